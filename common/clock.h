@@ -1,0 +1,31 @@
+// Clock: the only way steadystate code learns the time. Wall time (UTC, milliseconds)
+// stamps stored instants; monotonic time drives schedules, so a wall-clock jump (a
+// time-travel attack) moves stamps but never a schedule. Production code gets a
+// RealClock; tests inject a FakeClock and move it by hand.
+#pragma once
+
+#include <chrono>
+
+namespace steadystate {
+
+using Timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
+using MonotonicTime = std::chrono::steady_clock::time_point;
+
+// Thread-safe: implementations may be called from any thread.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Timestamp Now() const = 0;
+  virtual MonotonicTime Monotonic() const = 0;
+};
+
+class RealClock final : public Clock {
+ public:
+  Timestamp Now() const override;
+  MonotonicTime Monotonic() const override;
+};
+
+// Returns a process-wide RealClock. Only app/ wiring should call this.
+const Clock& SystemClock();
+
+}  // namespace steadystate

@@ -3,8 +3,7 @@
 namespace steadystate {
 
 Timestamp RealClock::Now() const {
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now());
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
 
 MonotonicTime RealClock::Monotonic() const { return std::chrono::steady_clock::now(); }

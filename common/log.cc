@@ -23,12 +23,11 @@ class JsonFormatter final : public spdlog::formatter {
     char buf[64];
     auto ymd = std::chrono::year_month_day{days};
     hh_mm_ss tod{t - days};
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld.%03ldZ",
-                  static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                  static_cast<unsigned>(ymd.day()), static_cast<long>(tod.hours().count()),
-                  static_cast<long>(tod.minutes().count()),
-                  static_cast<long>(tod.seconds().count()),
-                  static_cast<long>(tod.subseconds().count()));
+    std::snprintf(
+        buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld.%03ldZ", static_cast<int>(ymd.year()),
+        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+        static_cast<long>(tod.hours().count()), static_cast<long>(tod.minutes().count()),
+        static_cast<long>(tod.seconds().count()), static_cast<long>(tod.subseconds().count()));
     out += buf;
     out += "\",\"level\":\"";
     auto level = spdlog::level::to_string_view(msg.level);
@@ -50,11 +49,21 @@ std::string JsonEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -87,9 +96,8 @@ Status SetupLogging(std::string_view level, LogFormat format) {
   if (format == LogFormat::kJson) {
     logger->set_formatter(std::make_unique<JsonFormatter>());
   } else {
-    logger->set_formatter(
-        std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%eZ %l %v",
-                                                    spdlog::pattern_time_type::utc));
+    logger->set_formatter(std::make_unique<spdlog::pattern_formatter>(
+        "%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc));
   }
   logger->flush_on(spdlog::level::info);
   return OkStatus();

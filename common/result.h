@@ -29,7 +29,7 @@ inline Error MakeError(ErrorCode code, std::string message) { return {code, std:
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : data_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return data_.index() == 0; }
@@ -69,3 +69,9 @@ using Status = Result<void>;
 inline Status OkStatus() { return {}; }
 
 }  // namespace steadystate
+
+// Returns the error of a Status or Result expression from the enclosing function.
+#define RETURN_IF_ERROR(expr)                                           \
+  do {                                                                  \
+    if (auto&& status_ = (expr); !status_.ok()) return status_.error(); \
+  } while (false)

@@ -23,8 +23,8 @@ std::optional<int> Digits(std::string_view text, size_t pos, size_t n) {
 
 Error BadInstant(std::string_view text, std::string_view why) {
   return MakeError(ErrorCode::kInvalidInput,
-                   "\"" + std::string(text) + "\" is not an RFC 3339 instant (" +
-                       std::string(why) + "; example: 2026-11-25T17:20:23Z)");
+                   "\"" + std::string(text) + "\" is not an RFC 3339 instant (" + std::string(why) +
+                       "; example: 2026-11-25T17:20:23Z)");
 }
 
 }  // namespace
@@ -44,7 +44,8 @@ Result<Timestamp> ParseRfc3339(std::string_view text) {
   if (text.size() == 10) return Timestamp{midnight};
 
   char sep = text[10];
-  if (sep != 'T' && sep != 't' && sep != ' ') return BadInstant(text, "expected 'T' after the date");
+  if (sep != 'T' && sep != 't' && sep != ' ')
+    return BadInstant(text, "expected 'T' after the date");
   auto hour = Digits(text, 11, 2);
   auto minute = Digits(text, 14, 2);
   auto second = Digits(text, 17, 2);
@@ -151,11 +152,11 @@ std::string FormatDuration(Duration d) {
     ms = -ms;
   }
   static constexpr std::array<std::pair<const char*, int64_t>, 6> kUnits{{{"w", 604'800'000},
-                                                                         {"d", 86'400'000},
-                                                                         {"h", 3'600'000},
-                                                                         {"m", 60'000},
-                                                                         {"s", 1000},
-                                                                         {"ms", 1}}};
+                                                                          {"d", 86'400'000},
+                                                                          {"h", 3'600'000},
+                                                                          {"m", 60'000},
+                                                                          {"s", 1000},
+                                                                          {"ms", 1}}};
   for (const auto& [name, size] : kUnits) {
     if (ms >= size) {
       out += std::to_string(ms / size) + name;

@@ -1,0 +1,42 @@
+# The two commands a new user needs (see README.md):
+#   make run    install what is missing, build in Release, start the daemon on the embedded default
+#   make test   install what is missing, build with ASan+UBSan, run every test (ctest)
+# And for developers: make bench, make format, make clean.
+
+CMAKE ?= cmake
+JOBS ?= $(shell nproc)
+RELEASE := build/release
+TESTBUILD := build/asan
+ARGS ?=
+
+.PHONY: run test build bench format clean deps
+
+build:
+	scripts/install-deps build
+	$(CMAKE) -S . -B $(RELEASE) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTEADYSTATE_BUILD_TESTS=OFF \
+	  -DSTEADYSTATE_ROCKSDB_STATIC=ON
+	$(CMAKE) --build $(RELEASE) -j $(JOBS) --target steadystate
+
+run: build
+	$(RELEASE)/app/steadystate serve $(ARGS)
+
+test:
+	scripts/install-deps test
+	$(CMAKE) -S . -B $(TESTBUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSTEADYSTATE_SANITIZE=ON
+	$(CMAKE) --build $(TESTBUILD) -j $(JOBS)
+	cd $(TESTBUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 600
+
+bench:
+	scripts/install-deps bench
+	$(CMAKE) -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTEADYSTATE_BUILD_TESTS=OFF \
+	  -DSTEADYSTATE_BUILD_BENCH=ON -DSTEADYSTATE_ROCKSDB_STATIC=ON
+	$(CMAKE) --build build/bench -j $(JOBS)
+	bench/run build/bench
+
+format:
+	git ls-files --cached --others --exclude-standard -- '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build

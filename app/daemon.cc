@@ -1,0 +1,198 @@
+#include "app/daemon.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "app/version.h"
+#include "exporters/alert_metrics.h"
+#include "exporters/host_metrics.h"
+#include "exporters/http_server.h"
+#include "exporters/metrics.h"
+#include "incidents/attack.h"
+#include "slo/alert_engine.h"
+#include "store/store.h"
+
+namespace steadystate::app {
+namespace {
+
+// How often retention compactions are nudged. RocksDB's periodic compaction also runs,
+// but an explicit nudge bounds how long expired data lingers on a quiet agent.
+constexpr auto kRetentionInterval = std::chrono::hours(6);
+
+store::Options StoreOptions(const config::Config& config) {
+  store::Options options;
+  options.path = config.storage.path;
+  options.raw_retention = config.storage.retention.raw;
+  options.rollup_retention = config.storage.retention.rollups;
+  options.write_buffer_bytes = config.storage.write_buffer_bytes;
+  options.block_cache_bytes = config.storage.block_cache_bytes;
+  return options;
+}
+
+std::string Compiler() {
+#if defined(__clang__)
+  return "clang " __clang_version__;
+#elif defined(__GNUC__)
+  return "gcc " __VERSION__;
+#else
+  return "unknown";
+#endif
+}
+
+}  // namespace
+
+static std::string Hostname() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
+
+Daemon::Daemon(config::Config config, const Clock& clock)
+    : config_(std::move(config)), clock_(clock), scheduler_(clock), hostname_(Hostname()) {}
+
+Daemon::~Daemon() { Stop(); }
+
+Status Daemon::Start() {
+  // Secrets first: a missing variable is a config error the user must see at start.
+  std::optional<std::string> api_token;
+  if (config_.server.api_token.configured()) {
+    auto token = config::ResolveSecret(config_.server.api_token);
+    if (!token.ok()) return token.error();
+    api_token = token->Reveal();
+  }
+  RETURN_IF_ERROR(config::CheckSecrets(config_));
+
+  auto store = store::Store::Open(StoreOptions(config_), clock_);
+  if (!store.ok()) return store.error();
+  store_ = std::move(*store);
+  attacks_ = std::make_unique<incidents::AttackLog>(*store_, clock_);
+
+  metrics_ = std::make_unique<exporters::Metrics>(
+      exporters::BuildInfo{STEADYSTATE_VERSION, STEADYSTATE_REVISION, Compiler()});
+  metrics_->WatchStore(store_.get());
+
+  notifications_ = std::make_unique<Notifications>(*store_, clock_, metrics_->registry(),
+                                                   [this] { return alerts_->Snapshot(); });
+  RETURN_IF_ERROR(notifications_->Configure(config_, ExternalUrl()));
+  alerts_ = std::make_unique<slo::AlertEngine>(
+      *store_, clock_,
+      [this](const slo::Alert& alert, slo::TransitionKind kind) {
+        notifications_->OnTransition(alert, kind);
+      },
+      [this] { return ActiveAttacksHere(); });
+  RETURN_IF_ERROR(alerts_->Load());
+  metrics_->Add(std::make_shared<exporters::AlertMetrics>([this] { return alerts_->Snapshot(); }));
+  host_metrics_ = std::make_shared<exporters::HostMetrics>();
+  metrics_->Add(host_metrics_);
+  host_fs_ = collector::RealHostFilesystem();
+  host_monitor_ = std::make_unique<HostMonitor>(config_.host, *host_fs_, *store_, clock_, *alerts_,
+                                                *host_metrics_);
+  host_monitor_->SetRules(config_.alerts);
+  host_monitor_->Tick();  // so the first scrape already has host metrics
+
+  exporters::HttpServerOptions http_options;
+  http_options.host = config_.server.listen.host;
+  http_options.port = config_.server.listen.port;
+  http_options.api_token = std::move(api_token);
+  exporters::HttpServerDeps deps;
+  deps.metrics = metrics_.get();
+  deps.store = store_.get();
+  deps.attacks = attacks_.get();
+  deps.alerts = [this] { return alerts_->Snapshot(); };
+  deps.not_ready_reason = [this] { return NotReadyReason(); };
+  http_ = std::make_unique<exporters::HttpServer>(std::move(http_options), std::move(deps), clock_);
+  RETURN_IF_ERROR(http_->Start());
+
+  scheduler_.Every(
+      "retention", kRetentionInterval,
+      [this] {
+        if (auto s = store_->CompactForRetention(); !s.ok()) {
+          spdlog::warn("retention compaction failed: {}", s.error().message);
+        }
+      },
+      kRetentionInterval);
+  scheduler_.Every(
+      "host", config_.host.interval, [this] { host_monitor_->Tick(); }, config_.host.interval);
+  scheduler_.Start();
+  notifications_->Start();
+
+  spdlog::info("steadystate {} listening on http://{}:{} (data in {})", STEADYSTATE_VERSION,
+               config_.server.listen.host, http_->port(), config_.storage.path);
+  return OkStatus();
+}
+
+Status Daemon::Reload(config::Config next) {
+  RETURN_IF_ERROR(config::CheckSecrets(next));
+  if (next.server.listen != config_.server.listen) {
+    spdlog::warn("server.listen changed to {}: takes effect after a restart",
+                 next.server.listen.ToString());
+    next.server.listen = config_.server.listen;
+  }
+  if (next.storage.path != config_.storage.path) {
+    spdlog::warn("storage.path changed to {}: takes effect after a restart", next.storage.path);
+    next.storage.path = config_.storage.path;
+  }
+  if (next.host.interval != config_.host.interval || next.host.procfs != config_.host.procfs ||
+      next.host.mountpoints != config_.host.mountpoints) {
+    spdlog::warn("host sampling settings changed: take effect after a restart");
+  }
+  RETURN_IF_ERROR(notifications_->Configure(next, ExternalUrl()));
+  std::vector<std::string> rule_names;
+  for (const auto& r : next.alerts) rule_names.push_back(r.name);
+  alerts_->Retain(rule_names);
+  host_monitor_->SetRules(next.alerts);
+  config_ = std::move(next);
+  return OkStatus();
+}
+
+void Daemon::Stop() {
+  if (http_) http_->Stop();
+  scheduler_.Stop();
+  if (notifications_) notifications_->Stop();
+  if (metrics_) metrics_->WatchStore(nullptr);
+  if (store_) {
+    if (auto s = store_->Flush(); !s.ok())
+      spdlog::warn("flush at shutdown failed: {}", s.error().message);
+  }
+  http_.reset();
+  host_monitor_.reset();
+  alerts_.reset();
+  notifications_.reset();
+  attacks_.reset();
+  store_.reset();
+}
+
+int Daemon::port() const { return http_ ? http_->port() : 0; }
+
+std::string Daemon::ExternalUrl() const {
+  return "http://" + config_.server.listen.host + ":" + std::to_string(port());
+}
+
+std::vector<slo::AttackContext> Daemon::ActiveAttacksHere() const {
+  std::vector<slo::AttackContext> out;
+  const Timestamp now = clock_.Now();
+  auto attacks = attacks_->List(now, now + std::chrono::milliseconds(1));
+  if (!attacks.ok()) {
+    spdlog::warn("cannot read attack windows for alert context: {}", attacks.error().message);
+    return out;
+  }
+  for (const auto& a : *attacks) {
+    if (a.outcome != "running") continue;
+    const bool here = a.targets.empty() ||
+                      std::find(a.targets.begin(), a.targets.end(), hostname_) != a.targets.end();
+    if (here) out.push_back({a.id, a.type, a.created_by, a.name});
+  }
+  return out;
+}
+
+std::string Daemon::NotReadyReason() const {
+  if (!store_->Writable()) {
+    return "the store at " + store_->path() + " is not writable (" +
+           std::to_string(store_->WriteErrors()) + " write errors so far)";
+  }
+  return "";
+}
+
+}  // namespace steadystate::app

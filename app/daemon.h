@@ -1,0 +1,79 @@
+// Daemon: builds every module from a Config and runs them: the store, the scheduler and
+// the HTTP port. app/ is the only place that knows every module.
+//
+// Lifecycle: construct, Start() once, then Reload() any number of times from one thread
+// (the signal loop), then Stop(). Not copyable.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "app/host_monitor.h"
+#include "app/notifications.h"
+#include "common/clock.h"
+#include "common/result.h"
+#include "common/scheduler.h"
+#include "config/config.h"
+#include "slo/alert.h"
+
+namespace steadystate::store {
+class Store;
+}
+namespace steadystate::incidents {
+class AttackLog;
+}
+namespace steadystate::slo {
+class AlertEngine;
+}
+namespace steadystate::collector {
+class HostFilesystem;
+}
+namespace steadystate::exporters {
+class Metrics;
+class HttpServer;
+class HostMetrics;
+}  // namespace steadystate::exporters
+
+namespace steadystate::app {
+
+class Daemon {
+ public:
+  Daemon(config::Config config, const Clock& clock);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Resolves secrets, opens the store, starts the scheduler and the HTTP port. Errors
+  // name what failed (a missing env var, a locked data dir, a busy port).
+  Status Start();
+  // Applies a new config. Settings that need a restart (listen address, storage path)
+  // are kept and a warning says so.
+  Status Reload(config::Config next);
+  // Stops accepting requests, stops the scheduler, flushes and closes the store.
+  void Stop();
+
+  int port() const;
+
+ private:
+  std::string NotReadyReason() const;
+  // Where alerts link back to (generatorURL, externalURL).
+  std::string ExternalUrl() const;
+  // Attacks running now whose targets include this host (or that name no targets).
+  std::vector<slo::AttackContext> ActiveAttacksHere() const;
+
+  config::Config config_;
+  const Clock& clock_;
+  Scheduler scheduler_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<incidents::AttackLog> attacks_;
+  std::unique_ptr<exporters::Metrics> metrics_;
+  std::unique_ptr<exporters::HttpServer> http_;
+  std::unique_ptr<slo::AlertEngine> alerts_;
+  std::shared_ptr<exporters::HostMetrics> host_metrics_;
+  std::unique_ptr<collector::HostFilesystem> host_fs_;
+  std::unique_ptr<HostMonitor> host_monitor_;
+  std::unique_ptr<Notifications> notifications_;
+  std::string hostname_;
+};
+
+}  // namespace steadystate::app

@@ -1,0 +1,88 @@
+#include "app/host_monitor.h"
+
+#include <spdlog/spdlog.h>
+
+namespace steadystate::app {
+
+HostMonitor::HostMonitor(const config::HostConfig& host, const collector::HostFilesystem& fs,
+                         store::Store& store, const Clock& clock, slo::AlertEngine& alerts,
+                         exporters::HostMetrics& metrics)
+    : sampler_({host.procfs, host.mountpoints}, fs, clock),
+      store_(store),
+      alerts_(alerts),
+      metrics_(metrics) {}
+
+void HostMonitor::SetRules(const std::vector<config::AlertRuleConfig>& rules) {
+  std::lock_guard lock(rules_mu_);
+  rules_ = rules;
+}
+
+void HostMonitor::Tick() {
+  collector::HostSnapshot snap = sampler_.Sample();
+  // Log read errors when they change, not every cycle.
+  if (snap.errors != last_errors_) {
+    for (const auto& e : snap.errors) spdlog::warn("host sampling: {}", e);
+    last_errors_ = snap.errors;
+  }
+  collector::HostUtilisation u =
+      collector::ComputeUtilisation(previous_ ? &*previous_ : nullptr, snap);
+  StoreSamples(snap, u);
+  EvaluateRules(snap, u);
+  metrics_.Update(snap, u);
+  previous_ = std::move(snap);
+}
+
+void HostMonitor::StoreSamples(const collector::HostSnapshot& snap,
+                               const collector::HostUtilisation& u) {
+  std::vector<store::Sample> samples;
+  auto add = [&](const std::string& series, std::optional<double> value) {
+    if (!value) return;
+    auto id = store_.SeriesId(series);
+    if (id.ok()) samples.push_back({*id, snap.time, *value});
+  };
+  add("host:cpu_utilisation", u.cpu);
+  add("host:memory_utilisation", u.memory);
+  if (snap.load) add("host:load1", snap.load->load1);
+  for (const auto& [mountpoint, ratio] : u.filesystems) {
+    add("host:filesystem_utilisation:" + mountpoint, ratio);
+  }
+  if (samples.empty()) return;
+  if (auto s = store_.WriteSamples(store::Family::kHost, samples); !s.ok()) {
+    // Counted by the store; the daemon keeps sampling and alerting.
+    spdlog::warn("storing host samples failed: {}", s.error().message);
+  }
+}
+
+void HostMonitor::EvaluateRules(const collector::HostSnapshot& snap,
+                                const collector::HostUtilisation& u) {
+  std::vector<config::AlertRuleConfig> rules;
+  {
+    std::lock_guard lock(rules_mu_);
+    rules = rules_;
+  }
+  for (const auto& r : rules) {
+    slo::ThresholdRule rule{r.name,         std::string(config::ToString(r.metric)),
+                            r.above,        r.recover_below,
+                            r.for_duration, std::string(config::ToString(r.severity))};
+    std::vector<slo::RuleSeries> series;
+    switch (r.metric) {
+      case config::AlertMetric::kCpuUtilisation:
+        series.push_back({{}, u.cpu});
+        break;
+      case config::AlertMetric::kMemoryUtilisation:
+        series.push_back({{}, u.memory});
+        break;
+      case config::AlertMetric::kLoad1:
+        series.push_back({{}, snap.load ? std::optional(snap.load->load1) : std::nullopt});
+        break;
+      case config::AlertMetric::kFilesystemUtilisation:
+        for (const auto& [mountpoint, ratio] : u.filesystems) {
+          series.push_back({{{"mountpoint", mountpoint}}, ratio});
+        }
+        break;
+    }
+    alerts_.Evaluate(rule, series);
+  }
+}
+
+}  // namespace steadystate::app

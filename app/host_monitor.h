@@ -1,0 +1,44 @@
+// HostMonitor: one host-sampling cycle every host.interval. Samples /proc, publishes
+// node_exporter-style metrics, stores the utilisation series, and evaluates the `alerts:`
+// threshold rules. Runs on the scheduler thread; SetRules may be called from another.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "collector/host/sampler.h"
+#include "common/clock.h"
+#include "config/config.h"
+#include "exporters/host_metrics.h"
+#include "slo/alert_engine.h"
+#include "store/store.h"
+
+namespace steadystate::app {
+
+class HostMonitor {
+ public:
+  HostMonitor(const config::HostConfig& host, const collector::HostFilesystem& fs,
+              store::Store& store, const Clock& clock, slo::AlertEngine& alerts,
+              exporters::HostMetrics& metrics);
+
+  void Tick();
+  void SetRules(const std::vector<config::AlertRuleConfig>& rules);
+
+ private:
+  void StoreSamples(const collector::HostSnapshot& snap, const collector::HostUtilisation& u);
+  void EvaluateRules(const collector::HostSnapshot& snap, const collector::HostUtilisation& u);
+
+  collector::HostSampler sampler_;
+  store::Store& store_;
+  slo::AlertEngine& alerts_;
+  exporters::HostMetrics& metrics_;
+  std::optional<collector::HostSnapshot> previous_;
+  std::vector<std::string> last_errors_;
+  std::mutex rules_mu_;
+  std::vector<config::AlertRuleConfig> rules_;
+};
+
+}  // namespace steadystate::app

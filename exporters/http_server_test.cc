@@ -1,0 +1,18 @@
+#include "exporters/http_server.h"
+
+#include <gtest/gtest.h>
+
+namespace steadystate::exporters {
+namespace {
+
+TEST(IsLoopbackHost, KnowsLoopbackAddresses) {
+  EXPECT_TRUE(IsLoopbackHost("127.0.0.1"));
+  EXPECT_TRUE(IsLoopbackHost("127.1.2.3"));
+  EXPECT_TRUE(IsLoopbackHost("::1"));
+  EXPECT_TRUE(IsLoopbackHost("localhost"));
+  EXPECT_FALSE(IsLoopbackHost("0.0.0.0"));
+  EXPECT_FALSE(IsLoopbackHost("10.0.0.1"));
+}
+
+}  // namespace
+}  // namespace steadystate::exporters

@@ -1,0 +1,29 @@
+// Notification: one message about one alert (it fired, or it resolved) for one notifier.
+// The alert engine creates them, the Outbox persists them (as the JSON below) until the
+// notifier delivered them, and each Notifier turns them into its receiver's payload.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "slo/alert.h"
+
+namespace steadystate::exporters {
+
+struct Notification {
+  enum class Kind { kTrigger, kResolve };
+  Kind kind = Kind::kTrigger;
+  std::string notifier;  // NotifierConfig::name, or "log"
+  slo::Alert alert;      // as it was when the transition happened
+};
+
+// "trigger" / "resolve".
+std::string_view ToString(Notification::Kind kind);
+
+// {"kind":"trigger","notifier":"pd-oncall","alert":{...slo::AlertToJson...}}
+std::string NotificationToJson(const Notification& notification);
+// kCorruption when the text is not such an object.
+Result<Notification> NotificationFromJson(std::string_view json);
+
+}  // namespace steadystate::exporters

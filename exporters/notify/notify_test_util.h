@@ -1,0 +1,76 @@
+// Helpers shared by the notification tests (test-only; not part of the library).
+#pragma once
+
+#include <prometheus/registry.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "common/clock.h"
+#include "slo/alert.h"
+
+namespace steadystate::exporters::testing {
+
+// A firing HostCpuHigh alert on host web-1, fired during chaos attack atk-1.
+inline slo::Alert FiringAlert(Timestamp active_at) {
+  slo::Alert a;
+  a.name = "HostCpuHigh";
+  a.labels = {{"alertname", "HostCpuHigh"}, {"severity", "critical"}, {"instance", "web-1"}};
+  a.state = slo::AlertState::kFiring;
+  a.active_at = active_at;
+  a.fired_at = active_at + std::chrono::minutes(2);
+  a.value = 0.93;
+  a.threshold = 0.8;
+  a.attacks = {{"atk-1", "cpu", "alice", ""}};
+  return a;
+}
+
+inline slo::Alert Resolved(slo::Alert a, Timestamp at) {
+  a.state = slo::AlertState::kResolved;
+  a.resolved_at = at;
+  a.value = 0.42;
+  return a;
+}
+
+// Captures every line logged through spdlog's default logger (all levels) while alive.
+class LogCapture {
+ public:
+  LogCapture() : previous_(spdlog::default_logger()) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
+    auto logger = std::make_shared<spdlog::logger>("capture", sink);
+    logger->set_level(spdlog::level::trace);
+    logger->set_pattern("%l %v");
+    spdlog::set_default_logger(logger);
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  LogCapture(const LogCapture&) = delete;
+  LogCapture& operator=(const LogCapture&) = delete;
+
+  std::string text() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+// The value of steadystate_notifications_total{notifier, result}, 0 if absent.
+inline double NotificationCount(prometheus::Registry& registry, const std::string& notifier,
+                                const std::string& result) {
+  for (const auto& family : registry.Collect()) {
+    if (family.name != "steadystate_notifications_total") continue;
+    for (const auto& metric : family.metric) {
+      std::string n, r;
+      for (const auto& label : metric.label) {
+        if (label.name == "notifier") n = label.value;
+        if (label.name == "result") r = label.value;
+      }
+      if (n == notifier && r == result) return metric.counter.value;
+    }
+  }
+  return 0;
+}
+
+}  // namespace steadystate::exporters::testing

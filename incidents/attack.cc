@@ -1,0 +1,302 @@
+#include "incidents/attack.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <mutex>
+#include <random>
+
+#include "common/time.h"
+
+namespace steadystate::incidents {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::array<std::string_view, 13> kTypes{
+    "cpu",       "memory", "io",          "disk",     "latency",        "packet_loss", "corruption",
+    "blackhole", "dns",    "time_travel", "shutdown", "process_killer", "other"};
+constexpr std::array<std::string_view, 5> kOutcomes{"running", "completed", "halted", "failed",
+                                                    "abandoned"};
+constexpr std::array<std::string_view, 3> kSteadyStates{"held", "broken", "unknown"};
+
+template <size_t N>
+bool OneOf(const std::array<std::string_view, N>& set, std::string_view v) {
+  return std::find(set.begin(), set.end(), v) != set.end();
+}
+
+template <size_t N>
+std::string Join(const std::array<std::string_view, N>& set) {
+  std::string out;
+  for (auto v : set) {
+    if (!out.empty()) out += ", ";
+    out += v;
+  }
+  return out;
+}
+
+Error Invalid(std::string message) {
+  return MakeError(ErrorCode::kInvalidInput, std::move(message));
+}
+
+json TimeOrNull(const std::optional<Timestamp>& t) {
+  return t ? json(FormatRfc3339(*t)) : json(nullptr);
+}
+json StringOrNull(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+
+// Reads an object's fields with type checks; every error names the field.
+class Fields {
+ public:
+  explicit Fields(const json& object) : object_(object) {}
+
+  Status String(const char* key, std::string& out) const {
+    auto it = object_.find(key);
+    if (it == object_.end() || it->is_null()) return OkStatus();
+    if (!it->is_string()) return Invalid(std::string(key) + ": expected a string");
+    out = it->get<std::string>();
+    return OkStatus();
+  }
+  Status Strings(const char* key, std::vector<std::string>& out) const {
+    auto it = object_.find(key);
+    if (it == object_.end() || it->is_null()) return OkStatus();
+    if (!it->is_array()) return Invalid(std::string(key) + ": expected a list of strings");
+    out.clear();
+    for (const auto& v : *it) {
+      if (!v.is_string()) return Invalid(std::string(key) + ": expected a list of strings");
+      out.push_back(v.get<std::string>());
+    }
+    return OkStatus();
+  }
+  Status Time(const char* key, std::optional<Timestamp>& out) const {
+    auto it = object_.find(key);
+    if (it == object_.end() || it->is_null()) return OkStatus();
+    if (!it->is_string()) return Invalid(std::string(key) + ": expected an RFC 3339 string");
+    auto t = ParseRfc3339(it->get<std::string>());
+    if (!t.ok()) return Invalid(std::string(key) + ": " + t.error().message);
+    out = *t;
+    return OkStatus();
+  }
+  Status OnlyKnown(std::initializer_list<std::string_view> known) const {
+    for (const auto& [key, value] : object_.items()) {
+      if (std::find(known.begin(), known.end(), key) == known.end()) {
+        return Invalid("unknown field \"" + key + "\"");
+      }
+    }
+    return OkStatus();
+  }
+
+ private:
+  const json& object_;
+};
+
+Result<json> ParseObject(std::string_view text) {
+  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return Invalid("body is not valid JSON");
+  if (!doc.is_object()) return Invalid("body must be a JSON object");
+  return doc;
+}
+
+Status CheckClosedSets(const Attack& a) {
+  if (!IsAttackType(a.type)) {
+    return Invalid("type: \"" + a.type + "\" is not an attack type (one of: " + Join(kTypes) + ")");
+  }
+  if (!IsAttackOutcome(a.outcome)) {
+    return Invalid("outcome: \"" + a.outcome + "\" is not an outcome (one of: " + Join(kOutcomes) +
+                   ")");
+  }
+  if (!IsSteadyState(a.steady_state)) {
+    return Invalid("steady_state: \"" + a.steady_state +
+                   "\" is not one of: " + Join(kSteadyStates));
+  }
+  return OkStatus();
+}
+
+Status ReadAttackFields(const Fields& f, Attack& a) {
+  std::optional<Timestamp> start;
+  RETURN_IF_ERROR(f.String("id", a.id));
+  RETURN_IF_ERROR(f.String("source", a.source));
+  RETURN_IF_ERROR(f.String("source_id", a.source_id));
+  RETURN_IF_ERROR(f.String("type", a.type));
+  RETURN_IF_ERROR(f.Strings("targets", a.targets));
+  RETURN_IF_ERROR(f.Strings("services", a.services));
+  RETURN_IF_ERROR(f.Time("start", start));
+  RETURN_IF_ERROR(f.Time("end", a.end));
+  RETURN_IF_ERROR(f.String("created_by", a.created_by));
+  RETURN_IF_ERROR(f.String("name", a.name));
+  RETURN_IF_ERROR(f.String("outcome", a.outcome));
+  RETURN_IF_ERROR(f.String("steady_state", a.steady_state));
+  RETURN_IF_ERROR(f.String("halted_reason", a.halted_reason));
+  RETURN_IF_ERROR(f.Strings("reproduces", a.reproduces));
+  if (start) a.start = *start;
+  return CheckClosedSets(a);
+}
+
+}  // namespace
+
+bool IsAttackType(std::string_view type) { return OneOf(kTypes, type); }
+bool IsAttackOutcome(std::string_view outcome) { return OneOf(kOutcomes, outcome); }
+bool IsSteadyState(std::string_view steady_state) { return OneOf(kSteadyStates, steady_state); }
+
+std::string AttackToJson(const Attack& a) {
+  // nlohmann::ordered_json keeps DESIGN.md's field order.
+  nlohmann::ordered_json j;
+  j["id"] = a.id;
+  j["source"] = a.source;
+  j["source_id"] = StringOrNull(a.source_id);
+  j["type"] = a.type;
+  j["targets"] = a.targets;
+  j["services"] = a.services;
+  j["start"] = FormatRfc3339(a.start);
+  j["end"] = TimeOrNull(a.end);
+  j["created_by"] = StringOrNull(a.created_by);
+  j["name"] = StringOrNull(a.name);
+  j["outcome"] = a.outcome;
+  j["steady_state"] = a.steady_state;
+  j["halted_reason"] = StringOrNull(a.halted_reason);
+  j["reproduces"] = a.reproduces;
+  return j.dump();
+}
+
+Result<Attack> AttackFromJson(std::string_view text) {
+  auto doc = ParseObject(text);
+  if (!doc.ok()) return doc.error();
+  Attack a;
+  RETURN_IF_ERROR(ReadAttackFields(Fields(*doc), a));
+  return a;
+}
+
+Result<Attack> ParseAttackStart(std::string_view body) {
+  auto doc = ParseObject(body);
+  if (!doc.ok()) return doc.error();
+  Fields f(*doc);
+  RETURN_IF_ERROR(f.OnlyKnown({"source", "source_id", "type", "targets", "services", "start",
+                               "created_by", "name", "reproduces"}));
+  Attack a;
+  a.start = Timestamp{};
+  RETURN_IF_ERROR(ReadAttackFields(f, a));
+  if (!doc->contains("type")) return Invalid("type: required (e.g. \"cpu\")");
+  return a;
+}
+
+Result<AttackEnd> ParseAttackEnd(std::string_view body) {
+  AttackEnd end;
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return end;
+  auto doc = ParseObject(body);
+  if (!doc.ok()) return doc.error();
+  Fields f(*doc);
+  RETURN_IF_ERROR(f.OnlyKnown({"outcome", "end", "steady_state", "halted_reason"}));
+  RETURN_IF_ERROR(f.String("outcome", end.outcome));
+  RETURN_IF_ERROR(f.Time("end", end.end));
+  RETURN_IF_ERROR(f.String("steady_state", end.steady_state));
+  RETURN_IF_ERROR(f.String("halted_reason", end.halted_reason));
+  if (!IsAttackOutcome(end.outcome) || end.outcome == "running") {
+    return Invalid("outcome: \"" + end.outcome +
+                   "\" is not a final outcome (one of: completed, halted, failed, abandoned)");
+  }
+  if (!end.steady_state.empty() && !IsSteadyState(end.steady_state)) {
+    return Invalid("steady_state: \"" + end.steady_state +
+                   "\" is not one of: held, broken, unknown");
+  }
+  return end;
+}
+
+std::string AttackLog::NewId(Timestamp start) {
+  // A ULID: 48 bits of start time then 80 random bits, Crockford base32, so ids sort by
+  // start and two windows started in the same millisecond still differ.
+  static constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  static std::mutex mu;
+  static std::mt19937_64 rng{std::random_device{}()};
+  uint64_t hi;
+  uint64_t lo;
+  {
+    std::lock_guard lock(mu);
+    hi = rng();
+    lo = rng();
+  }
+  uint64_t ms = static_cast<uint64_t>(std::max<int64_t>(0, start.time_since_epoch().count()));
+  std::string id(26, '0');
+  for (int i = 9; i >= 0; --i) {
+    id[static_cast<size_t>(i)] = kAlphabet[ms & 31];
+    ms >>= 5;
+  }
+  // 80 random bits: 16 chars of 5 bits.
+  for (int i = 25; i >= 10; --i) {
+    id[static_cast<size_t>(i)] = kAlphabet[lo & 31];
+    lo = (lo >> 5) | (hi << 59);
+    hi >>= 5;
+  }
+  return id;
+}
+
+Result<Attack> AttackLog::Start(Attack attack) {
+  if (attack.start == Timestamp{}) attack.start = clock_.Now();
+  attack.id = NewId(attack.start);
+  attack.outcome = "running";
+  attack.end.reset();
+  RETURN_IF_ERROR(store_.PutRecord(store::Family::kAttacks, attack.id, AttackToJson(attack)));
+  return attack;
+}
+
+Result<Attack> AttackLog::End(std::string_view id, const AttackEnd& end) {
+  auto found = Get(id);
+  if (!found.ok()) return found.error();
+  if (!found->has_value()) {
+    return MakeError(ErrorCode::kNotFound, "no attack with id \"" + std::string(id) + "\"");
+  }
+  Attack attack = std::move(**found);
+  if (attack.outcome != "running") {
+    return MakeError(ErrorCode::kInvalidInput,
+                     "attack " + attack.id + " already ended (" + attack.outcome + ")");
+  }
+  attack.end = end.end.value_or(clock_.Now());
+  if (*attack.end < attack.start) {
+    return Invalid("end: " + FormatRfc3339(*attack.end) + " is before the attack's start " +
+                   FormatRfc3339(attack.start));
+  }
+  attack.outcome = end.outcome;
+  if (!end.steady_state.empty()) attack.steady_state = end.steady_state;
+  attack.halted_reason = end.halted_reason;
+  RETURN_IF_ERROR(store_.PutRecord(store::Family::kAttacks, attack.id, AttackToJson(attack)));
+  return attack;
+}
+
+Result<std::optional<Attack>> AttackLog::Get(std::string_view id) const {
+  auto record = store_.GetRecord(store::Family::kAttacks, id);
+  if (!record.ok()) return record.error();
+  if (!record->has_value()) return std::optional<Attack>{};
+  auto attack = AttackFromJson(**record);
+  if (!attack.ok()) {
+    return MakeError(ErrorCode::kCorruption, "stored attack " + std::string(id) +
+                                                 " is unreadable: " + attack.error().message);
+  }
+  return std::optional<Attack>(std::move(*attack));
+}
+
+Result<std::vector<Attack>> AttackLog::List(std::optional<Timestamp> since,
+                                            std::optional<Timestamp> until) const {
+  std::vector<Attack> out;
+  std::optional<Error> failure;
+  auto scanned = store_.ScanRecords(
+      store::Family::kAttacks, "", [&](std::string_view key, std::string_view value) {
+        auto attack = AttackFromJson(value);
+        if (!attack.ok()) {
+          failure =
+              MakeError(ErrorCode::kCorruption, "stored attack " + std::string(key) +
+                                                    " is unreadable: " + attack.error().message);
+          return false;
+        }
+        const Timestamp end = attack->end.value_or(Timestamp::max());
+        if (until && attack->start >= *until) return true;
+        if (since && end < *since) return true;
+        out.push_back(std::move(*attack));
+        return true;
+      });
+  if (!scanned.ok()) return scanned.error();
+  if (failure) return *failure;
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Attack& a, const Attack& b) { return a.start < b.start; });
+  return out;
+}
+
+}  // namespace steadystate::incidents

@@ -1,0 +1,127 @@
+#include "slo/alert_engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+namespace steadystate::slo {
+namespace {
+
+// Resolved alerts stay visible this long (Prometheus keeps them 15m for resending).
+constexpr auto kResolvedRetention = std::chrono::minutes(15);
+
+}  // namespace
+
+AlertEngine::AlertEngine(store::Store& store, const Clock& clock, TransitionSink sink,
+                         AttackSource attacks)
+    : store_(store), clock_(clock), sink_(std::move(sink)), attacks_(std::move(attacks)) {}
+
+Status AlertEngine::Load() {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> unreadable;
+  auto scanned = store_.ScanRecords(store::Family::kAlerts, "",
+                                    [&](std::string_view key, std::string_view value) {
+                                      auto alert = AlertFromJson(value);
+                                      if (!alert.ok()) {
+                                        unreadable.emplace_back(key);
+                                        return true;
+                                      }
+                                      alerts_[alert->Fingerprint()] = std::move(*alert);
+                                      return true;
+                                    });
+  RETURN_IF_ERROR(scanned);
+  for (const auto& key : unreadable) {
+    spdlog::warn("dropping unreadable alert record {}", key);
+    (void)store_.DeleteRecord(store::Family::kAlerts, key);
+  }
+  if (!alerts_.empty()) spdlog::info("restored {} active alert(s)", alerts_.size());
+  return OkStatus();
+}
+
+void AlertEngine::Persist(const Alert& alert, bool remove) {
+  auto status =
+      remove ? store_.DeleteRecord(store::Family::kAlerts, alert.Fingerprint())
+             : store_.PutRecord(store::Family::kAlerts, alert.Fingerprint(), AlertToJson(alert));
+  if (!status.ok()) {
+    ++write_errors_;
+    spdlog::error("alert {}: cannot persist state: {}", alert.name, status.error().message);
+  }
+}
+
+void AlertEngine::Evaluate(const ThresholdRule& rule, const std::vector<RuleSeries>& series) {
+  const Timestamp now = clock_.Now();
+  std::vector<std::pair<Alert, TransitionKind>> notify;
+  {
+    std::lock_guard lock(mu_);
+    std::set<std::string> seen;
+    auto advance = [&](Alert& alert, std::optional<double> value) {
+      const TransitionKind kind = Step(alert, rule, value, now);
+      if (kind == TransitionKind::kNone) return;
+      if (kind == TransitionKind::kFired && attacks_) alert.attacks = attacks_();
+      Persist(alert, kind == TransitionKind::kCancelled);
+      if (kind == TransitionKind::kFired || kind == TransitionKind::kResolved) {
+        notify.emplace_back(alert, kind);
+      }
+    };
+    for (const auto& s : series) {
+      Alert probe;
+      probe.name = rule.name;
+      probe.labels = s.labels;
+      probe.labels["alertname"] = rule.name;
+      probe.labels["severity"] = rule.severity;
+      const std::string fp = probe.Fingerprint();
+      seen.insert(fp);
+      auto it = alerts_.find(fp);
+      if (it == alerts_.end()) {
+        if (!s.value || *s.value <= rule.above) continue;  // stays inactive: keep nothing
+        it = alerts_.emplace(fp, std::move(probe)).first;
+      }
+      advance(it->second, s.value);
+    }
+    for (auto it = alerts_.begin(); it != alerts_.end();) {
+      Alert& alert = it->second;
+      if (alert.name == rule.name && seen.count(it->first) == 0) advance(alert, std::nullopt);
+      const bool expired = alert.state == AlertState::kResolved && alert.resolved_at &&
+                           now - *alert.resolved_at > kResolvedRetention;
+      if (expired) Persist(alert, /*remove=*/true);
+      if (alert.state == AlertState::kInactive || expired) {
+        it = alerts_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (const auto& [alert, kind] : notify) sink_(alert, kind);
+}
+
+void AlertEngine::Retain(const std::vector<std::string>& rule_names) {
+  std::lock_guard lock(mu_);
+  for (auto it = alerts_.begin(); it != alerts_.end();) {
+    if (std::find(rule_names.begin(), rule_names.end(), it->second.name) == rule_names.end()) {
+      Persist(it->second, /*remove=*/true);
+      it = alerts_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::vector<Alert> AlertEngine::Snapshot() const {
+  std::vector<Alert> out;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [fp, alert] : alerts_) out.push_back(alert);
+  }
+  std::sort(out.begin(), out.end(), [](const Alert& a, const Alert& b) {
+    return std::tie(a.name, a.labels) < std::tie(b.name, b.labels);
+  });
+  return out;
+}
+
+uint64_t AlertEngine::write_errors() const {
+  std::lock_guard lock(mu_);
+  return write_errors_;
+}
+
+}  // namespace steadystate::slo

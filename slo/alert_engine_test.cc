@@ -1,0 +1,122 @@
+#include "slo/alert_engine.h"
+
+#include <gtest/gtest.h>
+
+#include "common/fake_clock.h"
+#include "tests/support/temp_dir.h"
+
+namespace steadystate::slo {
+namespace {
+
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+class AlertEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+
+  void Open() {
+    engine_.reset();
+    store_.reset();
+    store::Options options;
+    options.path = dir_ / "data";
+    auto opened = store::Store::Open(options, clock_);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    store_ = std::move(*opened);
+    engine_ = std::make_unique<AlertEngine>(
+        *store_, clock_,
+        [this](const Alert& a, TransitionKind k) { transitions_.emplace_back(a, k); },
+        [this] { return attacks_; });
+    ASSERT_TRUE(engine_->Load().ok());
+  }
+
+  void Cpu(std::optional<double> value) { engine_->Evaluate(rule_, {{{}, value}}); }
+
+  steadystate::testing::TempDir dir_;
+  FakeClock clock_;
+  ThresholdRule rule_{"HostCpuHigh", "cpu_utilisation", 0.8, 0.75, minutes(2), "warning"};
+  std::vector<AttackContext> attacks_;
+  std::vector<std::pair<Alert, TransitionKind>> transitions_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<AlertEngine> engine_;
+};
+
+TEST_F(AlertEngineTest, FiresOnceAfterForAndResolvesWithTheSameKey) {
+  Cpu(0.9);
+  clock_.Advance(minutes(1));
+  Cpu(0.9);
+  EXPECT_TRUE(transitions_.empty());
+  ASSERT_EQ(engine_->Snapshot().size(), 1u);
+  EXPECT_EQ(engine_->Snapshot()[0].state, AlertState::kPending);
+  clock_.Advance(minutes(1));
+  Cpu(0.95);
+  ASSERT_EQ(transitions_.size(), 1u);
+  EXPECT_EQ(transitions_[0].second, TransitionKind::kFired);
+  clock_.Advance(seconds(5));
+  Cpu(0.95);
+  EXPECT_EQ(transitions_.size(), 1u);
+  Cpu(0.5);
+  ASSERT_EQ(transitions_.size(), 2u);
+  EXPECT_EQ(transitions_[1].second, TransitionKind::kResolved);
+  EXPECT_EQ(transitions_[1].first.InstanceKey(), transitions_[0].first.InstanceKey());
+}
+
+TEST_F(AlertEngineTest, RecordsTheChaosAttackRunningAtFiring) {
+  attacks_ = {{"01JATTACK", "cpu", "ana", "burn"}};
+  rule_.for_duration = seconds(0);
+  Cpu(0.99);
+  ASSERT_EQ(transitions_.size(), 1u);
+  ASSERT_EQ(transitions_[0].first.attacks.size(), 1u);
+  EXPECT_EQ(transitions_[0].first.attacks[0].id, "01JATTACK");
+}
+
+TEST_F(AlertEngineTest, RestartKeepsAFiringAlertWithoutPagingAgain) {
+  rule_.for_duration = seconds(0);
+  Cpu(0.99);
+  ASSERT_EQ(transitions_.size(), 1u);
+  Open();  // a restart: new engine over the same data
+  ASSERT_EQ(engine_->Snapshot().size(), 1u);
+  EXPECT_EQ(engine_->Snapshot()[0].state, AlertState::kFiring);
+  Cpu(0.99);
+  EXPECT_EQ(transitions_.size(), 1u);
+  Cpu(0.1);
+  ASSERT_EQ(transitions_.size(), 2u);
+  EXPECT_EQ(transitions_[1].second, TransitionKind::kResolved);
+}
+
+TEST_F(AlertEngineTest, RestartKeepsThePendingClock) {
+  Cpu(0.9);
+  clock_.Advance(minutes(1));
+  Open();
+  clock_.Advance(minutes(1));
+  Cpu(0.9);
+  ASSERT_EQ(transitions_.size(), 1u);
+  EXPECT_EQ(transitions_[0].second, TransitionKind::kFired);
+}
+
+TEST_F(AlertEngineTest, SeriesAreSeparateAlertsAndResolvedOnesExpire) {
+  rule_.for_duration = seconds(0);
+  engine_->Evaluate(rule_, {{{{"mountpoint", "/"}}, 0.9}, {{{"mountpoint", "/srv"}}, 0.1}});
+  ASSERT_EQ(engine_->Snapshot().size(), 1u);
+  EXPECT_EQ(engine_->Snapshot()[0].labels.at("mountpoint"), "/");
+  engine_->Evaluate(rule_, {{{{"mountpoint", "/"}}, 0.1}});
+  ASSERT_EQ(engine_->Snapshot().size(), 1u);
+  EXPECT_EQ(engine_->Snapshot()[0].state, AlertState::kResolved);
+  clock_.Advance(minutes(16));
+  engine_->Evaluate(rule_, {{{{"mountpoint", "/"}}, 0.1}});
+  EXPECT_TRUE(engine_->Snapshot().empty());
+  Open();
+  EXPECT_TRUE(engine_->Snapshot().empty());
+}
+
+TEST_F(AlertEngineTest, RetainDropsRemovedRules) {
+  rule_.for_duration = seconds(0);
+  Cpu(0.99);
+  engine_->Retain({"SomethingElse"});
+  EXPECT_TRUE(engine_->Snapshot().empty());
+  Open();
+  EXPECT_TRUE(engine_->Snapshot().empty());
+}
+
+}  // namespace
+}  // namespace steadystate::slo

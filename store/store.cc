@@ -1,0 +1,987 @@
+#include "store/store.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstdarg>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <system_error>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/snapshot.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
+
+#include "store/codec.h"
+#include "store/rocksdb_internal.h"
+
+namespace steadystate::store {
+namespace {
+
+constexpr std::array<std::string_view, kFamilyCount> kFamilyNames = {
+    "host", "probe", "rollups", "incidents", "attacks", "alerts", "outbox", "meta"};
+constexpr std::string_view kSchemaKey = "schema_version";
+constexpr std::string_view kSeriesPrefix = "series/";
+
+// Periodic compaction rewrites SST files older than this even without new writes, so the
+// retention filter also runs on a quiet agent: expired data lingers at most about a day
+// past its retention.
+constexpr uint64_t kPeriodicCompactionSeconds = uint64_t{24} * 60 * 60;
+constexpr uint64_t kMinWriteBufferBytes = 64 << 10;
+// After a failed write, how often a later write may try to bring the database back.
+constexpr auto kRecoveryInterval = std::chrono::seconds(1);
+
+size_t Index(Family family) { return static_cast<size_t>(family); }
+
+bool IsSeriesFamily(Family family) { return family == Family::kHost || family == Family::kProbe; }
+
+bool IsRecordFamily(Family family) {
+  switch (family) {
+    case Family::kIncidents:
+    case Family::kAttacks:
+    case Family::kAlerts:
+    case Family::kOutbox:
+    case Family::kMeta:
+      return true;
+    case Family::kHost:
+    case Family::kProbe:
+    case Family::kRollups:
+      return false;
+  }
+  return false;
+}
+
+bool IsReservedMetaKey(std::string_view key) {
+  return key == kSchemaKey || key.starts_with(kSeriesPrefix);
+}
+
+std::string MetaSeriesKey(std::string_view name) {
+  std::string key(kSeriesPrefix);
+  key += name;
+  return key;
+}
+
+constexpr std::chrono::milliseconds kMinute = std::chrono::minutes(1);
+constexpr std::chrono::milliseconds kHour = std::chrono::hours(1);
+
+// The items in (series, time) order, stable for equal keys so a later write still wins.
+// Inserting in key order lets the memtable skiplist continue from the previous insert
+// instead of searching from its top; a sampler's batch comes in (time, series) order.
+template <typename T, typename TimeOf>
+std::vector<const T*> InKeyOrder(std::span<const T> items, TimeOf time_of) {
+  std::vector<const T*> order;
+  order.reserve(items.size());
+  for (const T& item : items) order.push_back(&item);
+  std::stable_sort(order.begin(), order.end(), [&](const T* a, const T* b) {
+    if (a->series != b->series) return a->series < b->series;
+    return time_of(*a) < time_of(*b);
+  });
+  return order;
+}
+
+Status CheckRollupSeries(uint64_t series) {
+  if (!IsHourlySeries(series)) return OkStatus();
+  return MakeError(ErrorCode::kInvalidInput,
+                   "series id " + std::to_string(series) + " is out of range (>= 2^63)");
+}
+
+std::string ErrnoText(int err) { return std::generic_category().message(err); }
+
+rocksdb::Slice ToSlice(std::string_view text) { return {text.data(), text.size()}; }
+
+template <size_t N>
+rocksdb::Slice ToSlice(const std::array<char, N>& bytes) {
+  return {bytes.data(), N};
+}
+
+// A secondary (read-only) instance must not write a LOG file into a directory it merely
+// reads, and RocksDB's warnings reach the caller as statuses anyway.
+class NullLogger final : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char* /*format*/, va_list /*ap*/) override {}
+};
+
+// A failed WAL write (a full disk) stops all writes until the error is cleared. RocksDB
+// would retry on its own every 5 s of real time; the store retries instead on its next
+// write (see Store::Impl::Recover), so recovery follows the injected Clock and is tested.
+class WriteErrorListener final : public rocksdb::EventListener {
+ public:
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason reason, rocksdb::Status /*error*/,
+                            bool* auto_recovery) override {
+    if (reason == rocksdb::BackgroundErrorReason::kWriteCallback) *auto_recovery = false;
+  }
+};
+
+rocksdb::CompressionType FirstSupported(std::initializer_list<rocksdb::CompressionType> wanted) {
+  const auto supported = rocksdb::GetSupportedCompressions();
+  for (auto type : wanted) {
+    if (std::find(supported.begin(), supported.end(), type) != supported.end()) return type;
+  }
+  return rocksdb::kNoCompression;
+}
+
+Status ValidateOptions(const Options& options) {
+  if (options.path.empty()) {
+    return MakeError(ErrorCode::kInvalidInput, "storage path must not be empty");
+  }
+  for (Duration retention : {options.raw_retention, options.rollup_retention}) {
+    // The upper bound keeps "now - retention" far from overflowing.
+    if (retention <= Duration::zero() || retention > std::chrono::days(100 * 366)) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       "storage retention must be positive and at most 100 years");
+    }
+  }
+  if (options.write_buffer_bytes < kMinWriteBufferBytes) {
+    return MakeError(ErrorCode::kInvalidInput, "storage write buffer must be at least 64 KiB");
+  }
+  return OkStatus();
+}
+
+Error OpenError(const rocksdb::Status& status, const std::string& dir) {
+  const std::string text = status.ToString();
+  if (status.IsIOError() && text.find("lock hold by current process") != std::string::npos) {
+    return MakeError(ErrorCode::kBusy, "data directory " + dir +
+                                           " is already in use by this process (PID " +
+                                           std::to_string(::getpid()) + ")");
+  }
+  if (status.IsIOError() && text.find("While lock file") != std::string::npos) {
+    // RocksDB holds an fcntl write lock on DIR/LOCK while a read-write instance is open.
+    const int pid = internal::LockHolderPid(dir + "/LOCK");
+    return MakeError(ErrorCode::kBusy,
+                     "data directory " + dir + " is already in use by " +
+                         (pid > 0 ? "PID " + std::to_string(pid) : "another process"));
+  }
+  if (status.IsCorruption()) {
+    return MakeError(ErrorCode::kCorruption,
+                     "data directory " + dir + " is damaged (" + text +
+                         "); restore it from a backup, see docs/storage.md");
+  }
+  return internal::ToError(status, "cannot open data directory " + dir);
+}
+
+}  // namespace
+
+std::string_view FamilyName(Family family) { return kFamilyNames[Index(family)]; }
+
+struct Store::Impl {
+  // One open RocksDB instance. Operations share it through a shared_ptr; after a fatal
+  // I/O error the store closes it and opens a new one (see Recover).
+  struct Instance {
+    std::unique_ptr<rocksdb::DB> db;
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;  // every open family, default included
+    std::array<rocksdb::ColumnFamilyHandle*, kFamilyCount> families{};
+
+    Instance() = default;
+    Instance(const Instance&) = delete;
+    Instance& operator=(const Instance&) = delete;
+    ~Instance() {
+      if (db == nullptr) return;
+      for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+      rocksdb::Status closed = db->Close();
+      (void)closed;  // nothing left to report it to; the WAL has every acknowledged write
+    }
+    rocksdb::ColumnFamilyHandle* Handle(Family family) const { return families[Index(family)]; }
+  };
+
+  Options options;
+  const Clock* clock = nullptr;
+  bool read_only = false;
+  rocksdb::Env* env = nullptr;  // nullptr: rocksdb::Env::Default()
+  std::shared_ptr<rocksdb::Cache> cache;
+  std::shared_ptr<rocksdb::WriteBufferManager> write_buffers;
+  std::shared_ptr<const internal::RetentionClock> retention_clock;
+  std::shared_ptr<rocksdb::EventListener> listener = std::make_shared<WriteErrorListener>();
+
+  mutable std::mutex instance_mu;
+  std::shared_ptr<Instance> instance;  // guarded by instance_mu; null if a reopen failed
+
+  std::mutex recovery_mu;
+  std::optional<MonotonicTime> last_recovery;  // guarded by recovery_mu
+
+  std::mutex series_mu;
+  std::unordered_map<std::string, uint64_t> series_ids;  // guarded by series_mu
+  uint64_t next_series_id = 1;                           // guarded by series_mu
+
+  std::atomic<uint64_t> write_errors{0};
+  std::atomic<bool> writable{true};
+
+  std::string Where() const { return "data directory " + options.path; }
+
+  std::shared_ptr<Instance> Current() const {
+    std::lock_guard lock(instance_mu);
+    return instance;
+  }
+
+  Error Closed() const {
+    return MakeError(ErrorCode::kIo, Where() +
+                                         " is closed after an I/O error; it reopens on "
+                                         "the next write once the disk is healthy");
+  }
+
+  Status RequireWritable() const {
+    if (!read_only) return OkStatus();
+    return MakeError(ErrorCode::kInvalidInput, Where() + " is open read-only");
+  }
+
+  // Every write goes through here, so WriteErrors() and Writable() see them all. `fill`
+  // adds the changes to the batch using the instance's column family handles.
+  template <typename Fill>
+  Status Write(std::string_view what, bool sync, Fill&& fill) {
+    if (auto status = RequireWritable(); !status) return status;
+    if (!writable.load(std::memory_order_relaxed)) Recover();
+    const auto current = Current();
+    rocksdb::Status status = rocksdb::Status::IOError("the database is closed");
+    if (current != nullptr) {
+      rocksdb::WriteBatch batch;
+      fill(batch, *current);
+      rocksdb::WriteOptions write_options;
+      write_options.sync = sync;
+      status = current->db->Write(write_options, &batch);
+    }
+    if (!status.ok()) {
+      write_errors.fetch_add(1, std::memory_order_relaxed);
+      writable.store(false, std::memory_order_relaxed);
+      if (current == nullptr) return Closed();
+      return internal::ToError(status, "writing " + std::string(what) + " to " + Where());
+    }
+    writable.store(true, std::memory_order_relaxed);
+    return OkStatus();
+  }
+
+  // Brings a database that refused a write back, at most once per kRecoveryInterval of
+  // monotonic time. A hard error (a full disk) is cleared by Resume() once space is back.
+  // A fatal one (EIO on the WAL) never clears: RocksDB must be reopened, which recovers
+  // every acknowledged write from the WAL. The instance is only replaced while no other
+  // operation uses it and the directory accepts a synced write again; until then reads
+  // keep using the old one.
+  void Recover() {
+    std::unique_lock lock(recovery_mu, std::try_to_lock);
+    if (!lock.owns_lock()) return;  // another thread is at it
+    const MonotonicTime now = clock->Monotonic();
+    if (last_recovery && now - *last_recovery < kRecoveryInterval) return;
+    last_recovery = now;
+    if (auto current = Current(); current != nullptr) {
+      const rocksdb::Status resumed = current->db->Resume();
+      if (resumed.severity() < rocksdb::Status::Severity::kFatalError) return;
+    }
+    if (!DirectoryAcceptsWrites()) return;
+    std::lock_guard guard(instance_mu);
+    if (instance != nullptr && instance.use_count() > 1) return;  // in use; next time
+    instance.reset();  // closes it, releasing the directory lock
+    auto reopened = OpenInstance();
+    if (reopened.ok()) instance = std::move(reopened).value();
+  }
+
+  bool DirectoryAcceptsWrites() const {
+    rocksdb::Env* e = env != nullptr ? env : rocksdb::Env::Default();
+    const std::string probe = options.path + "/steadystate-write-probe";
+    const bool ok = rocksdb::WriteStringToFile(e, "probe", probe, /*should_sync=*/true).ok();
+    rocksdb::Status removed = e->DeleteFile(probe);
+    (void)removed;
+    return ok;
+  }
+
+  // Calls fn(key, value) for the keys of `series` in [from, to) until it returns false.
+  template <typename Fn>
+  Status ScanSeries(Family family, uint64_t series, Timestamp from, Timestamp to, Fn&& fn) const {
+    const auto current = Current();
+    if (current == nullptr) return Closed();
+    return ScanSeriesIn(*current, nullptr, family, series, from, to, std::forward<Fn>(fn));
+  }
+
+  template <typename Fn>
+  Status ScanSeriesIn(const Instance& current, const rocksdb::Snapshot* snapshot, Family family,
+                      uint64_t series, Timestamp from, Timestamp to, Fn&& fn) const {
+    if (from >= to) return OkStatus();
+    const SeriesKey lower = EncodeSeriesKey(series, from);
+    const SeriesKey upper = EncodeSeriesKey(series, to);
+    const rocksdb::Slice upper_slice = ToSlice(upper);
+    rocksdb::ReadOptions read_options;
+    read_options.snapshot = snapshot;
+    read_options.iterate_upper_bound = &upper_slice;
+    // Lets the prefix (series id) Bloom filters skip SST files without this series.
+    read_options.prefix_same_as_start = true;
+    std::unique_ptr<rocksdb::Iterator> it(
+        current.db->NewIterator(read_options, current.Handle(family)));
+    for (it->Seek(ToSlice(lower)); it->Valid(); it->Next()) {
+      if (!fn(it->key().ToStringView(), it->value().ToStringView())) break;
+    }
+    if (!it->status().ok()) {
+      return internal::ToError(
+          it->status(), "reading " + std::string(FamilyName(family)) + " data from " + Where());
+    }
+    return OkStatus();
+  }
+
+  Error BadValue(Family family, std::string_view key, std::string_view expected) const {
+    const auto decoded = DecodeSeriesKey(key);
+    return MakeError(ErrorCode::kCorruption,
+                     Where() + ": " + std::string(FamilyName(family)) + " series " +
+                         std::to_string(decoded ? decoded->series : 0) + " at " +
+                         FormatRfc3339(decoded ? decoded->time : Timestamp{}) +
+                         " holds a value that is not " + std::string(expected));
+  }
+
+  Status LoadSeriesRegistry(const Instance& current) {
+    std::lock_guard lock(series_mu);
+    rocksdb::ReadOptions read_options;
+    const std::string upper = PrefixSuccessor(kSeriesPrefix);
+    const rocksdb::Slice upper_slice = ToSlice(upper);
+    read_options.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(
+        current.db->NewIterator(read_options, current.Handle(Family::kMeta)));
+    for (it->Seek(ToSlice(kSeriesPrefix)); it->Valid(); it->Next()) {
+      const auto id = DecodeSeriesId(it->value().ToStringView());
+      if (!id) {
+        return MakeError(ErrorCode::kCorruption,
+                         Where() + ": meta key " + it->key().ToString() + " is not a series id");
+      }
+      series_ids.emplace(it->key().ToStringView().substr(kSeriesPrefix.size()), *id);
+      next_series_id = std::max(next_series_id, *id + 1);
+    }
+    if (!it->status().ok()) {
+      return internal::ToError(it->status(), "reading the series registry in " + Where());
+    }
+    return OkStatus();
+  }
+
+  // Reads, or for a fresh directory writes, the schema version.
+  Status CheckSchema(const Instance& current) const {
+    std::string stored;
+    rocksdb::Status status = current.db->Get(rocksdb::ReadOptions(), current.Handle(Family::kMeta),
+                                             ToSlice(kSchemaKey), &stored);
+    if (status.IsNotFound()) {
+      // A fresh directory (or one whose creator stopped before writing the version).
+      if (read_only) return OkStatus();
+      rocksdb::WriteOptions sync;
+      sync.sync = true;
+      status = current.db->Put(sync, current.Handle(Family::kMeta), ToSlice(kSchemaKey),
+                               std::to_string(kSchemaVersion));
+      if (!status.ok())
+        return internal::ToError(status, "writing the schema version to " + Where());
+      return OkStatus();
+    }
+    if (!status.ok()) return internal::ToError(status, "reading the schema version in " + Where());
+    int version = 0;
+    const auto [end, ec] = std::from_chars(stored.data(), stored.data() + stored.size(), version);
+    if (ec != std::errc() || end != stored.data() + stored.size() || version < 1) {
+      return MakeError(ErrorCode::kCorruption,
+                       Where() + " has an unreadable schema version \"" + stored + "\"");
+    }
+    if (version > kSchemaVersion) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       Where() + " was written by a newer steadystate (schema " +
+                           std::to_string(version) + "; this version reads up to " +
+                           std::to_string(kSchemaVersion) + ")");
+    }
+    return OkStatus();
+  }
+
+  rocksdb::DBOptions DbOptions() const {
+    rocksdb::DBOptions o;
+    if (env != nullptr) o.env = env;
+    o.create_if_missing = !read_only;
+    o.create_missing_column_families = !read_only;
+    // An agent: two background threads (one flush, one compaction), few open files,
+    // a bounded memtable budget, no statistics, a small WARN-level LOG.
+    o.max_background_jobs = 2;
+    o.max_subcompactions = 1;
+    o.max_open_files = read_only ? -1 : 128;  // a secondary instance requires -1
+    o.table_cache_numshardbits = 4;
+    o.write_buffer_manager = write_buffers;
+    // Per open file writer (WAL, flush and compaction outputs); 1 MiB by default.
+    o.writable_file_max_buffer_size = 256 << 10;
+    // Rarely written families (records) pin old WAL files until they flush; this caps
+    // the WAL on disk and the replay time after a crash.
+    o.max_total_wal_size = 4 * options.write_buffer_bytes;
+    o.keep_log_file_num = 2;
+    o.max_log_file_size = 1 << 20;
+    o.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+    o.stats_dump_period_sec = 0;
+    o.stats_persist_period_sec = 0;
+    o.persist_stats_to_disk = false;
+    o.listeners.push_back(listener);
+    // Nothing may be written (flushed) before the schema version is known to be ours:
+    // see OpenInstance. The shutdown flush is switched back on once it is.
+    o.avoid_flush_during_recovery = true;
+    o.avoid_flush_during_shutdown = true;
+    if (read_only) o.info_log = std::make_shared<NullLogger>();
+    return o;
+  }
+
+  rocksdb::ColumnFamilyOptions FamilyOptions(std::optional<Family> family) const {
+    rocksdb::ColumnFamilyOptions o;
+    // Compactions start only after the schema check (see DbOptions).
+    o.disable_auto_compactions = true;
+    o.level_compaction_dynamic_level_bytes = true;
+    o.compression = FirstSupported({rocksdb::kLZ4Compression, rocksdb::kSnappyCompression});
+    rocksdb::BlockBasedTableOptions table;
+    table.block_cache = cache;
+    // Index and filter blocks live in (and are bounded by) the shared cache.
+    table.cache_index_and_filter_blocks = true;
+    table.cache_index_and_filter_blocks_with_high_priority = true;
+    table.format_version = 5;
+    table.block_size = 4 << 10;
+    o.write_buffer_size = std::max(kMinWriteBufferBytes, options.write_buffer_bytes / 8);
+    if (family && (IsSeriesFamily(*family) || *family == Family::kRollups)) {
+      const bool rollups = *family == Family::kRollups;
+      o.write_buffer_size = std::max(kMinWriteBufferBytes, options.write_buffer_bytes / 2);
+      // The series id: with prefix Bloom filters a scan skips SST files without its series.
+      o.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kSeriesIdBytes));
+      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      table.whole_key_filtering = false;  // time-series keys are scanned, never looked up
+      table.block_size = 16 << 10;        // long sequential scans
+      o.compaction_filter_factory = internal::NewRetentionFilterFactory(
+          retention_clock, rollups ? options.rollup_retention : options.raw_retention);
+      o.periodic_compaction_seconds = kPeriodicCompactionSeconds;
+      // Per-series insert hints: each series' keys arrive in increasing time, so the
+      // memtable can continue from the series' previous insert.
+      o.memtable_insert_with_hint_prefix_extractor = o.prefix_extractor;
+      if (rollups) o.merge_operator = internal::NewRollupMergeOperator();
+    } else if (family) {
+      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      o.bottommost_compression = FirstSupported({rocksdb::kZSTD, rocksdb::kLZ4Compression});
+    }
+    o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    return o;
+  }
+
+  // Opens RocksDB over the directory (which exists), checks the schema version, and only
+  // then lets compactions run.
+  Result<std::shared_ptr<Instance>> OpenInstance() const {
+    const std::string& dir = options.path;
+    rocksdb::DBOptions db_options = DbOptions();
+    // Open every family the directory has (RocksDB insists), plus ours.
+    std::vector<std::string> names;
+    std::error_code ec;
+    if (std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
+      const rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, dir, &names);
+      if (!listed.ok()) return OpenError(listed, dir);
+    }
+    auto has = [&names](std::string_view name) {
+      return std::find(names.begin(), names.end(), name) != names.end();
+    };
+    if (!has(rocksdb::kDefaultColumnFamilyName)) {
+      names.emplace_back(rocksdb::kDefaultColumnFamilyName);
+    }
+    for (std::string_view name : kFamilyNames) {
+      if (has(name)) continue;
+      if (read_only) {
+        return MakeError(ErrorCode::kCorruption, Where() + " has no column family " +
+                                                     std::string(name) +
+                                                     "; is it a steadystate data directory?");
+      }
+      names.emplace_back(name);
+    }
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const std::string& name : names) {
+      std::optional<Family> family;
+      for (size_t i = 0; i < kFamilyCount; ++i) {
+        if (kFamilyNames[i] == name) family = static_cast<Family>(i);
+      }
+      descriptors.emplace_back(name, FamilyOptions(family));
+    }
+
+    auto current = std::make_shared<Instance>();
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Status opened;
+    if (read_only) {
+      // The secondary's own directory would only receive its info log (see NullLogger).
+      opened =
+          rocksdb::DB::OpenAsSecondary(db_options, dir, dir, descriptors, &current->handles, &raw);
+    } else {
+      opened = rocksdb::DB::Open(db_options, dir, descriptors, &current->handles, &raw);
+    }
+    if (!opened.ok()) return OpenError(opened, dir);
+    current->db.reset(raw);
+    for (auto* handle : current->handles) {
+      for (size_t i = 0; i < kFamilyCount; ++i) {
+        if (kFamilyNames[i] == handle->GetName()) current->families[i] = handle;
+      }
+    }
+
+    // Checked before anything can rewrite data: recovery does not flush and compactions
+    // are off until here, so an older binary never merges or expires a newer schema's data.
+    if (auto status = CheckSchema(*current); !status) return status.error();
+    if (!read_only) {
+      for (auto* handle : current->handles) {
+        const rocksdb::Status set =
+            current->db->SetOptions(handle, {{"disable_auto_compactions", "false"}});
+        if (!set.ok()) return internal::ToError(set, "configuring " + Where());
+      }
+      const rocksdb::Status set =
+          current->db->SetDBOptions({{"avoid_flush_during_shutdown", "false"}});
+      if (!set.ok()) return internal::ToError(set, "configuring " + Where());
+    }
+    return current;
+  }
+};
+
+Result<std::unique_ptr<Store>> internal::OpenStore(const Options& options, const Clock& clock,
+                                                   bool read_only, rocksdb::Env* env) {
+  if (auto status = ValidateOptions(options); !status) return status.error();
+  namespace fs = std::filesystem;
+  const std::string& dir = options.path;
+  std::error_code ec;
+  if (read_only) {
+    const bool has_data = fs::exists(fs::path(dir) / "CURRENT", ec);
+    if (ec) {
+      return MakeError(ErrorCode::kIo, "cannot read data directory " + dir + ": " + ec.message());
+    }
+    if (!has_data) {
+      return MakeError(ErrorCode::kNotFound, fs::exists(dir, ec)
+                                                 ? "data directory " + dir + " holds no data"
+                                                 : "data directory " + dir + " does not exist");
+    }
+    if (::access(dir.c_str(), R_OK | X_OK) != 0) {
+      return MakeError(ErrorCode::kIo,
+                       "cannot read data directory " + dir + ": " + ErrnoText(errno));
+    }
+  } else {
+    fs::create_directories(dir, ec);
+    if (ec) {
+      return MakeError(ErrorCode::kIo, "cannot create data directory " + dir + ": " + ec.message());
+    }
+    if (::access(dir.c_str(), R_OK | W_OK | X_OK) != 0) {
+      return MakeError(ErrorCode::kIo,
+                       "cannot open data directory " + dir + ": " + ErrnoText(errno));
+    }
+  }
+
+  auto impl = std::make_unique<Store::Impl>();
+  impl->options = options;
+  impl->clock = &clock;
+  impl->read_only = read_only;
+  impl->env = env;
+  impl->cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  impl->write_buffers = std::make_shared<rocksdb::WriteBufferManager>(options.write_buffer_bytes);
+  impl->retention_clock = std::make_shared<RetentionClock>(clock);
+  auto opened = impl->OpenInstance();
+  if (!opened.ok()) return opened.error();
+  if (auto status = impl->LoadSeriesRegistry(**opened); !status) return status.error();
+  impl->instance = std::move(opened).value();
+  return std::make_unique<Store>(std::move(impl));
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const Options& options, const Clock& clock) {
+  return internal::OpenStore(options, clock, /*read_only=*/false, nullptr);
+}
+
+Result<std::unique_ptr<Store>> Store::OpenReadOnly(const Options& options, const Clock& clock) {
+  return internal::OpenStore(options, clock, /*read_only=*/true, nullptr);
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+bool Store::read_only() const { return impl_->read_only; }
+const std::string& Store::path() const { return impl_->options.path; }
+
+Result<uint64_t> Store::SeriesId(std::string_view series_name) {
+  if (series_name.empty()) {
+    return MakeError(ErrorCode::kInvalidInput, "a series name must not be empty");
+  }
+  std::lock_guard lock(impl_->series_mu);
+  if (auto it = impl_->series_ids.find(std::string(series_name)); it != impl_->series_ids.end()) {
+    return it->second;
+  }
+  const std::string key = MetaSeriesKey(series_name);
+  if (impl_->read_only) {
+    // The daemon may have registered it since this store opened.
+    const auto current = impl_->Current();
+    if (current == nullptr) return impl_->Closed();
+    std::string value;
+    const rocksdb::Status status =
+        current->db->Get(rocksdb::ReadOptions(), current->Handle(Family::kMeta), key, &value);
+    if (status.IsNotFound()) {
+      return MakeError(ErrorCode::kNotFound, "series " + std::string(series_name) +
+                                                 " is not registered in " + impl_->Where());
+    }
+    if (!status.ok()) return internal::ToError(status, "reading the series registry");
+    const auto id = DecodeSeriesId(value);
+    if (!id) return MakeError(ErrorCode::kCorruption, impl_->Where() + ": bad series id");
+    impl_->series_ids.emplace(series_name, *id);
+    return *id;
+  }
+  const uint64_t id = impl_->next_series_id;
+  auto status =
+      impl_->Write("the series registry", /*sync=*/true,
+                   [&](rocksdb::WriteBatch& batch, const Impl::Instance& db) {
+                     batch.Put(db.Handle(Family::kMeta), key, ToSlice(EncodeSeriesId(id)));
+                   });
+  if (!status) {
+    return status.error();
+  }
+  impl_->next_series_id = id + 1;
+  impl_->series_ids.emplace(series_name, id);
+  return id;
+}
+
+Result<std::vector<std::pair<std::string, uint64_t>>> Store::ListSeries() const {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  bool bad = false;
+  auto status =
+      ScanRecords(Family::kMeta, kSeriesPrefix, [&](std::string_view key, std::string_view value) {
+        const auto id = DecodeSeriesId(value);
+        if (!id) {
+          bad = true;
+          return false;
+        }
+        out.emplace_back(key.substr(kSeriesPrefix.size()), *id);
+        return true;
+      });
+  if (!status) return status.error();
+  if (bad) return MakeError(ErrorCode::kCorruption, impl_->Where() + ": bad series id in meta");
+  return out;
+}
+
+Status Store::WriteSamples(Family family, std::span<const Sample> samples) {
+  if (!IsSeriesFamily(family)) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     "samples go to host or probe, not " + std::string(FamilyName(family)));
+  }
+  if (auto status = impl_->RequireWritable(); !status) return status;
+  if (samples.empty()) return OkStatus();
+  return impl_->Write(
+      "samples", /*sync=*/false, [&](rocksdb::WriteBatch& batch, const Impl::Instance& db) {
+        auto* handle = db.Handle(family);
+        for (const Sample* sample : InKeyOrder(samples, [](const Sample& x) { return x.time; })) {
+          batch.Put(handle, ToSlice(EncodeSeriesKey(sample->series, sample->time)),
+                    ToSlice(EncodeSampleValue(sample->value)));
+        }
+      });
+}
+
+Status Store::WriteEvents(Family family, std::span<const Event> events) {
+  if (!IsSeriesFamily(family)) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     "events go to host or probe, not " + std::string(FamilyName(family)));
+  }
+  if (auto status = impl_->RequireWritable(); !status) return status;
+  if (events.empty()) return OkStatus();
+  return impl_->Write(
+      "events", /*sync=*/false, [&](rocksdb::WriteBatch& batch, const Impl::Instance& db) {
+        auto* handle = db.Handle(family);
+        for (const Event* event : InKeyOrder(events, [](const Event& x) { return x.time; })) {
+          batch.Put(handle, ToSlice(EncodeSeriesKey(event->series, event->time)),
+                    ToSlice(event->payload));
+        }
+      });
+}
+
+Status Store::ScanSamples(Family family, uint64_t series, Timestamp from, Timestamp to,
+                          const std::function<void(const Sample&)>& fn) const {
+  if (!IsSeriesFamily(family)) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     "samples live in host or probe, not " + std::string(FamilyName(family)));
+  }
+  std::optional<Error> bad;
+  auto status = impl_->ScanSeries(family, series, from, to,
+                                  [&](std::string_view key, std::string_view value) {
+                                    const auto decoded = DecodeSampleValue(value);
+                                    if (!decoded) {
+                                      bad = impl_->BadValue(family, key, "a sample");
+                                      return false;
+                                    }
+                                    fn(Sample{series, SeriesKeyTime(key), *decoded});
+                                    return true;
+                                  });
+  if (!status) return status;
+  if (bad) return *bad;
+  return OkStatus();
+}
+
+Status Store::ScanEvents(Family family, uint64_t series, Timestamp from, Timestamp to,
+                         const std::function<void(Timestamp, std::string_view payload)>& fn) const {
+  if (!IsSeriesFamily(family)) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     "events live in host or probe, not " + std::string(FamilyName(family)));
+  }
+  return impl_->ScanSeries(family, series, from, to,
+                           [&](std::string_view key, std::string_view value) {
+                             fn(SeriesKeyTime(key), value);
+                             return true;
+                           });
+}
+
+Status Store::MergeRollups(std::span<const RollupUpdate> updates) {
+  if (auto status = impl_->RequireWritable(); !status) return status;
+  for (const RollupUpdate& update : updates) {
+    if (auto status = CheckRollupSeries(update.series); !status) return status;
+  }
+  if (updates.empty()) return OkStatus();
+  const auto order =
+      InKeyOrder(updates, [](const RollupUpdate& u) { return FloorTo(u.minute, kMinute); });
+  return impl_->Write(
+      "rollups", /*sync=*/false, [&](rocksdb::WriteBatch& batch, const Impl::Instance& db) {
+        auto* handle = db.Handle(Family::kRollups);
+        // One merge per minute key, and one per (series, hour) run for the
+        // hourly sums (see store/codec.h).
+        std::optional<std::pair<uint64_t, Timestamp>> hour;
+        Rollup hour_sum;
+        auto flush_hour = [&] {
+          if (!hour) return;
+          batch.Merge(handle, ToSlice(EncodeSeriesKey(HourlySeries(hour->first), hour->second)),
+                      ToSlice(EncodeRollup(hour_sum)));
+        };
+        for (const RollupUpdate* update : order) {
+          const Timestamp minute = FloorTo(update->minute, kMinute);
+          batch.Merge(handle, ToSlice(EncodeSeriesKey(update->series, minute)),
+                      ToSlice(EncodeRollup(update->delta)));
+          const std::pair<uint64_t, Timestamp> this_hour{update->series, FloorTo(minute, kHour)};
+          if (hour != this_hour) {
+            flush_hour();
+            hour = this_hour;
+            hour_sum = Rollup{};
+          }
+          hour_sum += update->delta;
+        }
+        flush_hour();
+      });
+}
+
+Status Store::ScanRollups(uint64_t series, Timestamp from, Timestamp to,
+                          const std::function<void(Timestamp minute, const Rollup&)>& fn) const {
+  if (auto status = CheckRollupSeries(series); !status) return status;
+  std::optional<Error> bad;
+  auto status = impl_->ScanSeries(Family::kRollups, series, from, to,
+                                  [&](std::string_view key, std::string_view value) {
+                                    const auto rollup = DecodeRollup(value);
+                                    if (!rollup) {
+                                      bad = impl_->BadValue(Family::kRollups, key, "a rollup");
+                                      return false;
+                                    }
+                                    fn(SeriesKeyTime(key), *rollup);
+                                    return true;
+                                  });
+  if (!status) return status;
+  if (bad) return *bad;
+  return OkStatus();
+}
+
+Result<Rollup> Store::SumRollups(uint64_t series, Timestamp from, Timestamp to) const {
+  if (auto status = CheckRollupSeries(series); !status) return status.error();
+  const auto current = impl_->Current();
+  if (current == nullptr) return impl_->Closed();
+  // Minute keys are minute-aligned, so these bounds select the same minutes.
+  const Timestamp first_minute = CeilTo(from, kMinute);
+  const Timestamp end_minute = CeilTo(to, kMinute);
+  // Whole hours inside the range come from the hourly sums, the edges from minute keys,
+  // all read from one snapshot so a concurrent MergeRollups counts in all parts or none.
+  const Timestamp first_hour = CeilTo(first_minute, kHour);
+  const Timestamp end_hour = FloorTo(end_minute, kHour);
+  rocksdb::ManagedSnapshot snapshot(current->db.get());
+  Rollup sum;
+  std::optional<Error> bad;
+  auto add = [&](std::string_view key, std::string_view value) {
+    if (AddEncodedRollup(value, sum)) return true;
+    bad = impl_->BadValue(Family::kRollups, key, "a rollup");
+    return false;
+  };
+  auto scan = [&](uint64_t id, Timestamp begin, Timestamp end) {
+    if (bad) return OkStatus();
+    return impl_->ScanSeriesIn(*current, snapshot.snapshot(), Family::kRollups, id, begin, end,
+                               add);
+  };
+  if (first_hour < end_hour) {
+    if (auto status = scan(series, first_minute, first_hour); !status) return status.error();
+    if (auto status = scan(HourlySeries(series), first_hour, end_hour); !status) {
+      return status.error();
+    }
+    if (auto status = scan(series, end_hour, end_minute); !status) return status.error();
+  } else {
+    if (auto status = scan(series, first_minute, end_minute); !status) return status.error();
+  }
+  if (bad) return *bad;
+  return sum;
+}
+
+Status Store::PutRecord(Family family, std::string_view key, std::string_view value) {
+  const RecordWrite write{family, key, value};
+  return WriteRecords(std::span(&write, 1));
+}
+
+Status Store::DeleteRecord(Family family, std::string_view key) {
+  const RecordWrite write{family, key, std::nullopt};
+  return WriteRecords(std::span(&write, 1));
+}
+
+Status Store::WriteRecords(std::span<const RecordWrite> writes) {
+  if (auto status = impl_->RequireWritable(); !status) return status;
+  for (const RecordWrite& write : writes) {
+    if (!IsRecordFamily(write.family)) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       "records cannot be written to " + std::string(FamilyName(write.family)));
+    }
+    if (write.family == Family::kMeta && IsReservedMetaKey(write.key)) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       "meta key " + std::string(write.key) + " belongs to the store");
+    }
+  }
+  if (writes.empty()) return OkStatus();
+  return impl_->Write("records", /*sync=*/true,
+                      [&](rocksdb::WriteBatch& batch, const Impl::Instance& db) {
+                        for (const RecordWrite& write : writes) {
+                          auto* handle = db.Handle(write.family);
+                          if (write.value) {
+                            batch.Put(handle, ToSlice(write.key), ToSlice(*write.value));
+                          } else {
+                            batch.Delete(handle, ToSlice(write.key));
+                          }
+                        }
+                      });
+}
+
+Result<std::optional<std::string>> Store::GetRecord(Family family, std::string_view key) const {
+  if (!IsRecordFamily(family)) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     "records are not kept in " + std::string(FamilyName(family)));
+  }
+  const auto current = impl_->Current();
+  if (current == nullptr) return impl_->Closed();
+  std::string value;
+  const rocksdb::Status status =
+      current->db->Get(rocksdb::ReadOptions(), current->Handle(family), ToSlice(key), &value);
+  if (status.IsNotFound()) return std::optional<std::string>();
+  if (!status.ok()) {
+    return internal::ToError(
+        status, "reading " + std::string(FamilyName(family)) + " from " + impl_->Where());
+  }
+  return std::optional<std::string>(std::move(value));
+}
+
+Status Store::ScanRecords(
+    Family family, std::string_view prefix,
+    const std::function<bool(std::string_view key, std::string_view value)>& fn) const {
+  if (!IsRecordFamily(family)) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     "records are not kept in " + std::string(FamilyName(family)));
+  }
+  const auto current = impl_->Current();
+  if (current == nullptr) return impl_->Closed();
+  rocksdb::ReadOptions read_options;
+  const std::string upper = PrefixSuccessor(prefix);
+  const rocksdb::Slice upper_slice = ToSlice(upper);
+  if (!upper.empty()) read_options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(
+      current->db->NewIterator(read_options, current->Handle(family)));
+  for (it->Seek(ToSlice(prefix)); it->Valid(); it->Next()) {
+    if (!it->key().starts_with(ToSlice(prefix))) break;  // no upper bound for an all-0xff prefix
+    if (!fn(it->key().ToStringView(), it->value().ToStringView())) break;
+  }
+  if (!it->status().ok()) {
+    return internal::ToError(
+        it->status(), "reading " + std::string(FamilyName(family)) + " from " + impl_->Where());
+  }
+  return OkStatus();
+}
+
+Result<std::optional<std::string>> Store::GetMeta(std::string_view key) const {
+  return GetRecord(Family::kMeta, key);
+}
+
+Status Store::PutMeta(std::string_view key, std::string_view value) {
+  return PutRecord(Family::kMeta, key, value);
+}
+
+Status Store::CompactForRetention() {
+  if (auto status = impl_->RequireWritable(); !status) return status;
+  const auto current = impl_->Current();
+  if (current == nullptr) return impl_->Closed();
+  rocksdb::CompactRangeOptions compact;
+  // The bottommost level holds most expired data; rewrite it too, but not the files this
+  // same compaction just wrote there.
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  for (Family family : {Family::kHost, Family::kProbe, Family::kRollups}) {
+    const rocksdb::Status status =
+        current->db->CompactRange(compact, current->Handle(family), nullptr, nullptr);
+    if (!status.ok()) {
+      return internal::ToError(
+          status, "compacting " + std::string(FamilyName(family)) + " in " + impl_->Where());
+    }
+  }
+  return OkStatus();
+}
+
+Status Store::Flush() {
+  if (auto status = impl_->RequireWritable(); !status) return status;
+  const auto current = impl_->Current();
+  if (current == nullptr) return impl_->Closed();
+  const rocksdb::Status status = current->db->Flush(rocksdb::FlushOptions(), current->handles);
+  if (!status.ok()) return internal::ToError(status, "flushing " + impl_->Where());
+  return OkStatus();
+}
+
+Status Store::CreateCheckpoint(const std::string& dir) {
+  if (auto status = impl_->RequireWritable(); !status) return status;
+  const auto current = impl_->Current();
+  if (current == nullptr) return impl_->Closed();
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status status = rocksdb::Checkpoint::Create(current->db.get(), &raw);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush 0: flush first, so the copy needs no WAL replay.
+  if (status.ok()) status = checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0);
+  if (!status.ok()) {
+    return internal::ToError(status, "creating a checkpoint of " + impl_->Where() + " in " + dir);
+  }
+  return OkStatus();
+}
+
+Status Store::CatchUp() {
+  if (!impl_->read_only) return OkStatus();
+  const auto current = impl_->Current();
+  if (current == nullptr) return impl_->Closed();
+  const rocksdb::Status status = current->db->TryCatchUpWithPrimary();
+  if (!status.ok()) return internal::ToError(status, "catching up with " + impl_->Where());
+  return OkStatus();
+}
+
+bool Store::Writable() const { return impl_->writable.load(std::memory_order_relaxed); }
+
+uint64_t Store::WriteErrors() const { return impl_->write_errors.load(std::memory_order_relaxed); }
+
+StoreStats Store::Stats() const {
+  StoreStats stats;
+  const auto current = impl_->Current();
+  for (size_t i = 0; i < kFamilyCount; ++i) {
+    FamilyStats family{static_cast<Family>(i)};
+    if (current != nullptr) {
+      auto* handle = current->families[i];
+      auto& db = *current->db;
+      db.GetIntProperty(handle, "rocksdb.live-sst-files-size", &family.sst_bytes);
+      db.GetIntProperty(handle, "rocksdb.cur-size-all-mem-tables", &family.memtable_bytes);
+      db.GetIntProperty(handle, "rocksdb.estimate-num-keys", &family.estimated_keys);
+    }
+    stats.families.push_back(family);
+  }
+  stats.block_cache_bytes = impl_->cache->GetUsage();
+  if (current != nullptr) {
+    current->db->GetAggregatedIntProperty("rocksdb.estimate-table-readers-mem",
+                                          &stats.table_reader_bytes);
+  }
+  stats.write_errors = WriteErrors();
+  stats.writable = Writable();
+  return stats;
+}
+
+}  // namespace steadystate::store

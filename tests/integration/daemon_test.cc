@@ -1,0 +1,207 @@
+// The daemon's lifecycle, end to end on the real binary: serving, signals, the DB lock,
+// and durability of acknowledged writes across kill -9.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+
+#include <set>
+
+#include "tests/support/daemon.h"
+#include "tests/support/wait.h"
+
+namespace steadystate::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr auto kExitDeadline = std::chrono::seconds(5);
+
+TEST(Daemon, ServesMetricsHealthAndReadiness) {
+  TempDir dir;
+  RunningDaemon daemon(dir, TestConfig());
+  ASSERT_TRUE(daemon.WaitReady()) << daemon.process().Stderr();
+  auto client = daemon.Client();
+
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_THAT(metrics->get_header_value("Content-Type"), HasSubstr("text/plain; version=0.0.4"));
+  EXPECT_THAT(metrics->body, HasSubstr("steadystate_build_info{"));
+  EXPECT_THAT(metrics->body, HasSubstr("steadystate_store_write_errors_total 0"));
+
+  auto ready = client.Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200);
+
+  auto missing = client.Get("/no/such/page");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(nlohmann::json::parse(missing->body)["error"], "not found");
+}
+
+TEST(Daemon, SigtermExitsZeroAndReleasesTheLock) {
+  TempDir dir;
+  {
+    RunningDaemon first(dir, TestConfig());
+    ASSERT_TRUE(first.WaitReady()) << first.process().Stderr();
+    first.process().Signal(SIGTERM);
+    auto result = first.process().Wait(kExitDeadline);
+    ASSERT_TRUE(result) << "did not exit within 5 s of SIGTERM";
+    EXPECT_EQ(result->exit_code, 0) << result->err;
+  }
+  RunningDaemon second(dir, TestConfig());
+  EXPECT_TRUE(second.WaitReady()) << second.process().Stderr();
+}
+
+TEST(Daemon, SecondDaemonOnTheSameDataNamesTheHolder) {
+  TempDir dir;
+  RunningDaemon first(dir, TestConfig());
+  ASSERT_TRUE(first.WaitReady()) << first.process().Stderr();
+
+  auto r = testing::Run(
+      {SteadystateBinary(), "serve", "--config", first.config_path(), "--data", dir / "data"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("already in use by PID " + std::to_string(first.process().pid())));
+}
+
+TEST(Daemon, SighupWithABrokenConfigKeepsServingTheOldOne) {
+  TempDir dir;
+  RunningDaemon daemon(dir, TestConfig());
+  ASSERT_TRUE(daemon.WaitReady()) << daemon.process().Stderr();
+
+  dir.Write("steadystate.yaml", "host:\n  interval: soon\n");
+  daemon.process().Signal(SIGHUP);
+  ASSERT_TRUE(WaitFor([&] {
+    return daemon.process().Stderr().find("reload failed") != std::string::npos;
+  })) << daemon.process().Stderr();
+  EXPECT_THAT(daemon.process().Stderr(), HasSubstr("host.interval: \"soon\" is not a duration"));
+  auto health = daemon.Client().Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+
+  dir.Write("steadystate.yaml", TestConfig());
+  daemon.process().Signal(SIGHUP);
+  EXPECT_TRUE(WaitFor([&] {
+    return daemon.process().Stderr().find("config reloaded") != std::string::npos;
+  })) << daemon.process().Stderr();
+  EXPECT_TRUE(daemon.process().Running());
+}
+
+TEST(Daemon, KillNineLosesNoAcknowledgedWrite) {
+  TempDir dir;
+  std::set<std::string> acknowledged;
+  {
+    RunningDaemon daemon(dir, TestConfig());
+    ASSERT_TRUE(daemon.WaitReady()) << daemon.process().Stderr();
+    auto client = daemon.Client();
+    for (int i = 0; i < 50; ++i) {
+      std::string body = R"({"type":"cpu","name":"burn )" + std::to_string(i) +
+                         R"(","targets":["web-1"],"services":["www"],"created_by":"test"})";
+      auto res = client.Post("/api/v1/attacks", body, "application/json");
+      ASSERT_TRUE(res);
+      ASSERT_EQ(res->status, 201) << res->body;
+      std::string id = nlohmann::json::parse(res->body)["id"];
+      acknowledged.insert(id);
+      if (i % 2 == 0) {
+        auto ended = client.Post("/api/v1/attacks/" + id + "/end", R"({"outcome":"completed"})",
+                                 "application/json");
+        ASSERT_TRUE(ended);
+        ASSERT_EQ(ended->status, 200) << ended->body;
+      }
+    }
+    daemon.process().Signal(SIGKILL);
+    ASSERT_TRUE(daemon.process().Wait(kExitDeadline));
+  }
+  RunningDaemon restarted(dir, TestConfig());
+  ASSERT_TRUE(restarted.WaitReady()) << restarted.process().Stderr();
+  auto res = restarted.Client().Get("/api/v1/attacks");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  auto attacks = nlohmann::json::parse(res->body);
+  std::set<std::string> found;
+  int completed = 0;
+  for (const auto& a : attacks) {
+    found.insert(a["id"].get<std::string>());
+    if (a["outcome"] == "completed") ++completed;
+  }
+  EXPECT_EQ(found, acknowledged);
+  EXPECT_EQ(completed, 25);
+}
+
+TEST(Daemon, AttackApiRejectsBadInputWithoutWriting) {
+  TempDir dir;
+  RunningDaemon daemon(dir, TestConfig());
+  ASSERT_TRUE(daemon.WaitReady()) << daemon.process().Stderr();
+  auto client = daemon.Client();
+
+  auto bad_type = client.Post("/api/v1/attacks", R"({"type":"meteor"})", "application/json");
+  ASSERT_TRUE(bad_type);
+  EXPECT_EQ(bad_type->status, 400);
+  EXPECT_THAT(nlohmann::json::parse(bad_type->body)["error"].get<std::string>(),
+              HasSubstr("type: \"meteor\" is not an attack type"));
+
+  auto not_json = client.Post("/api/v1/attacks", "{", "application/json");
+  ASSERT_TRUE(not_json);
+  EXPECT_EQ(not_json->status, 400);
+
+  auto unknown =
+      client.Post("/api/v1/attacks", R"({"type":"cpu","colour":"red"})", "application/json");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 400);
+  EXPECT_THAT(unknown->body, HasSubstr("unknown field \\\"colour\\\""));
+
+  std::string huge(11u << 20, ' ');
+  auto too_big = client.Post("/api/v1/attacks", huge, "application/json");
+  ASSERT_TRUE(too_big);
+  EXPECT_EQ(too_big->status, 413);
+
+  auto no_such = client.Post("/api/v1/attacks/NOPE/end", "", "application/json");
+  ASSERT_TRUE(no_such);
+  EXPECT_EQ(no_such->status, 404);
+
+  auto list = client.Get("/api/v1/attacks");
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->body, "[]");
+}
+
+TEST(Daemon, WriteEndpointsNeedTheBearerTokenWhenOneIsConfigured) {
+  TempDir dir;
+  RunningDaemon daemon(dir,
+                       "server: {listen: \"127.0.0.1:0\", api_token_env: STEADYSTATE_TEST_TOKEN}\n",
+                       {{"STEADYSTATE_TEST_TOKEN", "s3cret-token"}});
+  ASSERT_TRUE(daemon.WaitReady()) << daemon.process().Stderr();
+  auto client = daemon.Client();
+  auto denied = client.Post("/api/v1/attacks", R"({"type":"cpu"})", "application/json");
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->status, 401);
+  httplib::Headers headers{{"Authorization", "Bearer s3cret-token"}};
+  auto allowed = client.Post("/api/v1/attacks", headers, R"({"type":"cpu"})", "application/json");
+  ASSERT_TRUE(allowed);
+  EXPECT_EQ(allowed->status, 201) << allowed->body;
+  EXPECT_THAT(daemon.process().Stderr(), Not(HasSubstr("s3cret-token")));
+}
+
+TEST(Daemon, AttacksExportAsCsvWithTheContractColumns) {
+  TempDir dir;
+  RunningDaemon daemon(dir, TestConfig());
+  ASSERT_TRUE(daemon.WaitReady()) << daemon.process().Stderr();
+  auto client = daemon.Client();
+  auto res = client.Post("/api/v1/attacks",
+                         R"({"type":"latency","name":"slow, then slower","targets":["a","b"]})",
+                         "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 201);
+  auto csv = client.Get("/api/v1/attacks?format=csv");
+  ASSERT_TRUE(csv);
+  EXPECT_THAT(csv->body,
+              HasSubstr("id,source,source_id,type,targets,services,start,end,created_by,name,"
+                        "outcome,steady_state,halted_reason,reproduces\n"));
+  EXPECT_THAT(csv->body, HasSubstr(",api,,latency,a;b,,"));
+  EXPECT_THAT(csv->body, HasSubstr(",\"slow, then slower\",running,unknown,,\n"));
+}
+
+}  // namespace
+}  // namespace steadystate::testing

@@ -21,7 +21,10 @@ void CheckNotifierRefs(Context& ctx, const Config& config, const std::vector<std
   std::vector<std::string_view> defined;
   for (const NotifierConfig& notifier : config.notifiers) defined.push_back(notifier.name);
   for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i].empty() || config.FindNotifier(names[i]) != nullptr) continue;
+    // `log` is built in (exporters::BuildNotifiers always adds it).
+    if (names[i].empty() || names[i] == "log" || config.FindNotifier(names[i]) != nullptr) {
+      continue;
+    }
     ctx.ErrorAt(
         list_path + "[" + std::to_string(i) + "]",
         "unknown notifier \"" + names[i] + "\"" +

@@ -442,6 +442,12 @@ storage: {typo: 1}
       "test.yaml:10:11: storage: unknown key \"typo\"");
 }
 
+TEST(Config, TheLogNotifierIsBuiltIn) {
+  Config config = ParseOk("alerts:\n  - {name: Load, metric: load1, above: 4, notify: [log]}\n");
+  ASSERT_EQ(config.alerts.size(), 1u);
+  EXPECT_EQ(config.alerts[0].notify, std::vector<std::string>{"log"});
+}
+
 TEST(Config, UnknownKeysGetAHintOnlyWhenClose) {
   EXPECT_EQ(ParseError("host: {intrval: 5s}"),
             "test.yaml:1:8: host: unknown key \"intrval\" (did you mean \"interval\"?)");

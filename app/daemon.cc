@@ -75,7 +75,6 @@ Status Daemon::Start() {
 
   notifications_ = std::make_unique<Notifications>(*store_, clock_, metrics_->registry(),
                                                    [this] { return alerts_->Snapshot(); });
-  RETURN_IF_ERROR(notifications_->Configure(config_, ExternalUrl()));
   alerts_ = std::make_unique<slo::AlertEngine>(
       *store_, clock_,
       [this](const slo::Alert& alert, slo::TransitionKind kind) {
@@ -90,7 +89,6 @@ Status Daemon::Start() {
   host_monitor_ = std::make_unique<HostMonitor>(config_.host, *host_fs_, *store_, clock_, *alerts_,
                                                 *host_metrics_);
   host_monitor_->SetRules(config_.alerts);
-  host_monitor_->Tick();  // so the first scrape already has host metrics
 
   exporters::HttpServerOptions http_options;
   http_options.host = config_.server.listen.host;
@@ -104,6 +102,9 @@ Status Daemon::Start() {
   deps.not_ready_reason = [this] { return NotReadyReason(); };
   http_ = std::make_unique<exporters::HttpServer>(std::move(http_options), std::move(deps), clock_);
   RETURN_IF_ERROR(http_->Start());
+  // After the port is bound, so alerts link back to the real address.
+  RETURN_IF_ERROR(notifications_->Configure(config_, ExternalUrl()));
+  host_monitor_->Tick();  // the first sample now rather than one interval from now
 
   scheduler_.Every(
       "retention", kRetentionInterval,
@@ -137,6 +138,7 @@ Status Daemon::Reload(config::Config next) {
   if (next.host.interval != config_.host.interval || next.host.procfs != config_.host.procfs ||
       next.host.mountpoints != config_.host.mountpoints) {
     spdlog::warn("host sampling settings changed: take effect after a restart");
+    next.host = config_.host;
   }
   RETURN_IF_ERROR(notifications_->Configure(next, ExternalUrl()));
   std::vector<std::string> rule_names;
@@ -167,7 +169,13 @@ void Daemon::Stop() {
 int Daemon::port() const { return http_ ? http_->port() : 0; }
 
 std::string Daemon::ExternalUrl() const {
-  return "http://" + config_.server.listen.host + ":" + std::to_string(port());
+  // A wildcard listener is reached through the host's name.
+  const std::string& host = config_.server.listen.host;
+  const bool wildcard = host == "0.0.0.0" || host == "::";
+  const std::string shown = wildcard                              ? hostname_
+                            : host.find(':') != std::string::npos ? "[" + host + "]"
+                                                                  : host;
+  return "http://" + shown + ":" + std::to_string(port());
 }
 
 std::vector<slo::AttackContext> Daemon::ActiveAttacksHere() const {

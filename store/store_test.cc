@@ -22,6 +22,7 @@
 #include "common/fake_clock.h"
 #include "store/codec.h"
 #include "store/rocksdb_internal.h"
+#include "tests/support/temp_dir.h"
 
 namespace steadystate::store {
 namespace {
@@ -34,27 +35,7 @@ using std::chrono::seconds;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-// A directory from mkdtemp under $TMPDIR (or /tmp), removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern =
-        std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/steadystate-store-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using steadystate::testing::TempDir;
 
 Timestamp At(int64_t ms) { return Timestamp{milliseconds{ms}}; }
 
@@ -69,7 +50,7 @@ Rollup Counts(uint64_t total, uint64_t good) {
 
 class StoreTest : public ::testing::Test {
  protected:
-  StoreTest() { options_.path = dir_.path() + "/data"; }
+  StoreTest() { options_.path = dir_ / "data"; }
 
   std::unique_ptr<Store> OpenOrDie() {
     auto store = Store::Open(options_, clock_);
@@ -594,7 +575,7 @@ TEST_F(StoreTest, CheckpointIsAnOpenableCopy) {
   auto store = OpenOrDie();
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->PutRecord(Family::kIncidents, "k", "v").ok());
-  const std::string copy = dir_.path() + "/backup";
+  const std::string copy = dir_ / "backup";
   ASSERT_TRUE(store->CreateCheckpoint(copy).ok());
   ASSERT_TRUE(store->PutRecord(Family::kIncidents, "later", "v").ok());
   Options copy_options = options_;
@@ -725,7 +706,7 @@ std::optional<bool> RunUnprivileged(const std::function<bool()>& check) {
 }
 
 TEST_F(StoreTest, PermissionDeniedNamesTheDirectoryAndTheReason) {
-  const std::string locked = dir_.path() + "/locked";
+  const std::string locked = dir_ / "locked";
   ASSERT_EQ(::mkdir(locked.c_str(), 0700), 0);
   ASSERT_EQ(::chmod(dir_.path().c_str(), 0755), 0);  // let an unprivileged child reach it
   FakeClock clock;

@@ -8,6 +8,7 @@
 #include "app/serve.h"
 #include "app/version.h"
 #include "config/config.h"
+#include "config/openslo.h"
 
 namespace steadystate::app {
 namespace {
@@ -19,6 +20,10 @@ int CheckConfig(const std::string& path) {
   auto config = config::LoadFile(path);
   if (!config.ok()) {
     std::cerr << config.error().message << "\n";
+    return kUsage;
+  }
+  if (auto slos = config::LoadSloFiles(*config); !slos.ok()) {
+    std::cerr << slos.error().message << "\n";
     return kUsage;
   }
   std::cout << path << ": ok\n";

@@ -6,12 +6,18 @@
 #include <algorithm>
 
 #include "app/version.h"
+#include "collector/probe/probe_engine.h"
+#include "collector/probe/probe_result.h"
 #include "exporters/alert_metrics.h"
 #include "exporters/host_metrics.h"
 #include "exporters/http_server.h"
 #include "exporters/metrics.h"
+#include "exporters/probe_metrics.h"
 #include "incidents/attack.h"
 #include "slo/alert_engine.h"
+#include "slo/burn_rate.h"
+#include "slo/slo_engine.h"
+#include "slo/slo_metrics.h"
 #include "store/store.h"
 
 namespace steadystate::app {
@@ -20,6 +26,9 @@ namespace {
 // How often retention compactions are nudged. RocksDB's periodic compaction also runs,
 // but an explicit nudge bounds how long expired data lingers on a quiet agent.
 constexpr auto kRetentionInterval = std::chrono::hours(6);
+// SLO rounds are cheap (hourly sums; ~14 ms for 50 services) and burn-rate pages want the
+// 5m window to be fresh.
+constexpr auto kSloInterval = std::chrono::seconds(5);
 
 store::Options StoreOptions(const config::Config& config) {
   store::Options options;
@@ -89,6 +98,13 @@ Status Daemon::Start() {
   host_monitor_ = std::make_unique<HostMonitor>(config_.host, *host_fs_, *store_, clock_, *alerts_,
                                                 *host_metrics_);
   host_monitor_->SetRules(config_.alerts);
+  slo_engine_ =
+      std::make_unique<slo::SloEngine>(config_.services, config_.steady_state, *store_, clock_);
+  metrics_->Add(std::make_shared<slo::SloCollectable>(*slo_engine_));
+  probe_metrics_ = std::make_shared<exporters::ProbeMetrics>();
+  metrics_->Add(probe_metrics_);
+  probes_ = std::make_unique<collector::ProbeEngine>(
+      config_.services, clock_, [this](const collector::ProbeResult& r) { OnProbeResult(r); });
 
   exporters::HttpServerOptions http_options;
   http_options.host = config_.server.listen.host;
@@ -100,6 +116,12 @@ Status Daemon::Start() {
   deps.attacks = attacks_.get();
   deps.alerts = [this] { return alerts_->Snapshot(); };
   deps.not_ready_reason = [this] { return NotReadyReason(); };
+  deps.services_json = [this] { return slo::ServicesJson(*slo_engine_->Latest(), LastProbes()); };
+  deps.steady_state = [this](std::string_view services) -> Result<std::pair<int, std::string>> {
+    auto report = slo::SteadyState(*slo_engine_->Latest(), services, LastProbes());
+    if (!report.ok()) return report.error();
+    return std::make_pair(report->ok ? 200 : 503, slo::SteadyStateJson(*report));
+  };
   http_ = std::make_unique<exporters::HttpServer>(std::move(http_options), std::move(deps), clock_);
   RETURN_IF_ERROR(http_->Start());
   // After the port is bound, so alerts link back to the real address.
@@ -116,8 +138,10 @@ Status Daemon::Start() {
       kRetentionInterval);
   scheduler_.Every(
       "host", config_.host.interval, [this] { host_monitor_->Tick(); }, config_.host.interval);
+  scheduler_.Every("slo", kSloInterval, [this] { EvaluateSlos(); });
   scheduler_.Start();
   notifications_->Start();
+  probes_->Start();
 
   spdlog::info("steadystate {} listening on http://{}:{} (data in {})", STEADYSTATE_VERSION,
                config_.server.listen.host, http_->port(), config_.storage.path);
@@ -141,8 +165,14 @@ Status Daemon::Reload(config::Config next) {
     next.host = config_.host;
   }
   RETURN_IF_ERROR(notifications_->Configure(next, ExternalUrl()));
+  if (next.services != config_.services || next.steady_state != config_.steady_state) {
+    spdlog::warn("services or SLOs changed: take effect after a restart");
+    next.services = config_.services;
+    next.steady_state = config_.steady_state;
+  }
   std::vector<std::string> rule_names;
   for (const auto& r : next.alerts) rule_names.push_back(r.name);
+  for (const auto& tier : slo_engine_->tiers()) rule_names.push_back(slo::BurnRateRuleName(tier));
   alerts_->Retain(rule_names);
   host_monitor_->SetRules(next.alerts);
   config_ = std::move(next);
@@ -151,6 +181,7 @@ Status Daemon::Reload(config::Config next) {
 
 void Daemon::Stop() {
   if (http_) http_->Stop();
+  if (probes_) probes_->Stop();
   scheduler_.Stop();
   if (notifications_) notifications_->Stop();
   if (metrics_) metrics_->WatchStore(nullptr);
@@ -160,13 +191,43 @@ void Daemon::Stop() {
   }
   http_.reset();
   host_monitor_.reset();
+  probes_.reset();
   alerts_.reset();
+  slo_engine_.reset();
   notifications_.reset();
   attacks_.reset();
   store_.reset();
 }
 
 int Daemon::port() const { return http_ ? http_->port() : 0; }
+
+void Daemon::EvaluateSlos() {
+  if (auto s = slo_engine_->Evaluate(); !s.ok()) {
+    spdlog::warn("SLO evaluation: {}", s.error().message);
+  }
+  slo_engine_->EvaluateAlerts(*alerts_);
+}
+
+void Daemon::OnProbeResult(const collector::ProbeResult& result) {
+  probe_metrics_->Update(result);
+  const config::ServiceConfig* service = config_.FindService(result.service);
+  const auto threshold = service ? collector::LatencyThreshold(*service) : std::nullopt;
+  if (auto s = collector::WriteProbeResult(*store_, result, threshold); !s.ok()) {
+    spdlog::warn("storing the probe result of {} failed: {}", result.service, s.error().message);
+  }
+  std::lock_guard lock(last_probes_mu_);
+  last_probes_[result.service] =
+      slo::LastProbe{result.time, result.success, result.error_class, ToSeconds(result.duration)};
+}
+
+slo::LastProbeLookup Daemon::LastProbes() const {
+  return [this](std::string_view service) -> std::optional<slo::LastProbe> {
+    std::lock_guard lock(last_probes_mu_);
+    auto it = last_probes_.find(std::string(service));
+    if (it == last_probes_.end()) return std::nullopt;
+    return it->second;
+  };
+}
 
 std::string Daemon::ExternalUrl() const {
   // A wildcard listener is reached through the host's name.

@@ -5,7 +5,9 @@
 // (the signal loop), then Stop(). Not copyable.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "app/host_monitor.h"
@@ -15,6 +17,7 @@
 #include "common/scheduler.h"
 #include "config/config.h"
 #include "slo/alert.h"
+#include "slo/slo_engine.h"
 
 namespace steadystate::store {
 class Store;
@@ -24,14 +27,18 @@ class AttackLog;
 }
 namespace steadystate::slo {
 class AlertEngine;
-}
+class SloEngine;
+}  // namespace steadystate::slo
 namespace steadystate::collector {
 class HostFilesystem;
-}
+class ProbeEngine;
+struct ProbeResult;
+}  // namespace steadystate::collector
 namespace steadystate::exporters {
 class Metrics;
 class HttpServer;
 class HostMetrics;
+class ProbeMetrics;
 }  // namespace steadystate::exporters
 
 namespace steadystate::app {
@@ -56,6 +63,11 @@ class Daemon {
 
  private:
   std::string NotReadyReason() const;
+  void EvaluateSlos();
+  // Runs on the probe loop thread for every result.
+  void OnProbeResult(const collector::ProbeResult& result);
+  // The last probe result of each service, for the services and steady-state APIs.
+  slo::LastProbeLookup LastProbes() const;
   // Where alerts link back to (generatorURL, externalURL).
   std::string ExternalUrl() const;
   // Attacks running now whose targets include this host (or that name no targets).
@@ -73,6 +85,12 @@ class Daemon {
   std::unique_ptr<collector::HostFilesystem> host_fs_;
   std::unique_ptr<HostMonitor> host_monitor_;
   std::unique_ptr<Notifications> notifications_;
+  std::unique_ptr<slo::SloEngine> slo_engine_;
+  std::shared_ptr<exporters::ProbeMetrics> probe_metrics_;
+  std::unique_ptr<collector::ProbeEngine> probes_;
+  // Last probe result per service, for /api/v1/services and /api/v1/steady-state.
+  mutable std::mutex last_probes_mu_;
+  std::map<std::string, slo::LastProbe> last_probes_;
   std::string hostname_;
 };
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "slo/burn_rate.h"
+
 namespace steadystate::app {
 namespace {
 
@@ -37,6 +39,11 @@ Status Notifications::Configure(const config::Config& config, const std::string&
   std::map<std::string, std::vector<std::string>> routes;
   for (const auto& rule : config.alerts) {
     routes[rule.name] = rule.notify.empty() ? std::vector<std::string>{"log"} : rule.notify;
+  }
+  for (const auto& tier : slo::DefaultBurnRateTiers()) {
+    routes[slo::BurnRateRuleName(tier)] = config.slo_alerts.notify.empty()
+                                              ? std::vector<std::string>{"log"}
+                                              : config.slo_alerts.notify;
   }
   std::scoped_lock lock(run_mu_, mu_);
   // The old outbox goes first: the new one reloads the same queued records.

@@ -9,6 +9,7 @@
 #include "app/daemon.h"
 #include "common/log.h"
 #include "config/config.h"
+#include "config/openslo.h"
 
 namespace steadystate::app {
 namespace {
@@ -20,6 +21,7 @@ constexpr int kUsage = 2;
 Result<config::Config> LoadConfig(const ServeFlags& flags) {
   auto config = flags.config_path.empty() ? config::Default() : config::LoadFile(flags.config_path);
   if (!config.ok()) return config;
+  RETURN_IF_ERROR(config::LoadSloFiles(*config));
   if (!flags.data_dir.empty()) config->storage.path = flags.data_dir;
   if (!flags.listen.empty()) {
     auto listen = config::ParseHostPort(flags.listen);

@@ -94,48 +94,28 @@ Error TransportError(CURLcode code, const char* error_buffer, const HttpRequest&
   const std::string host = UrlHost(request.url);
   std::string reason = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
   if (QuotesSecretPart(reason, request.url)) reason = curl_easy_strerror(code);
-  switch (code) {
-    case CURLE_OPERATION_TIMEDOUT:
+  switch (ClassifyCurlFailure(code)) {
+    case CurlFailure::kTimeout:
       return MakeError(ErrorCode::kUnavailable, "timeout: no response from " + host + " within " +
                                                     FormatDuration(request.timeout));
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CurlFailure::kDns:
       return MakeError(ErrorCode::kUnavailable, "dns: cannot resolve " + host);
-    case CURLE_COULDNT_CONNECT:
+    case CurlFailure::kConnect:
       return MakeError(ErrorCode::kUnavailable,
                        "connect: cannot connect to " + host + ": " + reason);
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CLIENTCERT:
-    case CURLE_USE_SSL_FAILED:
+    case CurlFailure::kTls:
       return MakeError(ErrorCode::kUnavailable, "tls: " + reason + " (" + host + ")");
-    case CURLE_GOT_NOTHING:
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
+    case CurlFailure::kClosed:
+    case CurlFailure::kMalformed:
       return MakeError(ErrorCode::kUnavailable,
                        "connection: " + host + " closed the connection: " + reason);
-    case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CurlFailure::kUrl:
       return MakeError(ErrorCode::kInvalidInput,
                        "url: not a valid http(s) URL (host " + host + ")");
-    default:
-      return MakeError(ErrorCode::kUnavailable, "http: " + reason + " (" + host + ")");
+    case CurlFailure::kOther:
+      break;
   }
+  return MakeError(ErrorCode::kUnavailable, "http: " + reason + " (" + host + ")");
 }
 
 class CurlHttpClient final : public HttpClient {
@@ -221,6 +201,50 @@ std::string UrlHost(std::string_view url) {
   }
   if (authority.empty()) return "?";
   return std::string(authority);
+}
+
+CurlFailure ClassifyCurlFailure(int curl_code) {
+  switch (static_cast<CURLcode>(curl_code)) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return CurlFailure::kTimeout;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return CurlFailure::kDns;
+    case CURLE_COULDNT_CONNECT:
+      return CurlFailure::kConnect;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+    case CURLE_USE_SSL_FAILED:
+      return CurlFailure::kTls;
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+      return CurlFailure::kClosed;
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_BAD_CONTENT_ENCODING:
+    case CURLE_TOO_MANY_REDIRECTS:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return CurlFailure::kMalformed;
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return CurlFailure::kUrl;
+    default:
+      return CurlFailure::kOther;
+  }
 }
 
 }  // namespace steadystate

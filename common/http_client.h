@@ -61,6 +61,20 @@ class HttpClient {
 // TLS peer and host verified with the system CA store.
 std::unique_ptr<HttpClient> NewCurlHttpClient();
 
+// What kind of failure a libcurl result code (CURLcode, passed as int so callers need no
+// curl header) is. Shared by the HTTP client's messages and the prober's error classes.
+enum class CurlFailure {
+  kTimeout,    // CURLE_OPERATION_TIMEDOUT
+  kDns,        // the host (or proxy) did not resolve
+  kConnect,    // refused or unreachable
+  kTls,        // handshake, verification, certificate or CA-file problems
+  kClosed,     // nothing came back, or the connection broke while sending or receiving
+  kMalformed,  // the reply is not valid HTTP, or the body was cut short / undecodable
+  kUrl,        // a malformed URL or a protocol curl does not speak
+  kOther,
+};
+CurlFailure ClassifyCurlFailure(int curl_code);
+
 // "host" or "host:port" of `url`, without scheme, user info, path or query: the only part
 // of a URL that may appear in a log line or an error. "?" if there is no host.
 std::string UrlHost(std::string_view url);

@@ -58,6 +58,7 @@ enum class DnsRecordType { kA, kAaaa, kCname, kMx, kTxt, kNs, kSrv };
 struct TlsConfig {
   std::string ca_file;  // PEM bundle; empty = system store
   bool insecure_skip_verify = false;
+  friend bool operator==(const TlsConfig&, const TlsConfig&) = default;
 };
 
 struct HttpProbeConfig {
@@ -69,17 +70,20 @@ struct HttpProbeConfig {
   std::string body_regex;  // ECMAScript (std::regex); empty = any body. Checked to compile.
   bool follow_redirects = true;
   TlsConfig tls;
+  friend bool operator==(const HttpProbeConfig&, const HttpProbeConfig&) = default;
 };
 
 struct TcpProbeConfig {
   HostPort address;  // port never 0
   bool tls = false;  // complete a TLS handshake after connecting
+  friend bool operator==(const TcpProbeConfig&, const TcpProbeConfig&) = default;
 };
 
 struct DnsProbeConfig {
   std::string name;
   DnsRecordType record = DnsRecordType::kA;
   std::optional<HostPort> server;  // empty = the system resolver; port defaults to 53
+  friend bool operator==(const DnsProbeConfig&, const DnsProbeConfig&) = default;
 };
 
 // Only the member matching `kind` is meaningful.
@@ -90,6 +94,7 @@ struct ProbeConfig {
   HttpProbeConfig http;
   TcpProbeConfig tcp;
   DnsProbeConfig dns;
+  friend bool operator==(const ProbeConfig&, const ProbeConfig&) = default;
 };
 
 enum class SloCalendar { kWeek, kMonth, kQuarter };
@@ -108,6 +113,7 @@ struct SloConfig {
   Duration timeslice =
       std::chrono::minutes(1);             // a whole number of minutes (rollups are per minute)
   double timeslice_objective_percent = 0;  // 0 < x < 100; required for timeslices
+  friend bool operator==(const SloConfig&, const SloConfig&) = default;
 };
 
 struct ServiceConfig {
@@ -116,6 +122,7 @@ struct ServiceConfig {
   std::vector<std::string> pagerduty_service_ids;
   std::optional<ProbeConfig> probe;  // required when slos is non-empty
   std::vector<SloConfig> slos;       // names unique within the service
+  friend bool operator==(const ServiceConfig&, const ServiceConfig&) = default;
 };
 
 enum class AlertMetric { kCpuUtilisation, kMemoryUtilisation, kFilesystemUtilisation, kLoad1 };
@@ -139,6 +146,7 @@ struct SloAlertsConfig {
 
 struct SteadyStateConfig {
   Duration window = std::chrono::minutes(5);
+  friend bool operator==(const SteadyStateConfig&, const SteadyStateConfig&) = default;
 };
 
 enum class NotifierKind { kPagerDutyEvents, kSlack, kAlertmanager, kWebhook, kLog };

@@ -145,6 +145,15 @@ struct HttpServer::Impl {
     server.Get("/api/v1/alerts", [this](const httplib::Request&, httplib::Response& res) {
       SendJson(res, 200, AlertsJson(deps.alerts ? deps.alerts() : std::vector<slo::Alert>{}));
     });
+    server.Get("/api/v1/services", [this](const httplib::Request&, httplib::Response& res) {
+      SendJson(res, 200, deps.services_json ? deps.services_json() : "{\"services\":[]}");
+    });
+    server.Get("/api/v1/steady-state", [this](const httplib::Request& req, httplib::Response& res) {
+      if (!deps.steady_state) return SendError(res, 503, "no services are configured");
+      auto answer = deps.steady_state(req.get_param_value("service"));
+      if (!answer.ok()) return SendError(res, 400, answer.error().message);
+      SendJson(res, answer->first, answer->second);
+    });
     AttackRoutes();
     server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
       if (!res.body.empty()) return;

@@ -33,6 +33,11 @@ struct HttpServerDeps {
   incidents::AttackLog* attacks = nullptr;
   // Current alerts for /api/v1/alerts; empty function = none.
   std::function<std::vector<slo::Alert>()> alerts;
+  // GET /api/v1/services: the body. Empty function = no services configured.
+  std::function<std::string()> services_json;
+  // GET /api/v1/steady-state?service=a,b: {status, body}, or an error (400) naming a bad
+  // service.
+  std::function<Result<std::pair<int, std::string>>(std::string_view services)> steady_state;
   // Empty when ready; otherwise why not (shown on /readyz with 503).
   std::function<std::string()> not_ready_reason;
 };

@@ -78,6 +78,8 @@ void Notifications::OnTransition(const slo::Alert& alert, slo::TransitionKind ki
                     s.error().message);
     }
   }
+  // Deliver now rather than at the next tick: a page should not wait a second for nothing.
+  scheduler_.RunSoon("notify");
 }
 
 void Notifications::Deliver() {

@@ -14,6 +14,17 @@ void Scheduler::Every(std::string name, Duration interval, std::function<void()>
   wake_.notify_all();
 }
 
+void Scheduler::RunSoon(std::string_view name) {
+  {
+    std::lock_guard lock(mu_);
+    const MonotonicTime now = clock_.Monotonic();
+    for (Task& task : tasks_) {
+      if (task.name == name && task.next > now) task.next = now;
+    }
+  }
+  wake_.notify_all();
+}
+
 int Scheduler::RunDue() {
   std::lock_guard run_lock(run_mu_);
   const MonotonicTime now = clock_.Monotonic();

@@ -9,6 +9,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "common/clock.h"
@@ -28,6 +29,11 @@ class Scheduler {
   // the missed runs instead of running them back to back. Thread-safe.
   void Every(std::string name, Duration interval, std::function<void()> task,
              Duration first_delay = Duration{0});
+
+  // Makes the task named `name` due now and wakes the thread (e.g. deliver a notification
+  // that was just queued instead of at the next tick). Later runs keep the interval from
+  // now. Unknown names are ignored. Thread-safe.
+  void RunSoon(std::string_view name);
 
   // Runs every task that is due at the clock's current monotonic time. Returns how many
   // ran. Thread-safe, but only one caller runs tasks at a time.

@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -148,15 +149,21 @@ class RatioReporter final : public benchmark::ConsoleReporter {
     auto anchor = cpu_us_.find(kAnchor);
     if (anchor == cpu_us_.end()) return;
     const double anchor_us = anchor->second.first / anchor->second.second;
-    std::printf("\nCPU per iteration vs the anchor %s (%.1f us), same run:\n", kAnchor, anchor_us);
+    std::ostream& out = GetOutputStream();
+    char line[160];
+    std::snprintf(line, sizeof line, "\nCPU per iteration vs the anchor %s (%.1f us), same run:\n",
+                  kAnchor, anchor_us);
+    out << line;
     for (const auto& [name, sum_count] : cpu_us_) {
       const double us = sum_count.first / sum_count.second;
-      std::printf("  %-26s %8.1f us  %5.2fx%s\n", name.c_str(), us, us / anchor_us,
-                  name == "SampleCycle"
-                      ? (us < 200 ? "  (target < 200 us: met)" : "  (target < 200 us: MISSED)")
-                      : "");
+      std::snprintf(line, sizeof line, "  %-26s %8.1f us  %5.2fx%s\n", name.c_str(), us,
+                    us / anchor_us,
+                    name == "SampleCycle"
+                        ? (us < 200 ? "  (target < 200 us: met)" : "  (target < 200 us: MISSED)")
+                        : "");
+      out << line;
     }
-    std::fflush(stdout);
+    out.flush();
   }
 
  private:

@@ -44,8 +44,10 @@ TEST(Scheduler, RunSoonMakesATaskDueNow) {
   FakeClock clock;
   Scheduler scheduler(clock);
   int runs = 0;
-  scheduler.Every("deliver", seconds(60), [&] { ++runs; }, seconds(60));
-  scheduler.Every("other", seconds(60), [] {}, seconds(60));
+  scheduler.Every(
+      "deliver", seconds(60), [&] { ++runs; }, seconds(60));
+  scheduler.Every(
+      "other", seconds(60), [] {}, seconds(60));
   EXPECT_EQ(scheduler.RunDue(), 0);
   scheduler.RunSoon("deliver");
   EXPECT_EQ(scheduler.RunDue(), 1);

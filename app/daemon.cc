@@ -138,6 +138,7 @@ Status Daemon::Start() {
       kRetentionInterval);
   scheduler_.Every(
       "host", config_.host.interval, [this] { host_monitor_->Tick(); }, config_.host.interval);
+  scheduler_.Every("host-cpu", config_.host.interval / 4, [this] { host_monitor_->TickCpu(); });
   scheduler_.Every("slo", kSloInterval, [this] { EvaluateSlos(); });
   scheduler_.Start();
   notifications_->Start();

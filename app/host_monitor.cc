@@ -10,7 +10,45 @@ HostMonitor::HostMonitor(const config::HostConfig& host, const collector::HostFi
     : sampler_({host.procfs, host.mountpoints}, fs, clock),
       store_(store),
       alerts_(alerts),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      fs_(fs),
+      clock_(clock),
+      stat_path_(host.procfs + "/stat"),
+      interval_(host.interval) {}
+
+void HostMonitor::TickCpu() {
+  auto text = fs_.ReadFile(stat_path_);
+  if (!text.ok()) return;  // Tick logs read errors
+  auto stat = collector::ParseProcStat(*text);
+  if (!stat.ok()) return;
+  const MonotonicTime now = clock_.Monotonic();
+  cpu_points_.push_back({now, stat->total});
+  // Keep the newest reading at least one interval old, as the window's start.
+  while (cpu_points_.size() > 2 && now - cpu_points_[1].at >= interval_) cpu_points_.pop_front();
+  std::optional<double> cpu;
+  const CpuPoint& start = cpu_points_.front();
+  if (now - start.at >= interval_) {
+    collector::HostSnapshot a;
+    collector::HostSnapshot b;
+    a.stat.total = start.total;
+    b.stat.total = stat->total;
+    cpu = collector::ComputeUtilisation(&a, b).cpu;
+  }
+  std::vector<config::AlertRuleConfig> rules;
+  {
+    std::lock_guard lock(rules_mu_);
+    rules = rules_;
+  }
+  for (const auto& r : rules) {
+    if (r.metric == config::AlertMetric::kCpuUtilisation) alerts_.Evaluate(ToRule(r), {{{}, cpu}});
+  }
+}
+
+slo::ThresholdRule HostMonitor::ToRule(const config::AlertRuleConfig& r) {
+  return slo::ThresholdRule{r.name,         std::string(config::ToString(r.metric)),
+                            r.above,        r.recover_below,
+                            r.for_duration, std::string(config::ToString(r.severity))};
+}
 
 void HostMonitor::SetRules(const std::vector<config::AlertRuleConfig>& rules) {
   std::lock_guard lock(rules_mu_);
@@ -61,14 +99,10 @@ void HostMonitor::EvaluateRules(const collector::HostSnapshot& snap,
     rules = rules_;
   }
   for (const auto& r : rules) {
-    slo::ThresholdRule rule{r.name,         std::string(config::ToString(r.metric)),
-                            r.above,        r.recover_below,
-                            r.for_duration, std::string(config::ToString(r.severity))};
     std::vector<slo::RuleSeries> series;
     switch (r.metric) {
       case config::AlertMetric::kCpuUtilisation:
-        series.push_back({{}, u.cpu});
-        break;
+        continue;  // evaluated by TickCpu over a trailing window
       case config::AlertMetric::kMemoryUtilisation:
         series.push_back({{}, u.memory});
         break;
@@ -81,7 +115,7 @@ void HostMonitor::EvaluateRules(const collector::HostSnapshot& snap,
         }
         break;
     }
-    alerts_.Evaluate(rule, series);
+    alerts_.Evaluate(ToRule(r), series);
   }
 }
 

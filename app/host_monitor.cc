@@ -27,13 +27,7 @@ void HostMonitor::TickCpu() {
   while (cpu_points_.size() > 2 && now - cpu_points_[1].at >= interval_) cpu_points_.pop_front();
   std::optional<double> cpu;
   const CpuPoint& start = cpu_points_.front();
-  if (now - start.at >= interval_) {
-    collector::HostSnapshot a;
-    collector::HostSnapshot b;
-    a.stat.total = start.total;
-    b.stat.total = stat->total;
-    cpu = collector::ComputeUtilisation(&a, b).cpu;
-  }
+  if (now - start.at >= interval_) cpu = collector::CpuUtilisation(start.total, stat->total);
   std::vector<config::AlertRuleConfig> rules;
   {
     std::lock_guard lock(rules_mu_);

@@ -4,7 +4,7 @@
 
 #include "collector/host/fake_host_filesystem.h"
 #include "common/fake_clock.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/test_store.h"
 
 namespace steadystate::app {
 namespace {
@@ -15,19 +15,17 @@ using std::chrono::seconds;
 TEST(HostMonitor, CpuRulesFireOnTheTrailingIntervalNotTheLastWholeSample) {
   steadystate::testing::TempDir dir;
   FakeClock clock;
-  store::Options options;
-  options.path = dir / "data";
-  auto store = store::Store::Open(options, clock);
-  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto store = steadystate::testing::OpenTestStore(dir, clock);
+  ASSERT_NE(store, nullptr);
   std::vector<std::pair<slo::Alert, slo::TransitionKind>> fired;
   slo::AlertEngine alerts(
-      **store, clock, [&](const slo::Alert& a, slo::TransitionKind k) { fired.emplace_back(a, k); },
+      *store, clock, [&](const slo::Alert& a, slo::TransitionKind k) { fired.emplace_back(a, k); },
       nullptr);
   exporters::HostMetrics metrics;
   collector::FakeHostFilesystem fs;
   config::HostConfig host;
   host.interval = seconds(1);
-  HostMonitor monitor(host, fs, **store, clock, alerts, metrics);
+  HostMonitor monitor(host, fs, *store, clock, alerts, metrics);
   config::AlertRuleConfig rule;
   rule.name = "HostCpuHigh";
   rule.above = 0.80;

@@ -10,7 +10,8 @@ bin=$build/app/steadystate
 work=$(mktemp -d)
 trap 'kill $ss_pid $ne_pid 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 "$bin" serve --data "$work/data" --listen "127.0.0.1:$(port)" 2>"$work/ss.log" &
 ss_pid=$!

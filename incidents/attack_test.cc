@@ -5,7 +5,7 @@
 
 #include "common/fake_clock.h"
 #include "common/time.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/test_store.h"
 
 namespace steadystate::incidents {
 namespace {
@@ -16,11 +16,8 @@ using ::testing::HasSubstr;
 class AttackLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::Options options;
-    options.path = dir_ / "data";
-    auto opened = store::Store::Open(options, clock_);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(*opened);
+    store_ = steadystate::testing::OpenTestStore(dir_, clock_);
+    ASSERT_NE(store_, nullptr);
     log_ = std::make_unique<AttackLog>(*store_, clock_);
   }
 

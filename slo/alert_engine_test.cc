@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/fake_clock.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/test_store.h"
 
 namespace steadystate::slo {
 namespace {
@@ -18,11 +18,8 @@ class AlertEngineTest : public ::testing::Test {
   void Open() {
     engine_.reset();
     store_.reset();
-    store::Options options;
-    options.path = dir_ / "data";
-    auto opened = store::Store::Open(options, clock_);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(*opened);
+    store_ = steadystate::testing::OpenTestStore(dir_, clock_);
+    ASSERT_NE(store_, nullptr);
     engine_ = std::make_unique<AlertEngine>(
         *store_, clock_,
         [this](const Alert& a, TransitionKind k) { transitions_.emplace_back(a, k); },

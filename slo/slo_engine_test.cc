@@ -7,7 +7,7 @@
 
 #include "common/fake_clock.h"
 #include "slo/slo_metrics.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/test_store.h"
 
 namespace steadystate::slo {
 namespace {
@@ -46,11 +46,8 @@ config::ServiceConfig Service(std::string name, bool critical,
 class SloEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::Options options;
-    options.path = dir_ / "data";
-    auto opened = store::Store::Open(options, clock_);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(*opened);
+    store_ = steadystate::testing::OpenTestStore(dir_, clock_);
+    ASSERT_NE(store_, nullptr);
   }
 
   // Adds `total` probes of which `good` succeeded (and as many were fast) at `minute`.

@@ -117,13 +117,16 @@ HostSnapshot HostSampler::Sample() const {
   return snap;
 }
 
+std::optional<double> CpuUtilisation(const CpuTimes& before, const CpuTimes& after) {
+  const double total = after.Total() - before.Total();
+  const double idle = after.idle - before.idle;
+  if (total > 0 && idle >= 0 && idle <= total) return 1.0 - idle / total;
+  return std::nullopt;
+}
+
 HostUtilisation ComputeUtilisation(const HostSnapshot* previous, const HostSnapshot& current) {
   HostUtilisation u;
-  if (previous != nullptr) {
-    const double total = current.stat.total.Total() - previous->stat.total.Total();
-    const double idle = current.stat.total.idle - previous->stat.total.idle;
-    if (total > 0 && idle >= 0 && idle <= total) u.cpu = 1.0 - idle / total;
-  }
+  if (previous != nullptr) u.cpu = CpuUtilisation(previous->stat.total, current.stat.total);
   auto total = current.meminfo.find("MemTotal_bytes");
   auto avail = current.meminfo.find("MemAvailable_bytes");
   if (total != current.meminfo.end() && avail != current.meminfo.end() && total->second > 0) {

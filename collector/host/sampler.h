@@ -85,4 +85,7 @@ struct HostUtilisation {
 // backwards (a reboot between snapshots).
 HostUtilisation ComputeUtilisation(const HostSnapshot* previous, const HostSnapshot& current);
 
+// The same CPU figure between two /proc/stat readings (the aggregate "cpu" line).
+std::optional<double> CpuUtilisation(const CpuTimes& before, const CpuTimes& after);
+
 }  // namespace steadystate::collector

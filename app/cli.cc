@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include "app/cli_context.h"
+#include "app/commands.h"
 #include "app/serve.h"
 #include "app/version.h"
 #include "config/config.h"
@@ -13,21 +15,27 @@
 namespace steadystate::app {
 namespace {
 
-constexpr int kOk = 0;
-constexpr int kUsage = 2;
-
 int CheckConfig(const std::string& path) {
   auto config = config::LoadFile(path);
   if (!config.ok()) {
     std::cerr << config.error().message << "\n";
-    return kUsage;
+    return kExitUsage;
   }
   if (auto slos = config::LoadSloFiles(*config); !slos.ok()) {
     std::cerr << slos.error().message << "\n";
-    return kUsage;
+    return kExitUsage;
   }
   std::cout << path << ": ok\n";
-  return kOk;
+  return kExitOk;
+}
+
+std::string CommandNames(const CLI::App& cli) {
+  std::string out;
+  for (const auto* sub : cli.get_subcommands([](const CLI::App*) { return true; })) {
+    if (!out.empty()) out += ", ";
+    out += sub->get_name();
+  }
+  return out;
 }
 
 }  // namespace
@@ -39,29 +47,43 @@ int RunCli(int argc, char** argv) {
   cli.require_subcommand(1);
   cli.fallthrough();
 
-  ServeFlags serve_flags;
-  std::string server_url = "http://127.0.0.1:9470";
-  cli.add_option("--server", server_url, "URL of the running daemon's API")->capture_default_str();
-  cli.add_option("--config", serve_flags.config_path,
+  CliContext context;
+  cli.add_option("--server", context.server_url, "URL of the running daemon's API")
+      ->capture_default_str();
+  cli.add_option("--config", context.config_path,
                  "Config file (default: the embedded default; see `config default`)");
-  cli.add_option("--data", serve_flags.data_dir, "Data directory (overrides storage.path)");
+  cli.add_option("--data", context.data_dir, "Data directory (overrides storage.path)");
 
+  ServeFlags serve_flags;
   auto* serve = cli.add_subcommand("serve", "Run the daemon: sampling, probes, alerts, HTTP API");
   serve->add_option("--listen", serve_flags.listen,
                     "HOST:PORT to serve on (overrides server.listen)");
+  serve->callback([&] {
+    serve_flags.config_path = context.config_path;
+    serve_flags.data_dir = context.data_dir;
+    context.exit_code = Serve(serve_flags);
+  });
 
   std::string check_path;
   auto* check = cli.add_subcommand(
       "check-config", "Validate a config file: exit 0 when valid, 2 with file:line:col otherwise");
   check->add_option("FILE", check_path, "Config file to check")->required();
+  check->callback([&] { context.exit_code = CheckConfig(check_path); });
 
   auto* config_cmd = cli.add_subcommand("config", "Config utilities");
   config_cmd->require_subcommand(1);
-  auto* config_default = config_cmd->add_subcommand("default", "Print the embedded default config");
+  config_cmd->add_subcommand("default", "Print the embedded default config")->callback([&] {
+    std::cout << config::DefaultYaml();
+  });
+
+  auto* import_cmd = cli.add_subcommand("import", "Import incidents or chaos attack windows");
+  import_cmd->require_subcommand(1);
+  AddIncidentCommands(cli, *import_cmd, context);
+  AddAttackCommands(cli, *import_cmd, context);
 
   if (argc <= 1) {
     std::cerr << cli.help();
-    return kUsage;
+    return kExitUsage;
   }
   try {
     cli.parse(argc, argv);
@@ -76,20 +98,13 @@ int RunCli(int argc, char** argv) {
     auto extras = cli.remaining();
     if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr && !extras.empty()) {
       std::cerr << "steadystate: unknown command \"" << extras.front()
-                << "\" (commands: serve, check-config, config default; see --help)\n";
-      return kUsage;
+                << "\" (commands: " << CommandNames(cli) << "; see --help)\n";
+      return kExitUsage;
     }
     cli.exit(e);
-    return kUsage;
+    return kExitUsage;
   }
-
-  if (serve->parsed()) return Serve(serve_flags);
-  if (check->parsed()) return CheckConfig(check_path);
-  if (config_default->parsed()) {
-    std::cout << config::DefaultYaml();
-    return kOk;
-  }
-  return kUsage;
+  return context.exit_code;
 }
 
 }  // namespace steadystate::app

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "app/cli_context.h"
 #include "app/version.h"
 #include "collector/probe/probe_engine.h"
 #include "collector/probe/probe_result.h"
@@ -29,16 +30,6 @@ constexpr auto kRetentionInterval = std::chrono::hours(6);
 // SLO rounds are cheap (hourly sums; ~14 ms for 50 services) and burn-rate pages want the
 // 5m window to be fresh.
 constexpr auto kSloInterval = std::chrono::seconds(5);
-
-store::Options StoreOptions(const config::Config& config) {
-  store::Options options;
-  options.path = config.storage.path;
-  options.raw_retention = config.storage.retention.raw;
-  options.rollup_retention = config.storage.retention.rollups;
-  options.write_buffer_bytes = config.storage.write_buffer_bytes;
-  options.block_cache_bytes = config.storage.block_cache_bytes;
-  return options;
-}
 
 std::string Compiler() {
 #if defined(__clang__)
@@ -73,7 +64,7 @@ Status Daemon::Start() {
   }
   RETURN_IF_ERROR(config::CheckSecrets(config_));
 
-  auto store = store::Store::Open(StoreOptions(config_), clock_);
+  auto store = store::Store::Open(StoreOptionsFor(config_), clock_);
   if (!store.ok()) return store.error();
   store_ = std::move(*store);
   attacks_ = std::make_unique<incidents::AttackLog>(*store_, clock_);

@@ -25,7 +25,7 @@ void SendError(httplib::Response& res, int status, const std::string& message) {
   SendJson(res, status, nlohmann::json{{"error", message}}.dump());
 }
 
-int StatusFor(const Error& error) {
+int StatusFor(const steadystate::Error& error) {
   switch (error.code) {
     case ErrorCode::kInvalidInput:
       return 400;
@@ -47,14 +47,6 @@ bool SameSecret(const std::string& a, const std::string& b) {
     diff |= static_cast<unsigned char>(a[i] ^ (i < b.size() ? b[i] : 0));
   }
   return diff == 0;
-}
-
-Result<std::optional<Timestamp>> TimeParam(const httplib::Request& req, const char* name) {
-  if (!req.has_param(name)) return std::optional<Timestamp>{};
-  auto t = ParseRfc3339(req.get_param_value(name));
-  if (!t.ok())
-    return MakeError(ErrorCode::kInvalidInput, std::string(name) + ": " + t.error().message);
-  return std::optional<Timestamp>(*t);
 }
 
 std::string Joined(const std::vector<std::string>& items) {
@@ -88,7 +80,54 @@ std::string AttacksJson(const std::vector<incidents::Attack>& attacks) {
   return out + "]";
 }
 
+void Send(httplib::Response& res, const ApiResponse& answer) {
+  res.status = answer.status;
+  for (const auto& [name, value] : answer.headers) res.set_header(name, value);
+  res.set_content(answer.body, answer.content_type);
+}
+
+ApiRequest ToApiRequest(const httplib::Request& req) {
+  ApiRequest out;
+  out.path = req.path;
+  for (size_t i = 1; i < req.matches.size(); ++i) out.matches.push_back(req.matches[i].str());
+  for (const auto& [name, value] : req.params) out.params.emplace(name, value);
+  out.body = req.body;
+  for (const auto& [name, value] : req.headers) {
+    std::string lower = name;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers[lower] = value;
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string ApiRequest::Param(const std::string& name, const std::string& fallback) const {
+  auto it = params.find(name);
+  return it == params.end() ? fallback : it->second;
+}
+
+ApiResponse ApiResponse::Json(int status, std::string body) {
+  ApiResponse out;
+  out.status = status;
+  out.body = std::move(body);
+  return out;
+}
+
+ApiResponse ApiResponse::Error(int status, const std::string& message) {
+  return Json(status, nlohmann::json{{"error", message}}.dump());
+}
+
+ApiResponse ApiResponse::FromError(const steadystate::Error& error) {
+  return Error(StatusFor(error), error.message);
+}
+
+Result<std::optional<Timestamp>> TimeParam(const ApiRequest& request, const std::string& name) {
+  if (!request.HasParam(name)) return std::optional<Timestamp>{};
+  auto t = ParseRfc3339(request.Param(name));
+  if (!t.ok()) return MakeError(ErrorCode::kInvalidInput, name + ": " + t.error().message);
+  return std::optional<Timestamp>(*t);
+}
 
 bool IsLoopbackHost(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
@@ -155,6 +194,7 @@ struct HttpServer::Impl {
       SendJson(res, answer->first, answer->second);
     });
     AttackRoutes();
+    for (const auto& route : deps.routes) AddRoute(route);
     server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
       if (!res.body.empty()) return;
       std::string what = res.status == 404   ? "not found"
@@ -177,10 +217,23 @@ struct HttpServer::Impl {
         });
   }
 
+  void AddRoute(const ApiRoute& route) {
+    auto handler = [this, route](const httplib::Request& req, httplib::Response& res) {
+      if (route.write && !Authorize(req, res)) return;
+      Send(res, route.handler(ToApiRequest(req)));
+    };
+    if (route.method == ApiRoute::Method::kGet) {
+      server.Get(route.pattern, handler);
+    } else {
+      server.Post(route.pattern, handler);
+    }
+  }
+
   void AttackRoutes() {
     server.Get("/api/v1/attacks", [this](const httplib::Request& req, httplib::Response& res) {
-      auto since = TimeParam(req, "since");
-      auto until = TimeParam(req, "until");
+      const ApiRequest request = ToApiRequest(req);
+      auto since = TimeParam(request, "since");
+      auto until = TimeParam(request, "until");
       if (!since.ok()) return SendError(res, 400, since.error().message);
       if (!until.ok()) return SendError(res, 400, until.error().message);
       std::string format = req.has_param("format") ? req.get_param_value("format") : "json";

@@ -4,12 +4,16 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "common/time.h"
 #include "exporters/metrics.h"
 #include "incidents/attack.h"
 #include "slo/alert.h"
@@ -27,6 +31,47 @@ struct HttpServerOptions {
   int threads = 4;
 };
 
+// A route added by another part of the daemon (incidents, chaos imports, reports, the
+// dashboard) without this file knowing it. Handlers run on the server's thread pool and
+// must be thread-safe. httplib stays private to this file.
+struct ApiRequest {
+  std::string path;
+  std::vector<std::string> matches;  // the pattern's capture groups, in order
+  std::multimap<std::string, std::string> params;
+  std::string body;
+  std::map<std::string, std::string> headers;  // names lower-cased
+
+  bool HasParam(const std::string& name) const { return params.count(name) > 0; }
+  // The first value of `name`, or `fallback`.
+  std::string Param(const std::string& name, const std::string& fallback = "") const;
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static ApiResponse Json(int status, std::string body);
+  // {"error": message}
+  static ApiResponse Error(int status, const std::string& message);
+  // The status that fits `error`'s code (400 for invalid input, 404, 503, else 500).
+  static ApiResponse FromError(const steadystate::Error& error);
+};
+
+struct ApiRoute {
+  enum class Method { kGet, kPost };
+  Method method = Method::kGet;
+  std::string pattern;  // a regex over the path, e.g. R"(/api/v1/incidents/([^/]+))"
+  // Write routes need the bearer token (or a loopback-only listener), like POST /api/v1/attacks.
+  bool write = false;
+  std::function<ApiResponse(const ApiRequest&)> handler;
+};
+
+// Parses query parameter `name` as an RFC 3339 instant; absent -> nullopt; a bad value is
+// kInvalidInput naming the parameter.
+Result<std::optional<Timestamp>> TimeParam(const ApiRequest& request, const std::string& name);
+
 struct HttpServerDeps {
   Metrics* metrics = nullptr;
   store::Store* store = nullptr;
@@ -40,6 +85,8 @@ struct HttpServerDeps {
   std::function<Result<std::pair<int, std::string>>(std::string_view services)> steady_state;
   // Empty when ready; otherwise why not (shown on /readyz with 503).
   std::function<std::string()> not_ready_reason;
+  // Further routes (see ApiRoute).
+  std::vector<ApiRoute> routes;
 };
 
 class HttpServer {

@@ -1,0 +1,15 @@
+// The CLI's command groups (DESIGN.md §6). Each group lives in its own file and adds its
+// subcommands to the app; a command's callback runs it and sets context.exit_code.
+// `import_cmd` is the shared `import` parent (import pagerduty | chaostoolkit | gremlin).
+#pragma once
+
+#include "app/cli_context.h"
+
+namespace steadystate::app {
+
+// import pagerduty, incidents list (app/cli_incidents.cc).
+void AddIncidentCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context);
+// attack run|start|end, attacks list, import chaostoolkit|gremlin (app/cli_attacks.cc).
+void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context);
+
+}  // namespace steadystate::app

@@ -1,5 +1,7 @@
 #include "common/clock.h"
 
+#include <thread>
+
 namespace steadystate {
 
 Timestamp RealClock::Now() const {
@@ -7,6 +9,10 @@ Timestamp RealClock::Now() const {
 }
 
 MonotonicTime RealClock::Monotonic() const { return std::chrono::steady_clock::now(); }
+
+void RealClock::SleepFor(std::chrono::milliseconds d) const {
+  if (d > std::chrono::milliseconds::zero()) std::this_thread::sleep_for(d);
+}
 
 const Clock& SystemClock() {
   static const RealClock clock;

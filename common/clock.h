@@ -17,12 +17,17 @@ class Clock {
   virtual ~Clock() = default;
   virtual Timestamp Now() const = 0;
   virtual MonotonicTime Monotonic() const = 0;
+  // Blocks the calling thread for `d` (rate limiters and retry backoff in one-shot CLI
+  // work; the daemon's schedules use the Scheduler instead). A FakeClock advances itself
+  // by `d` and returns at once, so tests of waiting code run instantly.
+  virtual void SleepFor(std::chrono::milliseconds d) const = 0;
 };
 
 class RealClock final : public Clock {
  public:
   Timestamp Now() const override;
   MonotonicTime Monotonic() const override;
+  void SleepFor(std::chrono::milliseconds d) const override;
 };
 
 // Returns a process-wide RealClock. Only app/ wiring should call this.

@@ -20,6 +20,12 @@ class FakeClock final : public Clock {
     std::lock_guard lock(mu_);
     return mono_;
   }
+  // Advances both clocks by `d` (a sleeping caller "wakes" at once).
+  void SleepFor(std::chrono::milliseconds d) const override {
+    std::lock_guard lock(mu_);
+    wall_ += d;
+    mono_ += d;
+  }
   // Moves both clocks forward.
   void Advance(std::chrono::milliseconds d) {
     std::lock_guard lock(mu_);
@@ -34,8 +40,8 @@ class FakeClock final : public Clock {
 
  private:
   mutable std::mutex mu_;
-  Timestamp wall_;
-  MonotonicTime mono_{};
+  mutable Timestamp wall_;
+  mutable MonotonicTime mono_{};
 };
 
 }  // namespace steadystate

@@ -1,0 +1,93 @@
+#include "exporters/push.h"
+
+#include <prometheus/text_serializer.h>
+
+#include <sstream>
+
+namespace steadystate::exporters {
+namespace {
+
+std::string PercentEncode(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+bool IsLabelName(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  for (unsigned char c : name) {
+    if (!std::isalnum(c) && c != '_') return false;
+  }
+  return true;
+}
+
+std::string Segment(const std::string& name, const std::string& value) {
+  // The gateway cannot take an empty path segment; its base64 form of "" is "=".
+  if (value.empty()) return "/" + name + "@base64/=";
+  return "/" + name + "/" + PercentEncode(value);
+}
+
+}  // namespace
+
+Result<std::string> PushUrl(const PushTarget& target) {
+  if (target.url.rfind("http://", 0) != 0 && target.url.rfind("https://", 0) != 0) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     "--push: the Pushgateway URL must start with http:// or https://");
+  }
+  if (target.job.empty()) return MakeError(ErrorCode::kInvalidInput, "push job name is empty");
+  std::string url = target.url;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  url += "/metrics" + Segment("job", target.job);
+  for (const auto& [name, value] : target.grouping) {
+    if (!IsLabelName(name) || name == "job") {
+      return MakeError(ErrorCode::kInvalidInput,
+                       "push grouping label \"" + name + "\" is not a valid label name");
+    }
+    url += Segment(name, value);
+  }
+  return url;
+}
+
+Status PushToGateway(const HttpClient& http, const PushTarget& target,
+                     const std::vector<std::shared_ptr<prometheus::Collectable>>& collectables) {
+  auto url = PushUrl(target);
+  if (!url.ok()) return url.error();
+  std::vector<prometheus::MetricFamily> families;
+  for (const auto& c : collectables) {
+    auto more = c->Collect();
+    families.insert(families.end(), std::make_move_iterator(more.begin()),
+                    std::make_move_iterator(more.end()));
+  }
+  std::ostringstream body;
+  prometheus::TextSerializer().Serialize(body, families);
+
+  HttpRequest request;
+  request.method = "PUT";
+  request.url = *url;
+  request.headers.emplace_back("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+  request.body = body.str();
+  request.timeout = target.timeout;
+  auto response = http.Send(request);
+  const std::string where = "pushgateway at " + UrlHost(target.url);
+  if (!response.ok())
+    return MakeError(response.error().code, where + ": " + response.error().message);
+  if (response->status / 100 != 2) {
+    std::string said = response->body.substr(0, 300);
+    while (!said.empty() && (said.back() == '\n' || said.back() == '\r')) said.pop_back();
+    return MakeError(ErrorCode::kUnavailable, where + " answered " +
+                                                  std::to_string(response->status) +
+                                                  (said.empty() ? "" : ": " + said));
+  }
+  return OkStatus();
+}
+
+}  // namespace steadystate::exporters

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 namespace steadystate::slo {
@@ -10,6 +11,16 @@ namespace {
 
 // Resolved alerts stay visible this long (Prometheus keeps them 15m for resending).
 constexpr auto kResolvedRetention = std::chrono::minutes(15);
+
+// History records sort by firing time: "history/<fired_at ms, 14 digits>/<instance key>".
+constexpr std::string_view kHistoryPrefix = "history/";
+
+std::string HistoryKey(const Alert& alert) {
+  const auto ms = alert.fired_at ? alert.fired_at->time_since_epoch().count() : 0;
+  char digits[32];
+  std::snprintf(digits, sizeof digits, "%014lld", static_cast<long long>(ms));
+  return std::string(kHistoryPrefix) + digits + "/" + alert.InstanceKey();
+}
 
 }  // namespace
 
@@ -22,6 +33,9 @@ Status AlertEngine::Load() {
   std::vector<std::string> unreadable;
   auto scanned = store_.ScanRecords(store::Family::kAlerts, "",
                                     [&](std::string_view key, std::string_view value) {
+                                      if (key.substr(0, kHistoryPrefix.size()) == kHistoryPrefix) {
+                                        return true;
+                                      }
                                       auto alert = AlertFromJson(value);
                                       if (!alert.ok()) {
                                         unreadable.emplace_back(key);
@@ -49,6 +63,14 @@ void AlertEngine::Persist(const Alert& alert, bool remove) {
   }
 }
 
+void AlertEngine::RecordHistory(const Alert& alert) {
+  if (auto status = store_.PutRecord(store::Family::kAlerts, HistoryKey(alert), AlertToJson(alert));
+      !status.ok()) {
+    ++write_errors_;
+    spdlog::error("alert {}: cannot record history: {}", alert.name, status.error().message);
+  }
+}
+
 void AlertEngine::Evaluate(const ThresholdRule& rule, const std::vector<RuleSeries>& series) {
   const Timestamp now = clock_.Now();
   std::vector<std::pair<Alert, TransitionKind>> notify;
@@ -61,6 +83,7 @@ void AlertEngine::Evaluate(const ThresholdRule& rule, const std::vector<RuleSeri
       if (kind == TransitionKind::kFired && attacks_) alert.attacks = attacks_();
       Persist(alert, kind == TransitionKind::kCancelled);
       if (kind == TransitionKind::kFired || kind == TransitionKind::kResolved) {
+        RecordHistory(alert);
         notify.emplace_back(alert, kind);
       }
     };
@@ -116,6 +139,29 @@ std::vector<Alert> AlertEngine::Snapshot() const {
   std::sort(out.begin(), out.end(), [](const Alert& a, const Alert& b) {
     return std::tie(a.name, a.labels) < std::tie(b.name, b.labels);
   });
+  return out;
+}
+
+Result<std::vector<Alert>> AlertEngine::History(std::optional<Timestamp> since,
+                                                std::optional<Timestamp> until) const {
+  std::vector<Alert> out;
+  std::string bad_key;
+  auto scanned = store_.ScanRecords(store::Family::kAlerts, std::string(kHistoryPrefix),
+                                    [&](std::string_view key, std::string_view value) {
+                                      auto alert = AlertFromJson(value);
+                                      if (!alert.ok()) {
+                                        bad_key = key;
+                                        return true;  // skipped; named in the log below
+                                      }
+                                      if (!alert->fired_at) return true;
+                                      if (since && *alert->fired_at < *since) return true;
+                                      if (until && *alert->fired_at >= *until)
+                                        return false;  // keys sort by fired_at
+                                      out.push_back(std::move(*alert));
+                                      return true;
+                                    });
+  RETURN_IF_ERROR(scanned);
+  if (!bad_key.empty()) spdlog::warn("alert history: skipped unreadable record {}", bad_key);
   return out;
 }
 

@@ -48,12 +48,18 @@ class AlertEngine {
 
   // Pending, firing, and resolved within the last 15 minutes, ordered by name then labels.
   std::vector<Alert> Snapshot() const;
+  // Every alert that fired in [since, until) (either bound optional), firing or resolved,
+  // ordered by fired_at: the history behind detection coverage and "pages per week".
+  // Kept in the alerts family under "history/" and never expired (alerts are few).
+  Result<std::vector<Alert>> History(std::optional<Timestamp> since,
+                                     std::optional<Timestamp> until) const;
 
   // Failed store writes (the alert still changes state in memory and still notifies).
   uint64_t write_errors() const;
 
  private:
   void Persist(const Alert& alert, bool remove);
+  void RecordHistory(const Alert& alert);
 
   store::Store& store_;
   const Clock& clock_;

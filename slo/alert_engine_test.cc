@@ -106,6 +106,39 @@ TEST_F(AlertEngineTest, SeriesAreSeparateAlertsAndResolvedOnesExpire) {
   EXPECT_TRUE(engine_->Snapshot().empty());
 }
 
+TEST_F(AlertEngineTest, HistoryKeepsEveryFiringEpisodeAfterItExpires) {
+  rule_.for_duration = seconds(0);
+  const Timestamp first = clock_.Now();
+  Cpu(0.9);  // fires
+  clock_.Advance(minutes(3));
+  Cpu(0.1);  // resolves
+  clock_.Advance(minutes(20));
+  Cpu(0.1);  // the resolved alert expires from the snapshot
+  EXPECT_TRUE(engine_->Snapshot().empty());
+  const Timestamp second = clock_.Now();
+  Cpu(0.95);  // a second episode, still firing
+  Open();     // history and the firing alert survive a restart; history is not "active"
+  ASSERT_EQ(engine_->Snapshot().size(), 1u);
+
+  auto all = engine_->History(std::nullopt, std::nullopt);
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].fired_at, first);
+  EXPECT_EQ((*all)[0].state, AlertState::kResolved);
+  EXPECT_EQ((*all)[0].resolved_at, first + minutes(3));
+  EXPECT_EQ((*all)[1].fired_at, second);
+  EXPECT_EQ((*all)[1].state, AlertState::kFiring);
+
+  auto later = engine_->History(first + minutes(1), std::nullopt);
+  ASSERT_TRUE(later.ok());
+  ASSERT_EQ(later->size(), 1u);
+  EXPECT_EQ((*later)[0].fired_at, second);
+  auto earlier = engine_->History(std::nullopt, second);
+  ASSERT_TRUE(earlier.ok());
+  ASSERT_EQ(earlier->size(), 1u);
+  EXPECT_EQ((*earlier)[0].fired_at, first);
+}
+
 TEST_F(AlertEngineTest, RetainDropsRemovedRules) {
   rule_.for_duration = seconds(0);
   Cpu(0.99);

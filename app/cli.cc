@@ -80,6 +80,7 @@ int RunCli(int argc, char** argv) {
   import_cmd->require_subcommand(1);
   AddIncidentCommands(cli, *import_cmd, context);
   AddAttackCommands(cli, *import_cmd, context);
+  AddRulesCommands(cli, context);
 
   if (argc <= 1) {
     std::cerr << cli.help();

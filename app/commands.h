@@ -12,4 +12,7 @@ void AddIncidentCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& contex
 // attack run|start|end, attacks list, import chaostoolkit|gremlin (app/cli_attacks.cc).
 void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context);
 
+// rules prometheus (app/cli_rules.cc).
+void AddRulesCommands(CLI::App& cli, CliContext& context);
+
 }  // namespace steadystate::app

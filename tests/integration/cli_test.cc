@@ -110,3 +110,30 @@ TEST(Cli, ServeFailsNamingAMissingSecretVariable) {
 
 }  // namespace
 }  // namespace steadystate::testing
+
+namespace steadystate::testing {
+namespace {
+
+// The fleet rules generated from the full example pass promtool.
+TEST(Cli, RulesPrometheusPassesPromtool) {
+  TempDir dir;
+  // No secrets are needed to generate rules: none of the config's env vars is set.
+  auto r = Steadystate({"--config", SourceDir() + "/examples/full.yaml", "rules", "prometheus"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("alert: HostCpuHigh"));
+  EXPECT_THAT(r.out, HasSubstr("alert: SloBurnRatePage1h5m"));
+  const std::string path = dir.Write("rules.yml", r.out);
+  auto check = testing::Run({"/usr/bin/promtool", "check", "rules", path});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+}
+
+TEST(Cli, RulesPrometheusNamesABadConfig) {
+  TempDir dir;
+  const std::string path = dir.Write("bad.yaml", "alerts: [{name: X, metric: cpu, above: 2}]\n");
+  auto r = Steadystate({"--config", path, "rules", "prometheus"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("bad.yaml:1:"));
+}
+
+}  // namespace
+}  // namespace steadystate::testing

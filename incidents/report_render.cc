@@ -153,8 +153,9 @@ std::string WeeklyIncidentsSvg(const BeforeAfterReport& r, const InstantFormatte
     for (const auto& [sev, n] : w.by_severity) total += n;
     max_total = std::max(max_total, total);
   }
-  const double ymax = NiceCeiling(static_cast<double>(std::max<size_t>(max_total, 1)));
-  YAxis(out, p, ymax, "incidents per week", [](double v) { return Fixed(v, v < 10 ? 1 : 0); });
+  // Four whole-number ticks: the step is a nice number, the top four steps.
+  const double ymax = 4 * std::max(1.0, NiceCeiling(static_cast<double>(max_total) / 4));
+  YAxis(out, p, ymax, "incidents per week", [](double v) { return Fixed(v, 0); });
   const size_t n = std::max<size_t>(r.weeks.size(), 1);
   const double slot = p.width / static_cast<double>(n);
   for (size_t i = 0; i < r.weeks.size(); ++i) {

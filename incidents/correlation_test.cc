@@ -312,6 +312,52 @@ TEST(Correlation, NoBrokenAttacksMeansNoCoverage) {
   EXPECT_THAT(c.missed_detections, IsEmpty());
 }
 
+// The worked example of docs/metrics.md.
+TEST(Correlation, DocsWorkedExample) {
+  auto at = [](int h, int m) { return T(hours(h - 10) + minutes(m)); };
+  auto make = [&](std::string id, std::string service, Timestamp created,
+                  std::optional<Timestamp> acked, std::optional<Timestamp> resolved) {
+    Incident i;
+    i.id = std::move(id);
+    i.service = std::move(service);
+    i.created_at = created;
+    i.acknowledged_at = acked;
+    i.resolved_at = resolved;
+    return i;
+  };
+  std::vector<Incident> incidents = {
+      make("i1", "www", at(9, 59), at(10, 1), at(10, 5)),
+      make("i2", "www", at(10, 10), at(10, 12), at(10, 40)),
+      make("i3", "www", at(10, 44), std::nullopt, at(10, 50)),
+      make("i4", "www", at(10, 46), std::nullopt, std::nullopt),
+      make("i5", "db", at(10, 5), at(10, 4), at(10, 20)),
+  };
+  FailingStretches stretches;
+  stretches["db"] = {{at(9, 30), at(9, 50)}};
+  const Correlation c = Correlate(incidents, {MakeAttack("A", {"www"}, minutes(0), minutes(30))},
+                                  stretches, {}, at(11, 0));
+  EXPECT_FALSE(Find(c, "i1").chaos());
+  EXPECT_EQ(Find(c, "i1").tta_seconds, 120.0);
+  EXPECT_EQ(Find(c, "i1").ttr_seconds, 360.0);
+  EXPECT_EQ(Find(c, "i2").ttd_seconds, 600.0);
+  EXPECT_EQ(Find(c, "i2").impact_seconds, 2400.0);
+  EXPECT_EQ(Find(c, "i3").attack_id, "A");
+  EXPECT_EQ(Find(c, "i3").ttd_seconds, 2640.0);
+  EXPECT_EQ(Find(c, "i3").impact_seconds, 3000.0);
+  EXPECT_FALSE(Find(c, "i4").chaos());
+  EXPECT_TRUE(Find(c, "i4").open);
+  const CorrelatedIncident& i5 = Find(c, "i5");
+  EXPECT_EQ(i5.onset_source, OnsetSource::kProbe);
+  EXPECT_EQ(i5.ttd_seconds, 2100.0);
+  EXPECT_EQ(i5.tta_seconds, -60.0);
+  EXPECT_THAT(i5.negative_durations, ElementsAre("tta_seconds"));
+  EXPECT_EQ(i5.ttr_seconds, 900.0);
+  EXPECT_EQ(i5.impact_seconds, 3000.0);
+  ASSERT_EQ(c.services.size(), 2u);
+  EXPECT_THAT(c.services[1].tbf_seconds, ElementsAre(300.0, 240.0, 0.0));
+  EXPECT_EQ(c.services[1].mtbf_seconds, 180.0);
+}
+
 store::Rollup Minute(uint64_t total, uint64_t good) {
   store::Rollup r;
   r.total = total;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <deque>
 #include <numeric>
 #include <queue>
 #include <set>
@@ -113,14 +114,21 @@ bool BrokeDuring(const std::vector<FailingStretch>& stretches, Timestamp from, T
 // order: created_at(k+1) - resolved_at(k), 0 when they overlap (k unresolved or resolved
 // after k+1 was created).
 template <typename KeyFn, typename Out>
-std::map<std::string, std::vector<size_t>> GroupGaps(std::vector<CorrelatedIncident>& incidents,
-                                                     KeyFn key, Out field) {
-  std::map<std::string, std::vector<size_t>> groups;
+std::vector<std::pair<std::string, std::vector<size_t>>> GroupGaps(
+    std::vector<CorrelatedIncident>& incidents, KeyFn key, Out field) {
+  // Hashing views into the incidents (or into `owned`, whose elements never move) rather
+  // than copying a string per incident into an ordered map; groups are sorted once.
+  std::deque<std::string> owned;
+  std::unordered_map<std::string_view, std::vector<size_t>> by_key;
   for (size_t i = 0; i < incidents.size(); ++i) {
-    std::string k = key(incidents[i].incident);
-    if (k.empty()) continue;
-    groups[std::move(k)].push_back(i);
+    const std::string_view k = key(incidents[i].incident, owned);
+    if (!k.empty()) by_key[k].push_back(i);
   }
+  std::vector<std::pair<std::string, std::vector<size_t>>> groups;
+  groups.reserve(by_key.size());
+  for (auto& [k, members] : by_key) groups.emplace_back(std::string(k), std::move(members));
+  std::sort(groups.begin(), groups.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [k, members] : groups) {
     for (size_t j = 1; j < members.size(); ++j) {
       const Incident& prev = incidents[members[j - 1]].incident;
@@ -231,8 +239,14 @@ Correlation Correlate(std::vector<Incident> incidents_in, std::vector<Attack> at
   std::sort(attacks.begin(), attacks.end(), [](const Attack& a, const Attack& b) {
     return std::tie(a.start, a.id) < std::tie(b.start, b.id);
   });
-  std::sort(incidents_in.begin(), incidents_in.end(), [](const Incident& a, const Incident& b) {
-    return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id);
+  // Sorting an index (not the 300-byte incidents) and moving each incident once.
+  std::vector<uint32_t> order(incidents_in.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    const Incident& x = incidents_in[a];
+    const Incident& y = incidents_in[b];
+    if (x.created_at != y.created_at) return x.created_at < y.created_at;
+    return x.id < y.id;
   });
   std::sort(alerts.begin(), alerts.end(),
             [](const FiredAlert& a, const FiredAlert& b) { return a.fired_at < b.fired_at; });
@@ -241,9 +255,9 @@ Correlation Correlate(std::vector<Incident> incidents_in, std::vector<Attack> at
   std::vector<std::vector<std::string>> attributed(attacks.size());
   ActiveAttacks active(attacks, now, options.attribution_grace);
   out.incidents.reserve(incidents_in.size());
-  for (Incident& incident : incidents_in) {
+  for (uint32_t index : order) {
     CorrelatedIncident c;
-    c.incident = std::move(incident);
+    c.incident = std::move(incidents_in[index]);
     const Incident& i = c.incident;
     active.AdvanceTo(i.created_at);
     if (std::optional<size_t> a = active.Latest(i.service)) {
@@ -277,7 +291,9 @@ Correlation Correlate(std::vector<Incident> incidents_in, std::vector<Attack> at
 
   // TBF per service and recurrence per fingerprint.
   auto by_service = GroupGaps(
-      out.incidents, [](const Incident& i) { return i.service; }, &CorrelatedIncident::tbf_seconds);
+      out.incidents,
+      [](const Incident& i, std::deque<std::string>&) { return std::string_view(i.service); },
+      &CorrelatedIncident::tbf_seconds);
   for (const auto& [service, members] : by_service) {
     ServiceTbf tbf{service, members.size(), {}, std::nullopt};
     for (size_t j = 1; j < members.size(); ++j) {
@@ -286,7 +302,12 @@ Correlation Correlate(std::vector<Incident> incidents_in, std::vector<Attack> at
     tbf.mtbf_seconds = Mean(tbf.tbf_seconds);
     out.services.push_back(std::move(tbf));
   }
-  auto by_key = GroupGaps(out.incidents, RecurrenceKey, &CorrelatedIncident::recurrence_seconds);
+  auto recurrence_key = [](const Incident& i, std::deque<std::string>& owned) {
+    if (!i.fingerprint.empty()) return std::string_view(i.fingerprint);
+    owned.push_back(RecurrenceKey(i));
+    return std::string_view(owned.back());
+  };
+  auto by_key = GroupGaps(out.incidents, recurrence_key, &CorrelatedIncident::recurrence_seconds);
   for (const auto& [key, members] : by_key) {
     if (members.size() < 2) continue;
     Recurrence r{key, members.size(), {}, std::nullopt};

@@ -168,15 +168,15 @@ std::string WeeklyIncidentsSvg(const BeforeAfterReport& r, const InstantFormatte
       y -= h;
       const std::string sev = r.severities[s].empty() ? "none" : r.severities[s];
       out += "<path class=\"bar\" fill=\"" + std::string(kPalette[s % kPalette.size()]) +
-             "\" d=\"M" + Px(p.left + slot * i + 1) + " " + Px(y) + " h" + Px(slot - 2) + " v" +
-             Px(h) + " h" + Px(-(slot - 2)) + " Z\"><title>" +
+             "\" d=\"M" + Px(p.left + slot * static_cast<double>(i) + 1) + " " + Px(y) + " h" +
+             Px(slot - 2) + " v" + Px(h) + " h" + Px(-(slot - 2)) + " Z\"><title>" +
              HtmlEscape("week of " + f.FormatDate(w.start) + ": " + std::to_string(it->second) +
                         " " + sev) +
              "</title></path>";
     }
     if (i % std::max<size_t>(1, n / 8) == 0) {
-      Text(out, p.left + slot * i + slot / 2, p.bottom() + 16, f.FormatDate(w.start).substr(5),
-           "tick", "middle");
+      Text(out, p.left + slot * static_cast<double>(i) + slot / 2, p.bottom() + 16,
+           f.FormatDate(w.start).substr(5), "tick", "middle");
     }
   }
   // The cutover marker.

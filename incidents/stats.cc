@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 namespace steadystate::incidents {
@@ -17,8 +18,9 @@ double LogChoose(uint64_t n, uint64_t k) {
 }
 
 double LogBinomialPmf(uint64_t k, uint64_t n, double p) {
-  if (p <= 0) return k == 0 ? 0 : -INFINITY;
-  if (p >= 1) return k == n ? 0 : -INFINITY;
+  constexpr double kNever = -std::numeric_limits<double>::infinity();
+  if (p <= 0) return k == 0 ? 0 : kNever;
+  if (p >= 1) return k == n ? 0 : kNever;
   return LogChoose(n, k) + static_cast<double>(k) * std::log(p) +
          static_cast<double>(n - k) * std::log1p(-p);
 }

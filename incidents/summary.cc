@@ -169,6 +169,7 @@ std::vector<MetricsRow> MetricsRows(const Correlation& correlation, GroupBy grou
     return row;
   };
   std::vector<MetricsRow> rows;
+  rows.reserve(groups.size() + 1);
   for (auto& [name, acc] : groups) rows.push_back(make_row(name, acc));
   if (have_ungrouped) rows.push_back(make_row(std::nullopt, ungrouped));
   return rows;

@@ -54,6 +54,7 @@ class ActiveAttacks {
       } else {
         for (const auto& s : a.services) {
           auto it = by_service_.find(s);
+          if (it == by_service_.end()) continue;  // a service named twice by the attack
           it->second.erase(key);
           if (it->second.empty()) by_service_.erase(it);
         }

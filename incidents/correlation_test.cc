@@ -113,7 +113,15 @@ TEST(Correlation, LatestStartWinsAmongOverlappingAttacks) {
   EXPECT_EQ(Find(c, "i1").attack_id, "B");
   EXPECT_EQ(Find(c, "i2").attack_id, "B");
   EXPECT_EQ(Find(c, "i3").attack_id, "A");
-  EXPECT_FALSE(Find(c, "i4").chaos());           // db incident before B started
+  EXPECT_FALSE(Find(c, "i4").chaos());  // db incident before B started
+
+  // An attack that names a service twice is one candidate, and leaves the window cleanly.
+  attacks.push_back(MakeAttack("C", {"api", "api"}, minutes(70), minutes(71)));
+  const Correlation twice =
+      Correlate({MakeIncident("i5", "api", minutes(80)), MakeIncident("i6", "api", minutes(100))},
+                attacks, {}, {}, T(hours(2)));
+  EXPECT_EQ(Find(twice, "i5").attack_id, "C");
+  EXPECT_FALSE(Find(twice, "i6").chaos());
   EXPECT_EQ(Find(c, "i3").ttd_seconds, 3360.0);  // 10:56 - 10:00
 }
 

@@ -1,0 +1,158 @@
+#include "exporters/incident_reports.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <regex>
+
+#include "common/fake_clock.h"
+#include "tests/support/test_store.h"
+
+namespace steadystate::exporters {
+namespace {
+
+using std::chrono::days;
+using std::chrono::hours;
+using std::chrono::minutes;
+using ::testing::HasSubstr;
+
+Timestamp T(Duration offset = Duration(0)) {
+  return Timestamp(std::chrono::sys_days(std::chrono::year(2026) / 11 / 2)) + hours(10) + offset;
+}
+
+// A real store with www's probes failing 10:00-10:05, an attack on www 10:00-10:10, and
+// two www incidents: one at 10:03 (attributed, TTD 3m, TTR 10m) and one at 12:00.
+class IncidentReportsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = testing::OpenTestStore(dir_, clock_);
+    ASSERT_NE(db_, nullptr);
+    auto series = db_->SeriesId("probe:www");
+    ASSERT_TRUE(series.ok());
+    std::vector<store::RollupUpdate> updates;
+    for (int m = -30; m < 60; ++m) {
+      store::Rollup r;
+      r.total = 6;
+      r.good = m >= 0 && m < 5 ? 1 : 6;
+      r.latency_buckets[3] = 6;
+      updates.push_back({*series, T(minutes(m)), r});
+    }
+    ASSERT_TRUE(db_->MergeRollups(updates).ok());
+    incidents::Attack a;
+    a.id = "atk-1";
+    a.services = {"www"};
+    a.type = "latency";
+    a.start = T();
+    a.end = T(minutes(10));
+    a.outcome = "completed";
+    attacks_ = {a};
+    incidents_.resize(2);
+    incidents_[0].id = "pagerduty:A";
+    incidents_[0].service = "www";
+    incidents_[0].severity = "sev1";
+    incidents_[0].created_at = T(minutes(3));
+    incidents_[0].resolved_at = T(minutes(13));
+    incidents_[1].id = "pagerduty:B";
+    incidents_[1].service = "www";
+    incidents_[1].severity = "sev2";
+    incidents_[1].created_at = T(hours(2));
+    incidents_[1].resolved_at = T(hours(3));
+
+    sources_.incidents =
+        [this](std::optional<Timestamp> since,
+               std::optional<Timestamp> until) -> Result<std::vector<incidents::Incident>> {
+      std::vector<incidents::Incident> out;
+      for (const auto& i : incidents_) {
+        if ((!since || i.created_at >= *since) && (!until || i.created_at < *until)) {
+          out.push_back(i);
+        }
+      }
+      return out;
+    };
+    sources_.attacks = [this](std::optional<Timestamp>,
+                              std::optional<Timestamp>) -> Result<std::vector<incidents::Attack>> {
+      return attacks_;
+    };
+    sources_.attack = [this](std::string_view id) -> Result<std::optional<incidents::Attack>> {
+      for (const auto& known : attacks_) {
+        if (known.id == id) return std::optional<incidents::Attack>(known);
+      }
+      return std::optional<incidents::Attack>{};
+    };
+    sources_.store = db_.get();
+    sources_.services = {{"www", true, 0.999}};
+    sources_.clock = &clock_;
+  }
+
+  ApiResponse Get(const std::string& path, std::multimap<std::string, std::string> params) {
+    for (const ApiRoute& route : IncidentReportRoutes(sources_)) {
+      std::smatch m;
+      if (!std::regex_match(path, m, std::regex(route.pattern))) continue;
+      ApiRequest request;
+      request.path = path;
+      for (size_t i = 1; i < m.size(); ++i) request.matches.push_back(m[i]);
+      request.params = std::move(params);
+      return route.handler(request);
+    }
+    ADD_FAILURE() << "no route for " << path;
+    return {};
+  }
+
+  testing::TempDir dir_;
+  FakeClock clock_{T(days(1))};
+  std::unique_ptr<store::Store> db_;
+  std::vector<incidents::Attack> attacks_;
+  std::vector<incidents::Incident> incidents_;
+  IncidentReportSources sources_;
+};
+
+TEST_F(IncidentReportsTest, MetricsRowsFromStoreAndReaders) {
+  ApiResponse r = Get("/api/v1/metrics/incidents", {{"group_by", "severity"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto rows = nlohmann::json::parse(r.body);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["group"], "sev1");
+  EXPECT_EQ(rows[0]["chaos_incidents"], 1);
+  EXPECT_EQ(rows[0]["mttd_seconds"], 180);
+  EXPECT_EQ(rows[0]["mttr_seconds"], 600);
+  EXPECT_EQ(rows[1]["group"], "sev2");
+  EXPECT_EQ(rows[1]["mtbf_seconds"], 6420);  // 12:00 - 10:13
+
+  ApiResponse none = Get("/api/v1/metrics/incidents", {{"format", "csv"}});
+  ASSERT_EQ(none.status, 200);
+  EXPECT_EQ(none.content_type, "text/csv; charset=utf-8");
+  // www broke during the attack, which produced an incident: coverage 1.
+  EXPECT_THAT(none.body, HasSubstr("\nall,2,1,180,,2100,2100,3300,6420,1\n"));
+
+  EXPECT_EQ(Get("/api/v1/metrics/incidents", {{"group_by", "team"}}).status, 400);
+  EXPECT_EQ(Get("/api/v1/metrics/incidents", {{"since", "yesterday"}}).status, 400);
+  EXPECT_EQ(Get("/api/v1/metrics/incidents", {{"format", "xml"}}).status, 400);
+}
+
+TEST_F(IncidentReportsTest, Reports) {
+  ApiResponse ba = Get("/api/v1/reports/before-after",
+                       {{"cutover", "2026-11-02T00:00:00Z"}, {"window", "1d"}, {"format", "json"}});
+  ASSERT_EQ(ba.status, 200) << ba.body;
+  const auto j = nlohmann::json::parse(ba.body);
+  EXPECT_EQ(j["after"]["incidents"], 2);
+  EXPECT_EQ(j["sla_attainment"][0]["service"], "www");
+  EXPECT_EQ(Get("/api/v1/reports/before-after", {}).status, 400);
+  EXPECT_EQ(Get("/api/v1/reports/before-after",
+                {{"cutover", "2026-11-02T00:00:00Z"}, {"time_zone", "Nowhere/Land"}})
+                .status,
+            400);
+
+  ApiResponse attack = Get("/api/v1/reports/attacks/atk-1", {});
+  ASSERT_EQ(attack.status, 200) << attack.body;
+  EXPECT_EQ(attack.content_type, "text/html; charset=utf-8");
+  EXPECT_THAT(attack.body, HasSubstr("<svg id=\"attack-timeline\""));
+  EXPECT_THAT(attack.body, HasSubstr("pagerduty:A"));
+  ApiResponse md = Get("/api/v1/reports/attacks/atk-1", {{"format", "md"}});
+  EXPECT_THAT(md.body, HasSubstr("steady state: **broken** (from probes)"));
+  EXPECT_EQ(Get("/api/v1/reports/attacks/nope", {}).status, 404);
+  EXPECT_EQ(Get("/api/v1/reports/attacks/atk-1", {{"format", "pdf"}}).status, 400);
+}
+
+}  // namespace
+}  // namespace steadystate::exporters

@@ -1,0 +1,216 @@
+#include "incidents/summary.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+namespace steadystate::incidents {
+namespace {
+
+std::optional<double> Mean(const std::vector<double>& v) {
+  if (v.empty()) return std::nullopt;
+  return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+}
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+// RFC 4180 quoting, as exporters/csv.h does (exporters depends on this module, so the
+// few lines are repeated here rather than depended on backwards).
+void AppendCsvField(std::string& out, std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += field;
+    return;
+  }
+  out += '"';
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+std::string NumberOr(const std::optional<double>& v, std::string_view absent) {
+  return v ? FormatNumber(*v) : std::string(absent);
+}
+
+struct Accumulator {
+  size_t incidents = 0;
+  size_t chaos = 0;
+  std::vector<double> ttd, tta, ttr, tbf;
+  size_t broken = 0, detected = 0;
+};
+
+}  // namespace
+
+std::string FormatNumber(double value) {
+  if (!std::isfinite(value)) return "null";
+  if (value == std::trunc(value) && std::fabs(value) < 1e15) {
+    return std::to_string(static_cast<int64_t>(value));
+  }
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  return std::string(buf, end);
+}
+
+std::optional<double> Quantile(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return std::nullopt;
+  const double h = (static_cast<double>(sorted.size()) - 1) * std::clamp(q, 0.0, 1.0);
+  const auto lo = static_cast<size_t>(std::floor(h));
+  const size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+Summary Summarize(std::vector<double> values) {
+  Summary s;
+  s.count = values.size();
+  if (values.empty()) return s;
+  std::sort(values.begin(), values.end());
+  s.mean = Mean(values);
+  s.median = Quantile(values, 0.5);
+  s.p90 = Quantile(values, 0.9);
+  s.max = values.back();
+  return s;
+}
+
+Result<GroupBy> ParseGroupBy(std::string_view text) {
+  if (text == "service") return GroupBy::kService;
+  if (text == "severity") return GroupBy::kSeverity;
+  if (text == "none") return GroupBy::kNone;
+  return MakeError(
+      ErrorCode::kInvalidInput,
+      "group_by: expected service, severity or none, got \"" + std::string(text) + "\"");
+}
+
+std::vector<MetricsRow> MetricsRows(const Correlation& correlation, GroupBy group_by,
+                                    const Period& period) {
+  // Incidents without the grouped field go to their own accumulator, reported last.
+  std::map<std::string, Accumulator> groups;
+  Accumulator ungrouped;
+  bool have_ungrouped = false;
+  auto group_of = [&](const Incident& i) -> Accumulator& {
+    const std::string& key = group_by == GroupBy::kService    ? i.service
+                             : group_by == GroupBy::kSeverity ? i.severity
+                                                              : std::string("all");
+    if (group_by != GroupBy::kNone && key.empty()) {
+      have_ungrouped = true;
+      return ungrouped;
+    }
+    return groups[key];
+  };
+  if (group_by == GroupBy::kNone) groups["all"];
+  for (const CorrelatedIncident& c : correlation.incidents) {
+    if (!period.Contains(c.incident.created_at)) continue;
+    Accumulator& acc = group_of(c.incident);
+    ++acc.incidents;
+    if (c.chaos()) ++acc.chaos;
+    if (c.ttd_seconds) acc.ttd.push_back(*c.ttd_seconds);
+    if (c.tta_seconds) acc.tta.push_back(*c.tta_seconds);
+    if (c.ttr_seconds) acc.ttr.push_back(*c.ttr_seconds);
+    if (c.tbf_seconds) acc.tbf.push_back(*c.tbf_seconds);
+  }
+  // Detection coverage counts attacks, so it exists for services and for everything.
+  std::map<std::string, std::pair<size_t, size_t>> per_service;  // broken, detected
+  size_t broken = 0, detected = 0;
+  for (const AttackDetection& d : correlation.attacks) {
+    if (!period.Contains(d.start) || !d.sli_broken()) continue;
+    ++broken;
+    if (d.detected()) ++detected;
+    for (const auto& service : d.broken_services) {
+      auto& [b, det] = per_service[service];
+      ++b;
+      if (d.detected()) ++det;
+    }
+  }
+  if (group_by == GroupBy::kService) {
+    for (const auto& [service, counts] : per_service) {
+      Accumulator& acc = groups[service];
+      acc.broken = counts.first;
+      acc.detected = counts.second;
+    }
+  } else if (group_by == GroupBy::kNone) {
+    groups["all"].broken = broken;
+    groups["all"].detected = detected;
+  }
+
+  auto make_row = [&](std::optional<std::string> name, Accumulator& acc) {
+    MetricsRow row;
+    row.group = std::move(name);
+    row.incidents = acc.incidents;
+    row.chaos_incidents = acc.chaos;
+    row.mttd_seconds = Mean(acc.ttd);
+    row.mtta_seconds = Mean(acc.tta);
+    row.mttr_seconds = Mean(acc.ttr);
+    std::sort(acc.ttr.begin(), acc.ttr.end());
+    row.p50_ttr_seconds = Quantile(acc.ttr, 0.5);
+    row.p90_ttr_seconds = Quantile(acc.ttr, 0.9);
+    row.mtbf_seconds = Mean(acc.tbf);
+    if (acc.broken > 0) {
+      row.detection_coverage = static_cast<double>(acc.detected) / static_cast<double>(acc.broken);
+    }
+    return row;
+  };
+  std::vector<MetricsRow> rows;
+  rows.reserve(groups.size() + 1);
+  for (auto& [name, acc] : groups) rows.push_back(make_row(name, acc));
+  if (have_ungrouped) rows.push_back(make_row(std::nullopt, ungrouped));
+  return rows;
+}
+
+std::string MetricsRowsToJson(const std::vector<MetricsRow>& rows) {
+  std::string out = "[";
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const MetricsRow& r = rows[i];
+    if (i > 0) out += ',';
+    out += "{\"group\":" + (r.group ? JsonString(*r.group) : std::string("null"));
+    out += ",\"incidents\":" + std::to_string(r.incidents);
+    out += ",\"chaos_incidents\":" + std::to_string(r.chaos_incidents);
+    out += ",\"mttd_seconds\":" + NumberOr(r.mttd_seconds, "null");
+    out += ",\"mtta_seconds\":" + NumberOr(r.mtta_seconds, "null");
+    out += ",\"mttr_seconds\":" + NumberOr(r.mttr_seconds, "null");
+    out += ",\"p50_ttr_seconds\":" + NumberOr(r.p50_ttr_seconds, "null");
+    out += ",\"p90_ttr_seconds\":" + NumberOr(r.p90_ttr_seconds, "null");
+    out += ",\"mtbf_seconds\":" + NumberOr(r.mtbf_seconds, "null");
+    out += ",\"detection_coverage\":" + NumberOr(r.detection_coverage, "null") + "}";
+  }
+  return out + "]";
+}
+
+std::string MetricsRowsToCsv(const std::vector<MetricsRow>& rows) {
+  std::string out =
+      "group,incidents,chaos_incidents,mttd_seconds,mtta_seconds,mttr_seconds,"
+      "p50_ttr_seconds,p90_ttr_seconds,mtbf_seconds,detection_coverage\n";
+  for (const MetricsRow& r : rows) {
+    AppendCsvField(out, r.group.value_or(""));
+    for (const std::string& field :
+         {std::to_string(r.incidents), std::to_string(r.chaos_incidents),
+          NumberOr(r.mttd_seconds, ""), NumberOr(r.mtta_seconds, ""), NumberOr(r.mttr_seconds, ""),
+          NumberOr(r.p50_ttr_seconds, ""), NumberOr(r.p90_ttr_seconds, ""),
+          NumberOr(r.mtbf_seconds, ""), NumberOr(r.detection_coverage, "")}) {
+      out += ',';
+      out += field;
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace steadystate::incidents

@@ -1,11 +1,512 @@
-// attack run|start|end, attacks list, import chaostoolkit|gremlin: not yet implemented
-// (issue 6).
+// attack run|start|end, attacks list, import chaostoolkit|gremlin (DESIGN.md §6, issue 6).
+// Commands that change data go through the running daemon's API when one answers at
+// --server, and open the store directly when none does.
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "app/attack_run.h"
+#include "app/chaos.h"
 #include "app/commands.h"
+#include "common/time.h"
+#include "exporters/csv.h"
+#include "incidents/attack.h"
+#include "incidents/chaostoolkit.h"
 
 namespace steadystate::app {
+namespace {
 
-void AddAttackCommands(CLI::App& /*cli*/, CLI::App& /*import_cmd*/, CliContext& /*context*/) {}
+using incidents::Attack;
+using incidents::AttackEnd;
+
+Error ApiError(const HttpResponse& response) {
+  return MakeError(response.status >= 400 && response.status < 500 && response.status != 404
+                       ? ErrorCode::kInvalidInput
+                   : response.status == 404 ? ErrorCode::kNotFound
+                                            : ErrorCode::kUnavailable,
+                   ApiErrorMessage(response));
+}
+
+std::string UserName() {
+  for (const char* var : {"SUDO_USER", "USER", "LOGNAME"}) {
+    if (const char* v = std::getenv(var); v != nullptr && *v != '\0') return v;
+  }
+  return "";
+}
+
+std::string StartBody(const Attack& a) {
+  nlohmann::json j;
+  j["source"] = a.source;
+  j["type"] = a.type;
+  j["targets"] = a.targets;
+  j["services"] = a.services;
+  j["start"] = FormatRfc3339(a.start);
+  if (!a.created_by.empty()) j["created_by"] = a.created_by;
+  if (!a.name.empty()) j["name"] = a.name;
+  j["reproduces"] = a.reproduces;
+  if (!a.owner.empty()) j["owner"] = a.owner;
+  if (a.expected_duration) j["expected_duration"] = FormatDuration(*a.expected_duration);
+  return j.dump();
+}
+
+std::string EndBody(const AttackEnd& e) {
+  nlohmann::json j;
+  j["outcome"] = e.outcome;
+  if (e.end) j["end"] = FormatRfc3339(*e.end);
+  if (e.start) j["start"] = FormatRfc3339(*e.start);
+  if (!e.steady_state.empty()) j["steady_state"] = e.steady_state;
+  if (!e.halted_reason.empty()) j["halted_reason"] = e.halted_reason;
+  if (e.exit_status) j["exit_status"] = *e.exit_status;
+  return j.dump();
+}
+
+// Records windows through the daemon when it answers, else in the store (opened for each
+// call, so a daemon started meanwhile can take the store).
+class CliBackend final : public AttackBackend {
+ public:
+  CliBackend(const config::Config& config, DaemonApi api, const Clock& clock)
+      : config_(config), api_(std::move(api)), clock_(clock) {}
+
+  Result<Attack> Start(const Attack& attack) override {
+    auto response = api_.Call("POST", "/api/v1/attacks", StartBody(attack));
+    if (!response.ok()) return response.error();
+    if (response->has_value()) {
+      if ((*response)->status != 201 && (*response)->status != 200) return ApiError(**response);
+      return incidents::AttackFromJson((*response)->body);
+    }
+    return WithStore([&](incidents::AttackLog& log) { return log.Start(attack); });
+  }
+
+  Result<Attack> End(const std::string& id, const AttackEnd& end) override {
+    auto response = api_.Call("POST", "/api/v1/attacks/" + id + "/end", EndBody(end));
+    if (!response.ok()) return response.error();
+    if (response->has_value()) {
+      if ((*response)->status != 200) return ApiError(**response);
+      return incidents::AttackFromJson((*response)->body);
+    }
+    return WithStore([&](incidents::AttackLog& log) { return log.End(id, end); });
+  }
+
+  Result<std::optional<std::string>> Breach(const std::vector<std::string>& services) override {
+    std::string query;
+    for (const auto& s : services) query += (query.empty() ? "" : ",") + s;
+    auto response =
+        api_.Call("GET", "/api/v1/steady-state?service=" + query, "", std::chrono::seconds(5));
+    if (!response.ok()) return response.error();
+    if (!response->has_value()) {
+      return MakeError(ErrorCode::kUnavailable,
+                       "no daemon answers at " + api_.server_url() +
+                           " (--halt-on-breach needs its /api/v1/steady-state)");
+    }
+    const HttpResponse& r = **response;
+    if (r.status == 200) return std::optional<std::string>{};
+    if (r.status == 503) return std::optional<std::string>(BreachReason(r.body));
+    return ApiError(r);
+  }
+
+ private:
+  Result<Attack> WithStore(const std::function<Result<Attack>(incidents::AttackLog&)>& fn) {
+    auto store = OpenStoreForWriting(config_, clock_);
+    if (!store.ok()) return store.error();
+    incidents::AttackLog log(**store, clock_);
+    log.SetSteadyStateJudge([&](const Attack& a) { return JudgeSteadyState(**store, a); });
+    return fn(log);
+  }
+
+  const config::Config& config_;
+  DaemonApi api_;
+  const Clock& clock_;
+};
+
+void PrintTable(const std::vector<Attack>& attacks) {
+  std::printf("%-26s  %-14s  %-20s  %-24s  %-24s  %-10s  %-7s  %s\n", "ID", "TYPE", "TARGETS",
+              "START", "END", "OUTCOME", "STEADY", "NAME");
+  for (const auto& a : attacks) {
+    std::string targets;
+    for (const auto& t : a.targets) targets += (targets.empty() ? "" : ",") + t;
+    std::printf("%-26s  %-14s  %-20s  %-24s  %-24s  %-10s  %-7s  %s\n", a.id.c_str(),
+                a.type.c_str(), targets.c_str(), FormatRfc3339(a.start).c_str(),
+                a.end ? FormatRfc3339(*a.end).c_str() : "-", a.outcome.c_str(),
+                a.steady_state.c_str(), a.name.c_str());
+  }
+}
+
+std::string Joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ";") + i;
+  return out;
+}
+
+void PrintCsv(const std::vector<Attack>& attacks) {
+  std::string out;
+  exporters::AppendCsvRow(
+      out, {"id", "source", "source_id", "type", "targets", "services", "start", "end",
+            "created_by", "name", "outcome", "steady_state", "halted_reason", "reproduces"});
+  for (const auto& a : attacks) {
+    exporters::AppendCsvRow(
+        out, {a.id, a.source, a.source_id, a.type, Joined(a.targets), Joined(a.services),
+              FormatRfc3339(a.start), a.end ? FormatRfc3339(*a.end) : "", a.created_by, a.name,
+              a.outcome, a.steady_state, a.halted_reason, Joined(a.reproduces)});
+  }
+  std::cout << out;
+}
+
+void PrintJson(const std::vector<Attack>& attacks) {
+  std::string out = "[";
+  for (size_t i = 0; i < attacks.size(); ++i) {
+    out += (i > 0 ? "," : "") + incidents::AttackToJson(attacks[i]);
+  }
+  std::cout << out << "]\n";
+}
+
+Result<std::optional<Timestamp>> FlagTime(const std::string& flag, const std::string& value) {
+  if (value.empty()) return std::optional<Timestamp>{};
+  auto t = ParseRfc3339(value);
+  if (!t.ok()) return MakeError(ErrorCode::kInvalidInput, flag + ": " + t.error().message);
+  return std::optional<Timestamp>(*t);
+}
+
+int Fail(const std::string& what, const Error& error) {
+  std::cerr << what << ": " << error.message << "\n";
+  return ExitCodeFor(error);
+}
+
+struct AttackFlags {
+  std::string type;
+  std::vector<std::string> targets;
+  std::vector<std::string> services;
+  std::string name;
+  std::vector<std::string> reproduces;
+  std::string expected;
+};
+
+void AddAttackFlags(CLI::App& cmd, AttackFlags& f) {
+  cmd.add_option("--type", f.type,
+                 "Attack type: cpu, memory, io, disk, latency, packet_loss, corruption, "
+                 "blackhole, dns, time_travel, shutdown, process_killer, other")
+      ->required();
+  cmd.add_option("--target", f.targets, "Host under attack (repeatable; default: this host)");
+  cmd.add_option("--service", f.services,
+                 "Service expected to be affected (repeatable); its probes judge steady state");
+  cmd.add_option("--name", f.name, "A name for the attack (e.g. the experiment's title)");
+  cmd.add_option("--reproduces", f.reproduces, "Incident id this attack reproduces (repeatable)");
+  cmd.add_option("--expected", f.expected, "How long the attack should run (e.g. 5m; announced)");
+}
+
+Result<Attack> AttackFromFlags(const AttackFlags& f) {
+  if (!incidents::IsAttackType(f.type)) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     "--type: \"" + f.type +
+                         "\" is not an attack type (cpu, memory, io, disk, latency, packet_loss, "
+                         "corruption, blackhole, dns, time_travel, shutdown, process_killer, "
+                         "other)");
+  }
+  Attack a;
+  a.source = "cli";
+  a.type = f.type;
+  a.targets = f.targets.empty() ? std::vector<std::string>{LocalHostname()} : f.targets;
+  a.services = f.services;
+  a.name = f.name;
+  a.reproduces = f.reproduces;
+  a.created_by = UserName();
+  if (!f.expected.empty()) {
+    auto d = ParseDuration(f.expected);
+    if (!d.ok()) return MakeError(ErrorCode::kInvalidInput, "--expected: " + d.error().message);
+    a.expected_duration = *d;
+  }
+  return a;
+}
+
+struct AttackCliState {
+  AttackFlags run_flags;
+  bool halt_on_breach = false;
+  std::string check_interval = "1s";
+  std::string grace = "10s";
+  std::vector<std::string> command;
+  AttackFlags start_flags;
+  std::string end_id;
+  AttackEnd end_flags;
+  std::string since;
+  std::string until;
+  std::string format = "table";
+  std::vector<std::string> journals;
+  std::string import_type;
+  std::string gremlin_since;
+  std::string gremlin_until;
+};
+
+}  // namespace
+
+void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context) {
+  // Flag values live as long as the callbacks that read them.
+  auto st = std::make_shared<AttackCliState>();
+  auto* attack = cli.add_subcommand("attack", "Record chaos attack windows");
+  attack->require_subcommand(1);
+
+  // attack run
+  auto* run = attack->add_subcommand(
+      "run", "Run COMMAND as a chaos attack: record its window, exit status and outcome");
+  AddAttackFlags(*run, st->run_flags);
+  run->add_flag("--halt-on-breach", st->halt_on_breach,
+                "Stop the command (SIGTERM, then SIGKILL) when the services' steady state breaks");
+  run->add_option("--check-interval", st->check_interval,
+                  "How often --halt-on-breach asks the daemon (default 1s)");
+  run->add_option("--grace", st->grace,
+                  "SIGTERM to SIGKILL grace period when halting (default 10s)");
+  run->add_option("command", st->command, "-- COMMAND [ARGS...]")->required();
+  run->callback([&context, st] {
+    auto fail = [&](const Error& e) { context.exit_code = Fail("attack run", e); };
+    auto config = LoadCliConfig(context);
+    if (!config.ok()) return fail(config.error());
+    auto a = AttackFromFlags(st->run_flags);
+    if (!a.ok()) return fail(a.error());
+    a->owner = std::to_string(getpid()) + "@" + LocalHostname();
+    AttackRunOptions options;
+    options.attack = *a;
+    options.command = st->command;
+    options.halt_on_breach = st->halt_on_breach;
+    auto interval = ParseDuration(st->check_interval);
+    if (!interval.ok() || *interval <= Duration{0}) {
+      return fail(MakeError(ErrorCode::kInvalidInput,
+                            "--check-interval: expected a positive duration like 1s"));
+    }
+    auto grace_d = ParseDuration(st->grace);
+    if (!grace_d.ok()) {
+      return fail(MakeError(ErrorCode::kInvalidInput, "--grace: " + grace_d.error().message));
+    }
+    options.check_interval = *interval;
+    options.grace = *grace_d;
+    CliBackend backend(*config, ConnectDaemon(context, *config), SystemClock());
+    context.exit_code = RunAttack(options, backend, SystemClock()).exit_status;
+  });
+
+  // attack start
+  auto* start = attack->add_subcommand("start", "Start a window (prints its id)");
+  AddAttackFlags(*start, st->start_flags);
+  start->callback([&context, st] {
+    auto fail = [&](const Error& e) { context.exit_code = Fail("attack start", e); };
+    auto config = LoadCliConfig(context);
+    if (!config.ok()) return fail(config.error());
+    auto a = AttackFromFlags(st->start_flags);
+    if (!a.ok()) return fail(a.error());
+    a->start = SystemClock().Now();
+    CliBackend backend(*config, ConnectDaemon(context, *config), SystemClock());
+    auto started = backend.Start(*a);
+    if (!started.ok()) return fail(started.error());
+    std::cout << started->id << "\n";
+  });
+
+  // attack end
+  auto* end = attack->add_subcommand("end", "End a window");
+  end->add_option("ID", st->end_id, "The attack's id")->required();
+  end->add_option("--outcome", st->end_flags.outcome,
+                  "completed (default), failed, halted or abandoned");
+  end->add_option("--reason", st->end_flags.halted_reason, "Why it was halted");
+  end->add_option("--steady-state", st->end_flags.steady_state,
+                  "held, broken or unknown (default: judged from the services' probes)");
+  end->callback([&context, st] {
+    auto fail = [&](const Error& e) { context.exit_code = Fail("attack end", e); };
+    auto config = LoadCliConfig(context);
+    if (!config.ok()) return fail(config.error());
+    // The same checks the API makes, before anything is sent.
+    auto checked = incidents::ParseAttackEnd(EndBody(st->end_flags));
+    if (!checked.ok()) return fail(checked.error());
+    AttackEnd e = st->end_flags;
+    e.end = SystemClock().Now();
+    CliBackend backend(*config, ConnectDaemon(context, *config), SystemClock());
+    auto ended = backend.End(st->end_id, e);
+    if (!ended.ok()) return fail(ended.error());
+    std::cout << ended->id << " " << ended->outcome << " (steady state " << ended->steady_state
+              << ")\n";
+  });
+
+  // attacks list
+  auto* attacks = cli.add_subcommand("attacks", "List chaos attack windows");
+  attacks->require_subcommand(1);
+  auto* list = attacks->add_subcommand("list", "List windows overlapping [--since, --until)");
+  list->add_option("--since", st->since, "RFC 3339 instant");
+  list->add_option("--until", st->until, "RFC 3339 instant");
+  list->add_option("--format", st->format, "table, json or csv")->capture_default_str();
+  list->callback([&context, st] {
+    auto fail = [&](const Error& e) { context.exit_code = Fail("attacks list", e); };
+    if (st->format != "table" && st->format != "json" && st->format != "csv") {
+      return fail(MakeError(ErrorCode::kInvalidInput,
+                            "--format: \"" + st->format + "\" is not one of: table, json, csv"));
+    }
+    auto from = FlagTime("--since", st->since);
+    if (!from.ok()) return fail(from.error());
+    auto to = FlagTime("--until", st->until);
+    if (!to.ok()) return fail(to.error());
+    auto config = LoadCliConfig(context);
+    if (!config.ok()) return fail(config.error());
+    std::vector<Attack> found;
+    DaemonApi api = ConnectDaemon(context, *config);
+    std::string query = "/api/v1/attacks?format=json";
+    if (*from) query += "&since=" + FormatRfc3339(**from);
+    if (*to) query += "&until=" + FormatRfc3339(**to);
+    auto response = api.Call("GET", query);
+    if (!response.ok()) return fail(response.error());
+    if (response->has_value()) {
+      if ((*response)->status != 200) return fail(ApiError(**response));
+      auto j = nlohmann::json::parse((*response)->body, nullptr, false);
+      if (!j.is_array()) {
+        return fail(MakeError(ErrorCode::kUnavailable, "the daemon's answer is not a list"));
+      }
+      for (const auto& item : j) {
+        auto a = incidents::AttackFromJson(item.dump());
+        if (!a.ok()) return fail(a.error());
+        found.push_back(std::move(*a));
+      }
+    } else {
+      auto store = OpenStoreForReading(*config, SystemClock());
+      if (!store.ok()) {
+        if (store.error().code == ErrorCode::kNotFound) {
+          found.clear();  // no data yet: an empty list
+        } else {
+          return fail(store.error());
+        }
+      } else {
+        incidents::AttackLog log(**store, SystemClock());
+        auto listed = log.List(*from, *to);
+        if (!listed.ok()) return fail(listed.error());
+        found = std::move(*listed);
+      }
+    }
+    if (st->format == "json") {
+      PrintJson(found);
+    } else if (st->format == "csv") {
+      PrintCsv(found);
+    } else {
+      PrintTable(found);
+    }
+  });
+
+  // import chaostoolkit
+  auto* toolkit = import_cmd.add_subcommand(
+      "chaostoolkit", "Import Chaos Toolkit journals (journal.json), one window each");
+  toolkit->add_option("JOURNAL", st->journals, "journal.json files")->required();
+  toolkit->add_option("--type", st->import_type, "Attack type for every journal (overrides tags)");
+  toolkit->callback([&context, st] {
+    auto fail = [&](const Error& e) { context.exit_code = Fail("import chaostoolkit", e); };
+    auto config = LoadCliConfig(context);
+    if (!config.ok()) return fail(config.error());
+    // Parse everything first: a bad journal imports nothing (exit 2 naming the file).
+    std::vector<std::string> bodies;
+    for (const auto& path : st->journals) {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) {
+        return fail(
+            MakeError(ErrorCode::kInvalidInput, path + ": cannot read: " + std::strerror(errno)));
+      }
+      std::stringstream text;
+      text << in.rdbuf();
+      auto parsed = incidents::ParseChaosToolkitJournal(text.str(), st->import_type);
+      if (!parsed.ok())
+        return fail(MakeError(parsed.error().code, path + ": " + parsed.error().message));
+      bodies.push_back(text.str());
+    }
+    DaemonApi api = ConnectDaemon(context, *config);
+    std::unique_ptr<store::Store> store;
+    std::unique_ptr<incidents::AttackLog> log;
+    for (size_t i = 0; i < st->journals.size(); ++i) {
+      std::string id;
+      bool created = false;
+      bool changed = false;
+      auto response =
+          log ? Result<std::optional<HttpResponse>>(std::optional<HttpResponse>{})
+              : api.Call("POST",
+                         "/api/v1/import/chaostoolkit" +
+                             (st->import_type.empty() ? "" : "?type=" + st->import_type),
+                         bodies[i]);
+      if (!response.ok()) return fail(response.error());
+      if (response->has_value()) {
+        if ((*response)->status != 200 && (*response)->status != 201) {
+          return fail(MakeError(ApiError(**response).code,
+                                st->journals[i] + ": " + ApiErrorMessage(**response)));
+        }
+        auto j = nlohmann::json::parse((*response)->body, nullptr, false);
+        id = j.value("id", "");
+        created = j.value("created", false);
+        changed = j.value("changed", false);
+      } else {
+        if (!log) {
+          auto opened = OpenStoreForWriting(*config, SystemClock());
+          if (!opened.ok()) return fail(opened.error());
+          store = std::move(*opened);
+          log = std::make_unique<incidents::AttackLog>(*store, SystemClock());
+        }
+        auto imported = ImportJournalFile(*log, st->journals[i], st->import_type);
+        if (!imported.ok()) return fail(imported.error());
+        id = imported->attack.id;
+        created = imported->created;
+        changed = imported->changed;
+      }
+      std::cout << st->journals[i] << ": " << id << " "
+                << (created   ? "imported"
+                    : changed ? "updated"
+                              : "unchanged")
+                << "\n";
+    }
+  });
+
+  // import gremlin
+  auto* gremlin = import_cmd.add_subcommand(
+      "gremlin", "Import Gremlin attacks (chaos.sources gremlin) in [--since, --until)");
+  gremlin->add_option("--since", st->gremlin_since, "RFC 3339 instant (default: 7 days ago)");
+  gremlin->add_option("--until", st->gremlin_until, "RFC 3339 instant (default: now)");
+  gremlin->callback([&context, st] {
+    auto fail = [&](const Error& e) { context.exit_code = Fail("import gremlin", e); };
+    auto from = FlagTime("--since", st->gremlin_since);
+    if (!from.ok()) return fail(from.error());
+    auto to = FlagTime("--until", st->gremlin_until);
+    if (!to.ok()) return fail(to.error());
+    auto config = LoadCliConfig(context);
+    if (!config.ok()) return fail(config.error());
+    const config::GremlinSourceConfig* source = nullptr;
+    for (const auto& s : config->chaos.sources) {
+      if (s.kind == config::ChaosSourceKind::kGremlin) {
+        source = &s.gremlin;
+        break;
+      }
+    }
+    if (source == nullptr) {
+      return fail(MakeError(ErrorCode::kInvalidInput,
+                            "no gremlin source in chaos.sources of the config (--config)"));
+    }
+    const Timestamp now = SystemClock().Now();
+    const Timestamp since_t = from->value_or(now - std::chrono::days(7));
+    const Timestamp until_t = to->value_or(now);
+    DaemonApi api = ConnectDaemon(context, *config);
+    auto response = api.Call("POST",
+                             "/api/v1/import/gremlin?since=" + FormatRfc3339(since_t) +
+                                 "&until=" + FormatRfc3339(until_t),
+                             "", std::chrono::minutes(5));
+    if (!response.ok()) return fail(response.error());
+    if (response->has_value()) {
+      if ((*response)->status != 200) return fail(ApiError(**response));
+      auto j = nlohmann::json::parse((*response)->body, nullptr, false);
+      std::cout << "gremlin: " << j.value("fetched", 0) << " attacks read, "
+                << j.value("created", 0) << " new, " << j.value("updated", 0) << " updated\n";
+      return;
+    }
+    auto store = OpenStoreForWriting(*config, SystemClock());
+    if (!store.ok()) return fail(store.error());
+    incidents::AttackLog log(**store, SystemClock());
+    auto http = NewCurlHttpClient();
+    auto stats = ImportGremlin(log, *source, *http, SystemClock(), since_t, until_t);
+    if (!stats.ok()) return fail(stats.error());
+    std::cout << "gremlin: " << stats->fetched << " attacks read, " << stats->created << " new, "
+              << stats->updated << " updated\n";
+  });
+}
 
 }  // namespace steadystate::app

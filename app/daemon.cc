@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "app/chaos.h"
 #include "app/cli_context.h"
 #include "app/version.h"
 #include "collector/probe/probe_engine.h"
@@ -75,6 +76,9 @@ Status Daemon::Start() {
 
   notifications_ = std::make_unique<Notifications>(*store_, clock_, metrics_->registry(),
                                                    [this] { return alerts_->Snapshot(); });
+  chaos_ = std::make_unique<ChaosService>(config_.chaos, *store_, *attacks_, *notifications_,
+                                          clock_, hostname_);
+  metrics_->Add(chaos_->Metrics());
   alerts_ = std::make_unique<slo::AlertEngine>(
       *store_, clock_,
       [this](const slo::Alert& alert, slo::TransitionKind kind) {
@@ -113,10 +117,12 @@ Status Daemon::Start() {
     if (!report.ok()) return report.error();
     return std::make_pair(report->ok ? 200 : 503, slo::SteadyStateJson(*report));
   };
+  for (auto& route : chaos_->Routes()) deps.routes.push_back(std::move(route));
   http_ = std::make_unique<exporters::HttpServer>(std::move(http_options), std::move(deps), clock_);
   RETURN_IF_ERROR(http_->Start());
   // After the port is bound, so alerts link back to the real address.
   RETURN_IF_ERROR(notifications_->Configure(config_, ExternalUrl()));
+  RETURN_IF_ERROR(chaos_->Start());
   host_monitor_->Tick();  // the first sample now rather than one interval from now
 
   scheduler_.Every(
@@ -175,6 +181,7 @@ void Daemon::Stop() {
   if (http_) http_->Stop();
   if (probes_) probes_->Stop();
   scheduler_.Stop();
+  if (chaos_) chaos_->Stop();
   if (notifications_) notifications_->Stop();
   if (metrics_) metrics_->WatchStore(nullptr);
   if (store_) {
@@ -186,6 +193,7 @@ void Daemon::Stop() {
   probes_.reset();
   alerts_.reset();
   slo_engine_.reset();
+  chaos_.reset();
   notifications_.reset();
   attacks_.reset();
   store_.reset();

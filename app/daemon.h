@@ -43,6 +43,8 @@ class ProbeMetrics;
 
 namespace steadystate::app {
 
+class ChaosService;
+
 class Daemon {
  public:
   Daemon(config::Config config, const Clock& clock);
@@ -85,6 +87,7 @@ class Daemon {
   std::unique_ptr<collector::HostFilesystem> host_fs_;
   std::unique_ptr<HostMonitor> host_monitor_;
   std::unique_ptr<Notifications> notifications_;
+  std::unique_ptr<ChaosService> chaos_;
   std::unique_ptr<slo::SloEngine> slo_engine_;
   std::shared_ptr<exporters::ProbeMetrics> probe_metrics_;
   std::unique_ptr<collector::ProbeEngine> probes_;

@@ -82,6 +82,28 @@ void Notifications::OnTransition(const slo::Alert& alert, slo::TransitionKind ki
   scheduler_.RunSoon("notify");
 }
 
+void Notifications::Announce(const std::vector<std::string>& notifiers,
+                             const std::string& attack_id, Timestamp at, const std::string& text,
+                             const std::string& details) {
+  std::lock_guard lock(mu_);
+  if (!outbox_) return;
+  for (const auto& name : notifiers) {
+    exporters::Notification n;
+    n.kind = exporters::Notification::Kind::kAnnounce;
+    n.notifier = name;
+    n.alert.name = "ChaosAttack";
+    n.alert.labels = {{"attack_id", attack_id}};
+    n.alert.active_at = at;
+    n.text = text;
+    n.details = details;
+    if (auto s = outbox_->Enqueue(std::move(n)); !s.ok()) {
+      spdlog::error("chaos announcement for attack {}: queueing for {} is not durable: {}",
+                    attack_id, name, s.error().message);
+    }
+  }
+  scheduler_.RunSoon("notify");
+}
+
 void Notifications::Deliver() {
   std::lock_guard lock(run_mu_);
   if (outbox_) outbox_->RunOnce();

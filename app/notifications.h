@@ -41,6 +41,10 @@ class Notifications {
   // Queues a trigger or resolve for every notifier the alert's rule names (`log` when
   // it names none).
   void OnTransition(const slo::Alert& alert, slo::TransitionKind kind);
+  // Queues a chaos announcement (`text`, `details` = the attack's JSON) for each named
+  // notifier, in order per attack id; `at` is when the event happened. Thread-safe.
+  void Announce(const std::vector<std::string>& notifiers, const std::string& attack_id,
+                Timestamp at, const std::string& text, const std::string& details);
 
   void Start();
   void Stop();

@@ -50,6 +50,27 @@ void ReadChaos(MapReader& map, ChaosConfig& out) {
       gremlin.Read("base_url", source.gremlin.base_url, HttpUrl());
     });
   });
+  // Two Gremlin sources for one team would share a sync cursor and import every attack
+  // twice over; two watchers of one journal directory would do the same work twice.
+  for (size_t i = 0; i < out.sources.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      const ChaosSourceConfig& a = out.sources[j];
+      const ChaosSourceConfig& b = out.sources[i];
+      if (a.kind != b.kind) continue;
+      const std::string path = map.PathOf("sources") + "[" + std::to_string(i) + "]";
+      if (b.kind == ChaosSourceKind::kGremlin && a.gremlin.team_id == b.gremlin.team_id &&
+          a.gremlin.base_url == b.gremlin.base_url) {
+        map.ctx().ErrorAt(path + ".gremlin", "a second gremlin source for the same team as " +
+                                                 map.PathOf("sources") + "[" + std::to_string(j) +
+                                                 "]");
+      } else if (b.kind == ChaosSourceKind::kChaosToolkit &&
+                 a.chaostoolkit.journal_dir == b.chaostoolkit.journal_dir) {
+        map.ctx().ErrorAt(path + ".chaostoolkit.journal_dir",
+                          "\"" + b.chaostoolkit.journal_dir + "\" is already watched by " +
+                              map.PathOf("sources") + "[" + std::to_string(j) + "]");
+      }
+    }
+  }
 }
 
 }  // namespace steadystate::config

@@ -77,6 +77,46 @@ class Fields {
     out = *t;
     return OkStatus();
   }
+  Status Dur(const char* key, std::optional<Duration>& out) const {
+    auto it = object_.find(key);
+    if (it == object_.end() || it->is_null()) return OkStatus();
+    if (!it->is_string()) return Invalid(std::string(key) + ": expected a duration like \"5m\"");
+    auto d = ParseDuration(it->get<std::string>());
+    if (!d.ok()) return Invalid(std::string(key) + ": " + d.error().message);
+    out = *d;
+    return OkStatus();
+  }
+  Status Int(const char* key, std::optional<int>& out) const {
+    auto it = object_.find(key);
+    if (it == object_.end() || it->is_null()) return OkStatus();
+    if (!it->is_number_integer()) return Invalid(std::string(key) + ": expected an integer");
+    out = it->get<int>();
+    return OkStatus();
+  }
+  Status Steps(const char* key, std::vector<AttackStep>& out) const {
+    auto it = object_.find(key);
+    if (it == object_.end() || it->is_null()) return OkStatus();
+    if (!it->is_array()) return Invalid(std::string(key) + ": expected a list of steps");
+    out.clear();
+    for (size_t i = 0; i < it->size(); ++i) {
+      const json& item = (*it)[i];
+      const std::string where = std::string(key) + "[" + std::to_string(i) + "]";
+      if (!item.is_object()) return Invalid(where + ": expected an object");
+      Fields f(item);
+      AttackStep step;
+      auto named = [&](Status s) -> Status {
+        if (s.ok()) return s;
+        return Invalid(where + "." + s.error().message);
+      };
+      RETURN_IF_ERROR(named(f.String("name", step.name)));
+      RETURN_IF_ERROR(named(f.String("type", step.type)));
+      RETURN_IF_ERROR(named(f.Time("start", step.start)));
+      RETURN_IF_ERROR(named(f.Time("end", step.end)));
+      RETURN_IF_ERROR(named(f.String("status", step.status)));
+      out.push_back(std::move(step));
+    }
+    return OkStatus();
+  }
   Status OnlyKnown(std::initializer_list<std::string_view> known) const {
     for (const auto& [key, value] : object_.items()) {
       if (std::find(known.begin(), known.end(), key) == known.end()) {
@@ -128,6 +168,10 @@ Status ReadAttackFields(const Fields& f, Attack& a) {
   RETURN_IF_ERROR(f.String("steady_state", a.steady_state));
   RETURN_IF_ERROR(f.String("halted_reason", a.halted_reason));
   RETURN_IF_ERROR(f.Strings("reproduces", a.reproduces));
+  RETURN_IF_ERROR(f.Dur("expected_duration", a.expected_duration));
+  RETURN_IF_ERROR(f.Int("exit_status", a.exit_status));
+  RETURN_IF_ERROR(f.String("owner", a.owner));
+  RETURN_IF_ERROR(f.Steps("steps", a.steps));
   if (start) a.start = *start;
   return CheckClosedSets(a);
 }
@@ -155,6 +199,21 @@ std::string AttackToJson(const Attack& a) {
   j["steady_state"] = a.steady_state;
   j["halted_reason"] = StringOrNull(a.halted_reason);
   j["reproduces"] = a.reproduces;
+  j["expected_duration"] =
+      a.expected_duration ? json(FormatDuration(*a.expected_duration)) : json(nullptr);
+  j["exit_status"] = a.exit_status ? nlohmann::ordered_json(*a.exit_status) : nullptr;
+  j["owner"] = StringOrNull(a.owner);
+  auto steps = nlohmann::ordered_json::array();
+  for (const auto& step : a.steps) {
+    nlohmann::ordered_json s;
+    s["name"] = step.name;
+    s["type"] = StringOrNull(step.type);
+    s["start"] = TimeOrNull(step.start);
+    s["end"] = TimeOrNull(step.end);
+    s["status"] = StringOrNull(step.status);
+    steps.push_back(std::move(s));
+  }
+  j["steps"] = std::move(steps);
   return j.dump();
 }
 
@@ -171,7 +230,7 @@ Result<Attack> ParseAttackStart(std::string_view body) {
   if (!doc.ok()) return doc.error();
   Fields f(*doc);
   RETURN_IF_ERROR(f.OnlyKnown({"source", "source_id", "type", "targets", "services", "start",
-                               "created_by", "name", "reproduces"}));
+                               "created_by", "name", "reproduces", "owner", "expected_duration"}));
   Attack a;
   a.start = Timestamp{};
   RETURN_IF_ERROR(ReadAttackFields(f, a));
@@ -185,7 +244,10 @@ Result<AttackEnd> ParseAttackEnd(std::string_view body) {
   auto doc = ParseObject(body);
   if (!doc.ok()) return doc.error();
   Fields f(*doc);
-  RETURN_IF_ERROR(f.OnlyKnown({"outcome", "end", "steady_state", "halted_reason"}));
+  RETURN_IF_ERROR(
+      f.OnlyKnown({"outcome", "end", "steady_state", "halted_reason", "exit_status", "start"}));
+  RETURN_IF_ERROR(f.Time("start", end.start));
+  RETURN_IF_ERROR(f.Int("exit_status", end.exit_status));
   RETURN_IF_ERROR(f.String("outcome", end.outcome));
   RETURN_IF_ERROR(f.Time("end", end.end));
   RETURN_IF_ERROR(f.String("steady_state", end.steady_state));
@@ -201,10 +263,47 @@ Result<AttackEnd> ParseAttackEnd(std::string_view body) {
   return end;
 }
 
+namespace {
+
+constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+// A ULID's layout: 48 bits of start time then 80 bits of `hi:lo`, Crockford base32, so
+// ids sort by start.
+std::string EncodeUlid(Timestamp start, uint64_t hi, uint64_t lo) {
+  uint64_t ms = static_cast<uint64_t>(std::max<int64_t>(0, start.time_since_epoch().count()));
+  std::string id(26, '0');
+  for (int i = 9; i >= 0; --i) {
+    id[static_cast<size_t>(i)] = kCrockford[ms & 31];
+    ms >>= 5;
+  }
+  // 80 bits: 16 chars of 5 bits.
+  for (int i = 25; i >= 10; --i) {
+    id[static_cast<size_t>(i)] = kCrockford[lo & 31];
+    lo = (lo >> 5) | (hi << 59);
+    hi >>= 5;
+  }
+  return id;
+}
+
+// FNV-1a, 64 bits, with a seed: stable across builds and platforms (std::hash is not).
+uint64_t Fnv1a(std::string_view data, uint64_t seed) {
+  uint64_t h = 14695981039346656037ull ^ seed;
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+}  // namespace
+
+std::string DerivedAttackId(Timestamp start, std::string_view source, std::string_view source_id) {
+  std::string key = std::string(source) + '\0' + std::string(source_id);
+  return EncodeUlid(start, Fnv1a(key, 0x5eed), Fnv1a(key, 0xc4a05));
+}
+
 std::string AttackLog::NewId(Timestamp start) {
-  // A ULID: 48 bits of start time then 80 random bits, Crockford base32, so ids sort by
-  // start and two windows started in the same millisecond still differ.
-  static constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  // Random low bits so two windows started in the same millisecond still differ.
   static std::mutex mu;
   static std::mt19937_64 rng{std::random_device{}()};
   uint64_t hi;
@@ -214,19 +313,7 @@ std::string AttackLog::NewId(Timestamp start) {
     hi = rng();
     lo = rng();
   }
-  uint64_t ms = static_cast<uint64_t>(std::max<int64_t>(0, start.time_since_epoch().count()));
-  std::string id(26, '0');
-  for (int i = 9; i >= 0; --i) {
-    id[static_cast<size_t>(i)] = kAlphabet[ms & 31];
-    ms >>= 5;
-  }
-  // 80 random bits: 16 chars of 5 bits.
-  for (int i = 25; i >= 10; --i) {
-    id[static_cast<size_t>(i)] = kAlphabet[lo & 31];
-    lo = (lo >> 5) | (hi << 59);
-    hi >>= 5;
-  }
-  return id;
+  return EncodeUlid(start, hi, lo);
 }
 
 Result<Attack> AttackLog::Start(Attack attack) {
@@ -235,6 +322,7 @@ Result<Attack> AttackLog::Start(Attack attack) {
   attack.outcome = "running";
   attack.end.reset();
   RETURN_IF_ERROR(store_.PutRecord(store::Family::kAttacks, attack.id, AttackToJson(attack)));
+  Notify(attack, AttackEvent::kStarted);
   return attack;
 }
 
@@ -254,11 +342,89 @@ Result<Attack> AttackLog::End(std::string_view id, const AttackEnd& end) {
     return Invalid("end: " + FormatRfc3339(*attack.end) + " is before the attack's start " +
                    FormatRfc3339(attack.start));
   }
+  if (end.start && *end.start > attack.start && *end.start <= *attack.end) {
+    attack.start = *end.start;
+  }
   attack.outcome = end.outcome;
-  if (!end.steady_state.empty()) attack.steady_state = end.steady_state;
   attack.halted_reason = end.halted_reason;
+  if (end.exit_status) attack.exit_status = end.exit_status;
+  if (!end.steady_state.empty()) {
+    attack.steady_state = end.steady_state;
+  } else if (judge_) {
+    attack.steady_state = judge_(attack);
+  }
   RETURN_IF_ERROR(store_.PutRecord(store::Family::kAttacks, attack.id, AttackToJson(attack)));
+  Notify(attack, AttackEvent::kEnded);
   return attack;
+}
+
+Result<AttackLog::ImportResult> AttackLog::Import(Attack attack) {
+  if (attack.source.empty() || attack.source_id.empty()) {
+    return Invalid("an imported attack needs a source and a source_id");
+  }
+  RETURN_IF_ERROR(CheckClosedSets(attack));
+  if (attack.end && *attack.end < attack.start) {
+    return Invalid("end: " + FormatRfc3339(*attack.end) + " is before the attack's start " +
+                   FormatRfc3339(attack.start));
+  }
+  std::lock_guard lock(import_mu_);
+  std::optional<Attack> existing;
+  std::optional<Error> failure;
+  auto scanned = store_.ScanRecords(
+      store::Family::kAttacks, "", [&](std::string_view, std::string_view value) {
+        auto stored = AttackFromJson(value);
+        if (!stored.ok()) return true;  // List reports unreadable records; not our business
+        if (stored->source == attack.source && stored->source_id == attack.source_id) {
+          existing = std::move(*stored);
+          return false;
+        }
+        return true;
+      });
+  if (!scanned.ok()) return scanned.error();
+  if (failure) return *failure;
+  ImportResult result;
+  attack.id =
+      existing ? existing->id : DerivedAttackId(attack.start, attack.source, attack.source_id);
+  const std::string record = AttackToJson(attack);
+  result.created = !existing;
+  result.changed = !existing || AttackToJson(*existing) != record;
+  result.attack = attack;
+  if (!result.changed) return result;
+  RETURN_IF_ERROR(store_.PutRecord(store::Family::kAttacks, attack.id, record));
+  // Observers hear of windows that are running now or that started or ended here.
+  if (attack.outcome == "running" && (!existing || existing->outcome != "running")) {
+    Notify(attack, AttackEvent::kStarted);
+  } else if (attack.outcome != "running" && existing && existing->outcome == "running") {
+    Notify(attack, AttackEvent::kEnded);
+  }
+  return result;
+}
+
+Result<std::vector<Attack>> AttackLog::CloseAbandoned(
+    Duration max_duration, const std::function<bool(const Attack&)>& orphaned) {
+  const Timestamp now = clock_.Now();
+  auto all = List(std::nullopt, std::nullopt);
+  if (!all.ok()) return all.error();
+  std::vector<Attack> closed;
+  for (const Attack& a : *all) {
+    if (a.outcome != "running") continue;
+    const bool too_long = now - a.start > max_duration;
+    if (!too_long && !(orphaned && orphaned(a))) continue;
+    AttackEnd end;
+    end.outcome = "abandoned";
+    end.end = std::max(a.start, std::min(now, a.start + max_duration));
+    end.halted_reason = too_long
+                            ? "open longer than max_attack_duration " + FormatDuration(max_duration)
+                            : "its owner went away without ending it";
+    auto ended = End(a.id, end);
+    if (!ended.ok()) {
+      // Someone ended it meanwhile: fine. Anything else is a store failure.
+      if (ended.error().code == ErrorCode::kInvalidInput) continue;
+      return ended.error();
+    }
+    closed.push_back(std::move(*ended));
+  }
+  return closed;
 }
 
 Result<std::optional<Attack>> AttackLog::Get(std::string_view id) const {

@@ -134,7 +134,142 @@ TEST(AttackJson, SerialisesInContractOrderWithNulls) {
             R"({"id":"01J","source":"api","source_id":null,"type":"cpu","targets":[],)"
             R"("services":[],"start":"2026-11-25T17:00:00.000Z","end":null,"created_by":null,)"
             R"("name":null,"outcome":"running","steady_state":"unknown","halted_reason":null,)"
-            R"("reproduces":[]})");
+            R"("reproduces":[],"expected_duration":null,"exit_status":null,"owner":null,)"
+            R"("steps":[]})");
+}
+
+TEST(AttackJson, ExtraFieldsRoundTrip) {
+  Attack a;
+  a.id = "01J";
+  a.start = *ParseRfc3339("2026-11-25T17:00:00Z");
+  a.exit_status = 143;
+  a.owner = "123@web-1";
+  a.expected_duration = minutes(5);
+  AttackStep step;
+  step.name = "add-latency";
+  step.type = "action";
+  step.start = a.start;
+  step.status = "succeeded";
+  a.steps.push_back(step);
+  auto back = AttackFromJson(AttackToJson(a));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->exit_status, 143);
+  EXPECT_EQ(back->owner, "123@web-1");
+  EXPECT_EQ(back->expected_duration, minutes(5));
+  ASSERT_EQ(back->steps.size(), 1u);
+  EXPECT_EQ(back->steps[0], step);
+  EXPECT_THAT(AttackFromJson(R"({"steps":[{"start":"soon"}]})").error().message,
+              HasSubstr("steps[0].start"));
+}
+
+TEST(AttackIds, DerivedIdsSortByStartAndAreStable) {
+  const Timestamp t = *ParseRfc3339("2026-11-25T17:00:00Z");
+  EXPECT_EQ(DerivedAttackId(t, "gremlin", "g-1"), DerivedAttackId(t, "gremlin", "g-1"));
+  EXPECT_NE(DerivedAttackId(t, "gremlin", "g-1"), DerivedAttackId(t, "gremlin", "g-2"));
+  EXPECT_LT(DerivedAttackId(t, "gremlin", "zzz"), DerivedAttackId(t + minutes(1), "gremlin", "a"));
+  EXPECT_EQ(DerivedAttackId(t, "gremlin", "g-1").size(), 26u);
+}
+
+TEST_F(AttackLogTest, ImportIsIdempotentAndUpdatesChangedWindows) {
+  Attack a;
+  a.source = "gremlin";
+  a.source_id = "g-1";
+  a.type = "cpu";
+  a.start = clock_.Now();
+  auto first = log_->Import(a);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_TRUE(first->created);
+  auto again = log_->Import(a);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->created);
+  EXPECT_FALSE(again->changed);
+  EXPECT_EQ(again->attack.id, first->attack.id);
+
+  a.outcome = "completed";
+  a.end = clock_.Now() + minutes(3);
+  auto updated = log_->Import(a);
+  ASSERT_TRUE(updated.ok());
+  EXPECT_TRUE(updated->changed);
+  EXPECT_EQ(updated->attack.id, first->attack.id);
+  auto all = log_->List(std::nullopt, std::nullopt);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].outcome, "completed");
+
+  Attack nameless = a;
+  nameless.source_id.clear();
+  EXPECT_THAT(log_->Import(nameless).error().message, HasSubstr("source_id"));
+}
+
+TEST_F(AttackLogTest, ObserverHearsStartsAndEndsAndTheJudgeDecidesSteadyState) {
+  std::vector<std::pair<std::string, AttackEvent>> events;
+  log_->SetObserver(
+      [&](const Attack& a, AttackEvent event) { events.emplace_back(a.outcome, event); });
+  log_->SetSteadyStateJudge([](const Attack& a) {
+    return a.services.empty() ? std::string("unknown") : std::string("broken");
+  });
+  Attack a;
+  a.type = "cpu";
+  a.services = {"www"};
+  auto started = log_->Start(a);
+  ASSERT_TRUE(started.ok());
+  auto ended = log_->End(started->id, AttackEnd{});
+  ASSERT_TRUE(ended.ok());
+  EXPECT_EQ(ended->steady_state, "broken");
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].second, AttackEvent::kStarted);
+  EXPECT_EQ(events[1], std::make_pair(std::string("completed"), AttackEvent::kEnded));
+
+  // An explicit steady state wins over the judge.
+  auto second = log_->Start(a);
+  AttackEnd held;
+  held.steady_state = "held";
+  EXPECT_EQ(log_->End(second->id, held)->steady_state, "held");
+}
+
+TEST_F(AttackLogTest, EndMayMoveTheStartLaterButNeverEarlier) {
+  Attack a;
+  a.type = "cpu";
+  auto started = log_->Start(a);
+  const Timestamp recorded = started->start;
+  clock_.Advance(minutes(1));
+  AttackEnd end;
+  end.start = recorded + std::chrono::milliseconds(15);
+  auto ended = log_->End(started->id, end);
+  ASSERT_TRUE(ended.ok());
+  EXPECT_EQ(ended->start, recorded + std::chrono::milliseconds(15));
+
+  auto second = log_->Start(a);
+  end.start = second->start - minutes(1);  // earlier: ignored
+  EXPECT_EQ(log_->End(second->id, end)->start, second->start);
+  auto parsed = ParseAttackEnd(R"({"start":"2026-11-25T17:00:00.015Z"})");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(*parsed->start, *ParseRfc3339("2026-11-25T17:00:00.015Z"));
+}
+
+TEST_F(AttackLogTest, CloseAbandonedEndsOverdueAndOrphanedWindowsAtTheBound) {
+  Attack a;
+  a.type = "cpu";
+  auto overdue = log_->Start(a);
+  clock_.Advance(std::chrono::hours(1));
+  a.owner = "1@gone";
+  auto orphan = log_->Start(a);
+  a.owner = "2@alive";
+  auto alive = log_->Start(a);
+  clock_.Advance(std::chrono::hours(1) + minutes(1));  // overdue is 2h01m old
+
+  auto closed = log_->CloseAbandoned(std::chrono::hours(2),
+                                     [](const Attack& x) { return x.owner == "1@gone"; });
+  ASSERT_TRUE(closed.ok()) << closed.error().message;
+  ASSERT_EQ(closed->size(), 2u);
+  auto got = log_->Get(overdue->id);
+  EXPECT_EQ((*got)->outcome, "abandoned");
+  EXPECT_EQ(*(*got)->end, overdue->start + std::chrono::hours(2));  // at the bound
+  EXPECT_THAT((*got)->halted_reason, HasSubstr("max_attack_duration"));
+  got = log_->Get(orphan->id);
+  EXPECT_EQ((*got)->outcome, "abandoned");
+  EXPECT_EQ(*(*got)->end, clock_.Now());  // min(now, start + 2h)
+  EXPECT_EQ((*log_->Get(alive->id))->outcome, "running");
 }
 
 }  // namespace

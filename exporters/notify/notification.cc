@@ -5,7 +5,15 @@
 namespace steadystate::exporters {
 
 std::string_view ToString(Notification::Kind kind) {
-  return kind == Notification::Kind::kResolve ? "resolve" : "trigger";
+  switch (kind) {
+    case Notification::Kind::kResolve:
+      return "resolve";
+    case Notification::Kind::kAnnounce:
+      return "announce";
+    case Notification::Kind::kTrigger:
+      break;
+  }
+  return "trigger";
 }
 
 std::string NotificationToJson(const Notification& n) {
@@ -13,6 +21,11 @@ std::string NotificationToJson(const Notification& n) {
   j["kind"] = ToString(n.kind);
   j["notifier"] = n.notifier;
   j["alert"] = nlohmann::ordered_json::parse(slo::AlertToJson(n.alert));
+  if (n.kind == Notification::Kind::kAnnounce) {
+    j["text"] = n.text;
+    j["details"] = n.details.empty() ? nlohmann::ordered_json::object()
+                                     : nlohmann::ordered_json::parse(n.details, nullptr, false);
+  }
   return j.dump();
 }
 
@@ -28,6 +41,10 @@ Result<Notification> NotificationFromJson(std::string_view text) {
       n.kind = Notification::Kind::kTrigger;
     } else if (kind == "resolve") {
       n.kind = Notification::Kind::kResolve;
+    } else if (kind == "announce") {
+      n.kind = Notification::Kind::kAnnounce;
+      n.text = j.value("text", std::string());
+      if (j.contains("details") && j["details"].is_object()) n.details = j["details"].dump();
     } else {
       return MakeError(ErrorCode::kCorruption, "notification: unknown kind \"" + kind + "\"");
     }

@@ -11,14 +11,20 @@
 
 namespace steadystate::exporters {
 
+// kAnnounce is not about an alert: it tells people that a chaos attack window started,
+// ended or was halted (chaos.announce). It carries `text` (the one line people read) and
+// `details` (the attack's JSON); `alert` then only names the attack (rule "ChaosAttack",
+// label attack_id) so that the Outbox keeps one attack's announcements in order.
 struct Notification {
-  enum class Kind { kTrigger, kResolve };
+  enum class Kind { kTrigger, kResolve, kAnnounce };
   Kind kind = Kind::kTrigger;
-  std::string notifier;  // NotifierConfig::name, or "log"
-  slo::Alert alert;      // as it was when the transition happened
+  std::string notifier;   // NotifierConfig::name, or "log"
+  slo::Alert alert;       // as it was when the transition happened
+  std::string text{};     // kAnnounce only (initialised: older brace-inits stay warning-free)
+  std::string details{};  // kAnnounce only: a JSON object (the attack), or empty
 };
 
-// "trigger" / "resolve".
+// "trigger" / "resolve" / "announce".
 std::string_view ToString(Notification::Kind kind);
 
 // {"kind":"trigger","notifier":"pd-oncall","alert":{...slo::AlertToJson...}}

@@ -48,6 +48,16 @@ PagerDutyNotifier::PagerDutyNotifier(std::string name, std::string url, config::
       options_(std::move(options)) {}
 
 DeliveryResult PagerDutyNotifier::Deliver(const Notification& n) {
+  if (n.kind == Notification::Kind::kAnnounce) {
+    HttpRequest change;
+    change.timeout = options_.timeout;
+    change.url = PagerDutyChangeUrl(url_);
+    change.headers = kJsonHeaders;
+    change.body = PagerDutyChangeEventBody(n, routing_key_.Reveal(), options_);
+    return Redacted(DeliveryFromHttp(http_.Send(change),
+                                     "PagerDuty change events (" + UrlHost(change.url) + ")"),
+                    routing_key_.Reveal());
+  }
   HttpRequest request;
   request.timeout = options_.timeout;
   request.url = url_;
@@ -88,7 +98,8 @@ DeliveryResult SlackNotifier::Deliver(const Notification& n) {
   request.timeout = options_.timeout;
   request.url = webhook_url_.Reveal();
   request.headers = {{"Content-Type", "application/json"}};
-  request.body = SlackMessageBody(n);
+  request.body =
+      n.kind == Notification::Kind::kAnnounce ? SlackAnnouncementBody(n) : SlackMessageBody(n);
   DeliveryResult result =
       Redacted(DeliveryFromHttp(http_.Send(request), "Slack (" + UrlHost(request.url) + ")"),
                webhook_url_.Reveal());
@@ -106,6 +117,10 @@ AlertmanagerNotifier::AlertmanagerNotifier(std::string name, std::string url,
       options_(std::move(options)) {}
 
 DeliveryResult AlertmanagerNotifier::Deliver(const Notification& n) {
+  // Alertmanager holds alerts, not events: an announcement has nothing to become there.
+  if (n.kind == Notification::Kind::kAnnounce) {
+    return DeliveryResult::Sent("announcements are not sent to Alertmanager");
+  }
   return Post(std::span<const slo::Alert>(&n.alert, 1), n.kind == Notification::Kind::kResolve);
 }
 
@@ -138,13 +153,18 @@ DeliveryResult WebhookNotifier::Deliver(const Notification& n) {
   request.timeout = options_.timeout;
   request.url = url_;
   request.headers = kJsonHeaders;
-  request.body = format_ == config::WebhookFormat::kJson
+  request.body = n.kind == Notification::Kind::kAnnounce ? WebhookAnnouncementBody(n)
+                 : format_ == config::WebhookFormat::kJson
                      ? slo::AlertToJson(n.alert)
                      : AlertmanagerWebhookBody(n, name_, clock_.Now(), options_);
   return DeliveryFromHttp(http_.Send(request), "webhook (" + UrlHost(url_) + ")");
 }
 
 DeliveryResult LogNotifier::Deliver(const Notification& n) {
+  if (n.kind == Notification::Kind::kAnnounce) {
+    spdlog::info("chaos: {}", n.text);
+    return DeliveryResult::Sent();
+  }
   if (n.kind == Notification::Kind::kTrigger) {
     spdlog::warn("alert firing: {}", n.alert.Summary());
   } else {

@@ -285,4 +285,46 @@ std::string AlertmanagerWebhookBody(const Notification& n, std::string_view rece
   return j.dump();
 }
 
+std::string SlackAnnouncementBody(const Notification& n) {
+  Json j;
+  j["text"] = ":test_tube: " + n.text;
+  j["blocks"] =
+      Json::array({{{"type", "section"},
+                    {"text",
+                     {{"type", "mrkdwn"},
+                      {"text", TruncateUtf8(":test_tube: " + SlackEscape(n.text), 3000)}}}}});
+  return j.dump();
+}
+
+std::string WebhookAnnouncementBody(const Notification& n) {
+  Json j;
+  j["kind"] = "chaos_announcement";
+  j["text"] = n.text;
+  j["attack"] = n.details.empty() ? Json::object() : Json::parse(n.details, nullptr, false);
+  return j.dump();
+}
+
+std::string PagerDutyChangeEventBody(const Notification& n, std::string_view routing_key,
+                                     const NotifierOptions& options) {
+  Json j;
+  j["routing_key"] = routing_key;
+  Json payload;
+  payload["summary"] = TruncateUtf8(n.text, kPagerDutyMaxSummary);
+  payload["timestamp"] = FormatRfc3339(n.alert.active_at);
+  payload["source"] = options.hostname;
+  payload["custom_details"] =
+      n.details.empty() ? Json::object() : Json::parse(n.details, nullptr, false);
+  j["payload"] = payload;
+  return j.dump();
+}
+
+std::string PagerDutyChangeUrl(const std::string& events_url) {
+  const std::string suffix = "/v2/enqueue";
+  if (events_url.size() >= suffix.size() &&
+      events_url.compare(events_url.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    return events_url.substr(0, events_url.size() - suffix.size()) + "/v2/change/enqueue";
+  }
+  return events_url;
+}
+
 }  // namespace steadystate::exporters

@@ -67,4 +67,18 @@ std::string AlertmanagerAlertsBody(std::span<const slo::Alert> alerts, bool reso
 std::string AlertmanagerWebhookBody(const Notification& n, std::string_view receiver, Timestamp now,
                                     const NotifierOptions& options);
 
+// Chaos announcements (Notification::Kind::kAnnounce):
+// Slack {"text", "blocks"} with the announcement line.
+std::string SlackAnnouncementBody(const Notification& n);
+// Webhooks: {"kind": "chaos_announcement", "text", "attack": {...}} (both formats: an
+// announcement is not an alert, so Alertmanager's webhook shape does not fit it).
+std::string WebhookAnnouncementBody(const Notification& n);
+// PagerDuty Change Events API body {routing_key, payload {summary, timestamp, source,
+// custom_details}}: a change shows on the service's timeline without paging anyone. The
+// timestamp is n.alert.active_at, which an announcement sets to when the event happened.
+std::string PagerDutyChangeEventBody(const Notification& n, std::string_view routing_key,
+                                     const NotifierOptions& options);
+// The Change Events URL next to an Events v2 URL: ".../v2/enqueue" -> ".../v2/change/enqueue".
+std::string PagerDutyChangeUrl(const std::string& events_url);
+
 }  // namespace steadystate::exporters

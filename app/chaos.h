@@ -1,0 +1,107 @@
+// ChaosService: the daemon's side of chaos attack windows (issue 6, docs/chaos.md).
+//
+//   - announcements: every window start, end and halt goes to chaos.announce's notifiers
+//   - steady state: a window that ends without one is judged from its services' probes
+//   - abandoned windows: at start after a crash (the previous daemon left its "running"
+//     marker in meta) every running window whose owner is not a live local process is
+//     closed as `abandoned`; then every 30s, windows open longer than
+//     chaos.max_attack_duration, or whose local owner process is gone, are too
+//   - imports: POST /api/v1/import/chaostoolkit, POST /api/v1/import/gremlin, the watched
+//     chaostoolkit journal_dir and the periodic Gremlin sync
+//
+// Runs its own Scheduler thread, because a Gremlin sync may block in retry backoff.
+// Construct after the store, attack log and notifications; Start() before the HTTP server
+// serves; Stop() before they go. Thread-safe.
+#pragma once
+
+#include <prometheus/collectable.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "app/notifications.h"
+#include "common/clock.h"
+#include "common/http_client.h"
+#include "common/result.h"
+#include "common/scheduler.h"
+#include "config/config.h"
+#include "exporters/http_server.h"
+#include "incidents/attack.h"
+#include "store/store.h"
+
+namespace steadystate::app {
+
+// "held" when every probe of the attack's services in [start, end] succeeded, "broken"
+// when one failed, "unknown" without probes (or without services).
+std::string JudgeSteadyState(const store::Store& store, const incidents::Attack& attack);
+
+// "cpu attack on web-1 started by alice, expected 5m", "... completed", "... halted: why".
+std::string AnnouncementText(const incidents::Attack& attack, incidents::AttackEvent event);
+
+// True when the attack's owner ("pid@host") is a process on `hostname` that is gone.
+bool OwnerGone(const incidents::Attack& attack, const std::string& hostname);
+
+// This machine's host name (the default attack target).
+std::string LocalHostname();
+
+// Reads and imports one journal file (the CLI and the journal_dir watcher).
+Result<incidents::AttackLog::ImportResult> ImportJournalFile(incidents::AttackLog& attacks,
+                                                             const std::string& path,
+                                                             std::string_view type_override);
+
+// Fetches Gremlin attacks in [since, until) plus the active ones and imports them.
+struct GremlinImportStats {
+  int fetched = 0;
+  int created = 0;
+  int updated = 0;
+};
+Result<GremlinImportStats> ImportGremlin(incidents::AttackLog& attacks,
+                                         const config::GremlinSourceConfig& source,
+                                         const HttpClient& http, const Clock& clock,
+                                         Timestamp since, Timestamp until);
+
+class ChaosService {
+ public:
+  ChaosService(config::ChaosConfig config, store::Store& store, incidents::AttackLog& attacks,
+               Notifications& notifications, const Clock& clock, std::string hostname);
+  ~ChaosService();
+  ChaosService(const ChaosService&) = delete;
+  ChaosService& operator=(const ChaosService&) = delete;
+
+  // Routes for the HTTP server (before it starts).
+  std::vector<exporters::ApiRoute> Routes();
+  std::shared_ptr<prometheus::Collectable> Metrics();
+
+  // Hooks the attack log, closes what a crash left open, starts the scheduler.
+  Status Start();
+  // Clean shutdown: stops the scheduler and removes the crash marker.
+  void Stop();
+
+ private:
+  void OnAttackEvent(const incidents::Attack& attack, incidents::AttackEvent event);
+  void SweepAbandoned(bool after_crash);
+  void PollJournals(const std::string& dir);
+  void SyncGremlin(size_t index);
+  exporters::ApiResponse ImportChaosToolkit(const exporters::ApiRequest& request);
+  exporters::ApiResponse ImportGremlinNow(const exporters::ApiRequest& request);
+
+  config::ChaosConfig config_;
+  store::Store& store_;
+  incidents::AttackLog& attacks_;
+  Notifications& notifications_;
+  const Clock& clock_;
+  std::string hostname_;
+  std::unique_ptr<HttpClient> http_;
+  Scheduler scheduler_;
+  bool started_ = false;
+
+  std::mutex journals_mu_;
+  // path -> "mtime:size" last imported (or last failed), so unchanged files are skipped.
+  std::map<std::string, std::string> journals_seen_;
+  std::mutex gremlin_mu_;  // one Gremlin sync at a time
+};
+
+}  // namespace steadystate::app

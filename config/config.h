@@ -74,8 +74,9 @@ struct HttpProbeConfig {
 };
 
 struct TcpProbeConfig {
-  HostPort address;  // port never 0
-  bool tls = false;  // complete a TLS handshake after connecting
+  HostPort address;       // port never 0
+  bool tls = false;       // complete a TLS handshake after connecting
+  TlsConfig tls_options;  // YAML keys ca_file, insecure_skip_verify; only with tls: true
   friend bool operator==(const TcpProbeConfig&, const TcpProbeConfig&) = default;
 };
 

@@ -142,6 +142,8 @@ const std::vector<InvalidCase>& InvalidCases() {
        "\"budget_percent\""},
       {"slos-without-probe.yaml",
        "4:7: services[0].slos: SLOs are measured by the service's probe; add a probe"},
+      {"tcp-ca-file-without-tls.yaml",
+       "4:49: services[0].probe.tcp.ca_file: only applies to a TLS handshake (add tls: true)"},
       {"tcp-address-without-port.yaml",
        "4:22: services[0].probe.tcp.address: \"db.internal\" is not host:port (example: "
        "127.0.0.1:9470)"},
@@ -476,6 +478,23 @@ TEST(Config, UnknownNotifierWhenNoneAreDefined) {
   EXPECT_EQ(ParseError("slo_alerts: {notify: [pd-oncall]}"),
             "test.yaml:1:23: slo_alerts.notify[0]: unknown notifier \"pd-oncall\" (no notifiers "
             "are defined)");
+}
+
+TEST(Config, DnsServerAsIpv6AddressAndTcpTlsOptions) {
+  Config config = ParseOk(R"(
+services:
+  - {name: a, probe: {dns: {name: example.com, server: "::1"}}}
+  - {name: b, probe: {dns: {name: example.com, server: "[::1]:5353"}}}
+  - {name: c, probe: {dns: {name: example.com, server: "2001:db8::53"}}}
+  - {name: db, probe: {tcp: {address: "127.0.0.1:5432", tls: true, ca_file: /etc/db-ca.pem}}}
+)");
+  ASSERT_EQ(config.services.size(), 4u);
+  EXPECT_EQ(config.services[0].probe->dns.server, (HostPort{"::1", 53}));
+  EXPECT_EQ(config.services[1].probe->dns.server, (HostPort{"::1", 5353}));
+  EXPECT_EQ(config.services[2].probe->dns.server, (HostPort{"2001:db8::53", 53}));
+  EXPECT_TRUE(config.services[3].probe->tcp.tls);
+  EXPECT_EQ(config.services[3].probe->tcp.tls_options.ca_file, "/etc/db-ca.pem");
+  EXPECT_FALSE(config.services[3].probe->tcp.tls_options.insecure_skip_verify);
 }
 
 TEST(Config, SloAlertTiers) {

@@ -92,8 +92,8 @@ void ReadBurnRateTier(MapReader& map, BurnRateTierConfig& out) {
   if (!has_threshold || !has_long) return;
   // burn_rate 14.4 over 1h of a 30d window spends 14.4 * 1h / 720h = 2% of the budget.
   const double share = threshold == size_t{0}
-                           ? burn_rate * (out.long_window / std::chrono::minutes(1)) /
-                                 (kWorkbookWindow / std::chrono::minutes(1))
+                           ? burn_rate * (std::chrono::duration<double>(out.long_window) /
+                                          std::chrono::duration<double>(kWorkbookWindow))
                            : budget_percent / 100;
   if (share > 1) {
     map.Error("burn_rate",

@@ -93,8 +93,8 @@ Status Daemon::Start() {
   host_monitor_ = std::make_unique<HostMonitor>(config_.host, *host_fs_, *store_, clock_, *alerts_,
                                                 *host_metrics_);
   host_monitor_->SetRules(config_.alerts);
-  slo_engine_ =
-      std::make_unique<slo::SloEngine>(config_.services, config_.steady_state, *store_, clock_);
+  slo_engine_ = std::make_unique<slo::SloEngine>(config_.services, config_.steady_state, *store_,
+                                                 clock_, slo::BurnRateTiers(config_.slo_alerts));
   metrics_->Add(std::make_shared<slo::SloCollectable>(*slo_engine_));
   probe_metrics_ = std::make_shared<exporters::ProbeMetrics>();
   metrics_->Add(probe_metrics_);
@@ -161,6 +161,10 @@ Status Daemon::Reload(config::Config next) {
       next.host.mountpoints != config_.host.mountpoints) {
     spdlog::warn("host sampling settings changed: take effect after a restart");
     next.host = config_.host;
+  }
+  if (next.slo_alerts.tiers != config_.slo_alerts.tiers) {
+    spdlog::warn("slo_alerts.tiers changed: take effect after a restart");
+    next.slo_alerts.tiers = config_.slo_alerts.tiers;
   }
   RETURN_IF_ERROR(notifications_->Configure(next, ExternalUrl()));
   if (next.services != config_.services || next.steady_state != config_.steady_state) {

@@ -40,10 +40,15 @@ Status Notifications::Configure(const config::Config& config, const std::string&
   for (const auto& rule : config.alerts) {
     routes[rule.name] = rule.notify.empty() ? std::vector<std::string>{"log"} : rule.notify;
   }
-  for (const auto& tier : slo::DefaultBurnRateTiers()) {
-    routes[slo::BurnRateRuleName(tier)] = config.slo_alerts.notify.empty()
-                                              ? std::vector<std::string>{"log"}
-                                              : config.slo_alerts.notify;
+  const std::vector<slo::BurnRateTier> tiers = slo::BurnRateTiers(config.slo_alerts);
+  for (size_t i = 0; i < tiers.size(); ++i) {
+    // Configured tiers are in config order; a tier's own notify list wins.
+    const std::vector<std::string>* notify = &config.slo_alerts.notify;
+    if (i < config.slo_alerts.tiers.size() && !config.slo_alerts.tiers[i].notify.empty()) {
+      notify = &config.slo_alerts.tiers[i].notify;
+    }
+    routes[slo::BurnRateRuleName(tiers[i])] =
+        notify->empty() ? std::vector<std::string>{"log"} : *notify;
   }
   std::scoped_lock lock(run_mu_, mu_);
   // The old outbox goes first: the new one reloads the same queued records.

@@ -1,15 +1,20 @@
 // probe_bench: HTTP probes per CPU-second of steadystate's probe engine against
 // prometheus-blackbox-exporter driven at /probe, both against the same local HTTP server
-// (a forked httplib process, so its CPU is counted for neither). Each side's CPU is its
-// own process's user+system time; the blackbox driver's CPU (this process) is not counted.
+// (bench/local_servers.h: a forked single-threaded epoll server, so its CPU is counted for
+// neither side and its backlog does not drop bursts). Each side's CPU is its own process's
+// user+system time; the blackbox driver's CPU (this process) is not counted.
 //
-//   probe_bench [seconds=5] [services=1000] [blackbox_binary]
+//   probe_bench [seconds=5] [services=1000] [rate=5000] [blackbox_binary]
 //
-// The engine probes `services` services whose interval makes 5,000 probes/s in total.
+// The engine probes `services` services whose interval offers `rate` probes/s in total
+// (the target is 5,000 on one core). Every probe is a fresh connection, as
+// blackbox_exporter's are. On a machine with 2+ CPUs each side runs on CPU 0 and the
+// server (and the blackbox driver) on the last CPU, so "one core" is literal.
 //
 // Prints probes/s, probes per CPU-second for each side and the ratio (target >= 3x).
 #include <curl/curl.h>
 #include <httplib.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -25,6 +30,7 @@
 #include <string>
 #include <thread>
 
+#include "bench/local_servers.h"
 #include "collector/probe/probe_engine.h"
 #include "common/clock.h"
 #include "tests/support/ports.h"
@@ -45,33 +51,21 @@ double ProcessCpuSeconds(pid_t pid) {
   return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// Pins process `pid` (0: this one) to `cpu`; a no-op on a single-CPU machine.
+void PinTo(pid_t pid, int cpu) {
+  const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  if (cpus < 2) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu < 0 ? static_cast<int>(cpus) - 1 : cpu, &set);
+  sched_setaffinity(pid, sizeof set, &set);
+}
+
 double SelfCpuSeconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-pid_t ForkServer(int& port) {
-  int fds[2];
-  if (pipe(fds) != 0) return -1;
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    httplib::Server server;
-    server.Get("/ok", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content("ok", "text/plain");
-    });
-    int p = server.bind_to_any_port("127.0.0.1");
-    (void)!write(fds[1], &p, sizeof p);
-    close(fds[1]);
-    server.listen_after_bind();
-    _exit(0);
-  }
-  close(fds[1]);
-  if (read(fds[0], &port, sizeof port) != sizeof port) port = 0;
-  close(fds[0]);
-  return pid;
 }
 
 struct Side {
@@ -80,16 +74,17 @@ struct Side {
   double cpu = 0;
 };
 
-Side RunEngine(const std::string& url, int services, double seconds) {
+Side RunEngine(const std::string& url, int services, int rate, double seconds) {
   std::vector<steadystate::config::ServiceConfig> config;
-  // Interval such that `services` probes run 5,000 times a second in total.
-  const auto interval = std::chrono::milliseconds(std::max(1, services * 1000 / 5000));
+  // Interval such that `services` probes run `rate` times a second in total.
+  const auto interval = std::chrono::microseconds(
+      std::max<int64_t>(1000, static_cast<int64_t>(services) * 1'000'000 / std::max(1, rate)));
   for (int i = 0; i < services; ++i) {
     steadystate::config::ServiceConfig s;
     s.name = "svc-" + std::to_string(i);
     s.probe.emplace();
-    s.probe->interval = interval;
-    s.probe->timeout = std::chrono::milliseconds(std::min<int64_t>(1000, interval.count()));
+    s.probe->interval = std::chrono::duration_cast<std::chrono::milliseconds>(interval);
+    s.probe->timeout = std::min<steadystate::Duration>(std::chrono::seconds(1), s.probe->interval);
     s.probe->http.url = url;
     config.push_back(std::move(s));
   }
@@ -128,9 +123,11 @@ Side RunBlackbox(const std::string& binary, const std::string& target, double se
   std::ofstream(config) << "modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n";
   const int port = steadystate::testing::FreePort();
   const std::string listen = "127.0.0.1:" + std::to_string(port);
+  PinTo(0, -1);  // the driver, with the server
   pid_t pid = fork();
   if (pid == 0) {
     freopen("/dev/null", "w", stderr);
+    PinTo(0, 0);  // before exec, so every thread of the Go runtime inherits it
     execl(binary.c_str(), binary.c_str(), ("--config.file=" + config).c_str(),
           ("--web.listen-address=" + listen).c_str(), static_cast<char*>(nullptr));
     _exit(127);
@@ -197,16 +194,21 @@ int main(int argc, char** argv) {
   setvbuf(stdout, nullptr, _IONBF, 0);
   const double seconds = argc > 1 ? std::atof(argv[1]) : 5;
   const int services = argc > 2 ? std::atoi(argv[2]) : 1000;
-  const std::string blackbox = argc > 3 ? argv[3] : "/usr/bin/prometheus-blackbox-exporter";
+  const int rate = argc > 3 ? std::atoi(argv[3]) : 5000;
+  const std::string blackbox = argc > 4 ? argv[4] : "/usr/bin/prometheus-blackbox-exporter";
   int port = 0;
-  const pid_t server = ForkServer(port);  // before any thread exists
+  // Before any thread exists.
+  const pid_t server = steadystate::bench::ForkListener(port, steadystate::bench::ServeStatic);
   if (server <= 0 || port <= 0) {
     std::fprintf(stderr, "cannot start the local HTTP server\n");
     return 1;
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const std::string target = "http://127.0.0.1:" + std::to_string(port) + "/ok";
-  const Side engine = RunEngine(target, services, seconds);
+  std::printf("%d services, %d probes/s offered, %.0f s\n", services, rate, seconds);
+  PinTo(server, -1);
+  PinTo(0, 0);
+  const Side engine = RunEngine(target, services, rate, seconds);
   Print("steadystate", engine);
   if (access(blackbox.c_str(), X_OK) == 0) {
     const Side bb = RunBlackbox(blackbox, target, seconds);

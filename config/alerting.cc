@@ -1,5 +1,9 @@
 // alerts[], slo_alerts and notifiers[]: what pages whom. That every `notify` names a defined
 // notifier is checked in config.cc, once all notifiers are known.
+#include <array>
+#include <chrono>
+#include <optional>
+
 #include "config/sections.h"
 
 namespace steadystate::config {
@@ -22,6 +26,85 @@ ValueParser<std::string> AlertName() {
 // The hysteresis applied when recover_below is not given: an alert at 0.80 resolves below
 // 0.75, so a value hovering around the threshold does not flap.
 constexpr double kDefaultRecoveryMargin = 0.05;
+
+// A tier name is the `tier` label and, capitalised, part of the alert name
+// (SloBurnRatePage1h5m), so it keeps to what both allow.
+ValueParser<std::string> TierName() {
+  return {"a tier name", [](std::string_view text) -> Result<std::string> {
+            bool valid = !text.empty() && text[0] >= 'a' && text[0] <= 'z' && text.size() <= 32;
+            for (char c : text) {
+              valid = valid && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+            }
+            if (valid) return std::string(text);
+            return Invalid(Quote(text) +
+                           " is not a tier name (lowercase letters, digits and '_', starting "
+                           "with a letter; example: page)");
+          }};
+}
+
+// The SRE workbook quotes burn-rate thresholds for a 30-day SLO window.
+constexpr auto kWorkbookWindow = std::chrono::days(30);
+
+void ReadBurnRateTier(MapReader& map, BurnRateTierConfig& out) {
+  map.ReadRequired("name", out.name, TierName());
+  bool has_long = map.ReadRequired("long_window", out.long_window, PositiveDuration());
+  bool has_short = map.ReadRequired("short_window", out.short_window, PositiveDuration());
+  map.Read("severity", out.severity, OneOf("a severity", kAlertSeverities));
+  map.Read("for", out.for_duration, AnyDuration());
+  map.ReadList("notify", out.notify, NonEmptyString());
+  static constexpr std::array<std::string_view, 2> kThresholds{"burn_rate", "budget_percent"};
+  std::optional<size_t> threshold = map.ReadOneOf(kThresholds);
+  double burn_rate = 0;
+  double budget_percent = 0;
+  bool has_threshold = false;
+  if (threshold == size_t{0}) {
+    has_threshold = map.Read("burn_rate", burn_rate, Number());
+    if (has_threshold && burn_rate <= 0) {
+      map.Error("burn_rate", map.Find("burn_rate")->value.scalar +
+                                 " must be greater than 0 (example: 14.4, the workbook's fast "
+                                 "page for a 30-day window)");
+      has_threshold = false;
+    }
+  } else if (threshold == size_t{1}) {
+    has_threshold = map.Read("budget_percent", budget_percent, Number());
+    if (has_threshold && (budget_percent <= 0 || budget_percent > 100)) {
+      map.Error("budget_percent", map.Find("budget_percent")->value.scalar +
+                                      " is not a percentage in (0, 100] (example: 2 for 2% of "
+                                      "the error budget)");
+      has_threshold = false;
+    }
+  }
+  // Burn rates come from minute rollups.
+  auto whole_minutes = [&](std::string_view key, Duration d, bool& has) {
+    if (has && d % std::chrono::minutes(1) != Duration(0)) {
+      map.Error(key, FormatDuration(d) + " is not a whole number of minutes (examples: 5m, 1h)");
+      has = false;
+    }
+  };
+  whole_minutes("long_window", out.long_window, has_long);
+  whole_minutes("short_window", out.short_window, has_short);
+  if (has_long && has_short && out.short_window >= out.long_window) {
+    map.Error("short_window", "short_window " + FormatDuration(out.short_window) +
+                                  " must be shorter than long_window " +
+                                  FormatDuration(out.long_window) +
+                                  " (the workbook uses 1/12: 1h and 5m)");
+  }
+  if (!has_threshold || !has_long) return;
+  // burn_rate 14.4 over 1h of a 30d window spends 14.4 * 1h / 720h = 2% of the budget.
+  const double share = threshold == size_t{0}
+                           ? burn_rate * (std::chrono::duration<double>(out.long_window) /
+                                          std::chrono::duration<double>(kWorkbookWindow))
+                           : budget_percent / 100;
+  if (share > 1) {
+    map.Error("burn_rate",
+              map.Find("burn_rate")->value.scalar + " over " +
+                  map.Find("long_window")->value.scalar +
+                  " would spend more than the whole 30-day error budget; lower it or shorten "
+                  "long_window");
+    return;
+  }
+  out.budget_share = share;
+}
 
 }  // namespace
 
@@ -67,6 +150,25 @@ void ReadAlert(MapReader& map, AlertRuleConfig& out) {
 
 void ReadSloAlerts(MapReader& map, SloAlertsConfig& out) {
   map.ReadList("notify", out.notify, NonEmptyString());
+  map.ReadMapList(
+      "tiers", [&](MapReader& tier, size_t) { ReadBurnRateTier(tier, out.tiers.emplace_back()); });
+  // A tier's alert name is its name and windows (SloBurnRatePage1h5m): they must differ.
+  for (size_t i = 0; i < out.tiers.size(); ++i) {
+    const BurnRateTierConfig& tier = out.tiers[i];
+    for (size_t j = 0; j < i && !tier.name.empty(); ++j) {
+      const BurnRateTierConfig& first = out.tiers[j];
+      if (first.name != tier.name || first.long_window != tier.long_window ||
+          first.short_window != tier.short_window) {
+        continue;
+      }
+      map.ctx().ErrorAt(map.PathOf("tiers") + "[" + std::to_string(i) + "].name",
+                        "duplicate tier \"" + tier.name + "\" over " +
+                            FormatDuration(tier.long_window) + " and " +
+                            FormatDuration(tier.short_window) + " (first defined at tiers[" +
+                            std::to_string(j) + "])");
+      break;
+    }
+  }
 }
 
 void ReadNotifier(MapReader& map, NotifierConfig& out) {

@@ -64,6 +64,10 @@ void ReadConfig(Context& ctx, const Node& node, Config& config) {
                       "alerts[" + std::to_string(i) + "].notify");
   }
   CheckNotifierRefs(ctx, config, config.slo_alerts.notify, "slo_alerts.notify");
+  for (size_t i = 0; i < config.slo_alerts.tiers.size(); ++i) {
+    CheckNotifierRefs(ctx, config, config.slo_alerts.tiers[i].notify,
+                      "slo_alerts.tiers[" + std::to_string(i) + "].notify");
+  }
   CheckNotifierRefs(ctx, config, config.chaos.announce, "chaos.announce");
 }
 

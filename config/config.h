@@ -74,8 +74,9 @@ struct HttpProbeConfig {
 };
 
 struct TcpProbeConfig {
-  HostPort address;  // port never 0
-  bool tls = false;  // complete a TLS handshake after connecting
+  HostPort address;       // port never 0
+  bool tls = false;       // complete a TLS handshake after connecting
+  TlsConfig tls_options;  // YAML keys ca_file, insecure_skip_verify; only with tls: true
   friend bool operator==(const TcpProbeConfig&, const TcpProbeConfig&) = default;
 };
 
@@ -140,8 +141,24 @@ struct AlertRuleConfig {
   std::vector<std::string> notify;  // notifier names, all defined
 };
 
+// One multiwindow burn-rate tier (docs/slos.md). Given as `burn_rate` (the threshold for a
+// 30-day window, as the SRE workbook quotes it) or `budget_percent` (the share of the whole
+// window's error budget spent within `long_window`); both are stored as budget_share.
+struct BurnRateTierConfig {
+  std::string name;  // [a-z][a-z0-9_]*: the `tier` label and part of the alert name
+  Duration long_window{0};
+  Duration short_window{0};  // whole minutes, shorter than long_window
+  double budget_share = 0;   // (0, 1]
+  AlertSeverity severity = AlertSeverity::kWarning;
+  Duration for_duration{0};         // YAML key `for`
+  std::vector<std::string> notify;  // replaces slo_alerts.notify for this tier when set
+  friend bool operator==(const BurnRateTierConfig&, const BurnRateTierConfig&) = default;
+};
+
 struct SloAlertsConfig {
   std::vector<std::string> notify;  // notifier names for SRE-workbook burn-rate alerts
+  // Replaces the workbook's three tiers when given (slo::BurnRateTiers). Empty = defaults.
+  std::vector<BurnRateTierConfig> tiers;
 };
 
 struct SteadyStateConfig {

@@ -125,8 +125,25 @@ const std::vector<InvalidCase>& InvalidCases() {
        "4:30: notifiers[0].slack.webhook_url_env: must name an environment variable (letters, "
        "digits and '_', not starting with a digit; example: PD_ROUTING_KEY); the value is not "
        "shown in case it is the secret itself"},
+      {"slo-alert-tier-bad-name.yaml",
+       "3:14: slo_alerts.tiers[0].name: \"Page-Fast\" is not a tier name (lowercase letters, "
+       "digits and '_', starting with a letter; example: page)"},
+      {"slo-alert-tier-burn-rate-and-budget.yaml",
+       "7:7: slo_alerts.tiers[0]: has both \"burn_rate\" and \"budget_percent\"; give exactly "
+       "one of \"burn_rate\" or \"budget_percent\""},
+      {"slo-alert-tier-short-window-not-shorter.yaml",
+       "5:21: slo_alerts.tiers[0].short_window: short_window 2h must be shorter than "
+       "long_window 1h (the workbook uses 1/12: 1h and 5m)"},
+      {"slo-alert-tier-unknown-notifier.yaml",
+       "5:81: slo_alerts.tiers[0].notify[0]: unknown notifier \"pd-oncal\" (did you mean "
+       "\"pd-oncall\"?)"},
+      {"slo-alert-tier-without-threshold.yaml",
+       "4:7: slo_alerts.tiers[0]: missing required key: one of \"burn_rate\" or "
+       "\"budget_percent\""},
       {"slos-without-probe.yaml",
        "4:7: services[0].slos: SLOs are measured by the service's probe; add a probe"},
+      {"tcp-ca-file-without-tls.yaml",
+       "4:49: services[0].probe.tcp.ca_file: only applies to a TLS handshake (add tls: true)"},
       {"tcp-address-without-port.yaml",
        "4:22: services[0].probe.tcp.address: \"db.internal\" is not host:port (example: "
        "127.0.0.1:9470)"},
@@ -238,6 +255,7 @@ TEST(Config, DefaultsAreTheDocumentedOnes) {
   EXPECT_THAT(config.host.mountpoints, ElementsAre("/"));
   EXPECT_TRUE(config.slo_files.empty());
   EXPECT_TRUE(config.slo_alerts.notify.empty());
+  EXPECT_TRUE(config.slo_alerts.tiers.empty());
   EXPECT_EQ(config.steady_state.window, minutes(5));
   EXPECT_FALSE(config.pagerduty.has_value());
   EXPECT_EQ(config.chaos.attribution_grace, minutes(15));
@@ -460,6 +478,82 @@ TEST(Config, UnknownNotifierWhenNoneAreDefined) {
   EXPECT_EQ(ParseError("slo_alerts: {notify: [pd-oncall]}"),
             "test.yaml:1:23: slo_alerts.notify[0]: unknown notifier \"pd-oncall\" (no notifiers "
             "are defined)");
+}
+
+TEST(Config, DnsServerAsIpv6AddressAndTcpTlsOptions) {
+  Config config = ParseOk(R"(
+services:
+  - {name: a, probe: {dns: {name: example.com, server: "::1"}}}
+  - {name: b, probe: {dns: {name: example.com, server: "[::1]:5353"}}}
+  - {name: c, probe: {dns: {name: example.com, server: "2001:db8::53"}}}
+  - {name: db, probe: {tcp: {address: "127.0.0.1:5432", tls: true, ca_file: /etc/db-ca.pem}}}
+)");
+  ASSERT_EQ(config.services.size(), 4u);
+  EXPECT_EQ(config.services[0].probe->dns.server, (HostPort{"::1", 53}));
+  EXPECT_EQ(config.services[1].probe->dns.server, (HostPort{"::1", 5353}));
+  EXPECT_EQ(config.services[2].probe->dns.server, (HostPort{"2001:db8::53", 53}));
+  EXPECT_TRUE(config.services[3].probe->tcp.tls);
+  EXPECT_EQ(config.services[3].probe->tcp.tls_options.ca_file, "/etc/db-ca.pem");
+  EXPECT_FALSE(config.services[3].probe->tcp.tls_options.insecure_skip_verify);
+}
+
+TEST(Config, SloAlertTiers) {
+  Config config = ParseOk(R"(
+notifiers:
+  - {name: pd-oncall, log: {}}
+  - {name: tickets, log: {}}
+slo_alerts:
+  notify: [pd-oncall]
+  tiers:
+    - {name: page, long_window: 1h, short_window: 5m, burn_rate: 14.4, severity: critical}
+    - name: ticket
+      long_window: 3d
+      short_window: 6h
+      budget_percent: 10
+      for: 10m
+      notify: [tickets]
+)");
+  ASSERT_EQ(config.slo_alerts.tiers.size(), 2u);
+  const BurnRateTierConfig& page = config.slo_alerts.tiers[0];
+  EXPECT_EQ(page.name, "page");
+  EXPECT_EQ(page.long_window, hours(1));
+  EXPECT_EQ(page.short_window, minutes(5));
+  EXPECT_NEAR(page.budget_share, 0.02, 1e-12);  // 14.4 * 1h / 720h
+  EXPECT_EQ(page.severity, AlertSeverity::kCritical);
+  EXPECT_EQ(page.for_duration, Duration(0));
+  EXPECT_TRUE(page.notify.empty());
+  const BurnRateTierConfig& ticket = config.slo_alerts.tiers[1];
+  EXPECT_NEAR(ticket.budget_share, 0.10, 1e-12);
+  EXPECT_EQ(ticket.severity, AlertSeverity::kWarning);
+  EXPECT_EQ(ticket.for_duration, minutes(10));
+  EXPECT_THAT(ticket.notify, ElementsAre("tickets"));
+}
+
+TEST(Config, SloAlertTierMistakes) {
+  EXPECT_EQ(ParseError("slo_alerts: {tiers: [{name: page, long_window: 90s, short_window: 5m, "
+                       "burn_rate: 14.4}]}"),
+            "test.yaml:1:48: slo_alerts.tiers[0].long_window: 1m30s is not a whole number of "
+            "minutes (examples: 5m, 1h)");
+  EXPECT_EQ(ParseError("slo_alerts: {tiers: [{name: page, long_window: 1h, short_window: 5m, "
+                       "burn_rate: 0}]}"),
+            "test.yaml:1:81: slo_alerts.tiers[0].burn_rate: 0 must be greater than 0 (example: "
+            "14.4, the workbook's fast page for a 30-day window)");
+  EXPECT_EQ(ParseError("slo_alerts: {tiers: [{name: page, long_window: 1h, short_window: 5m, "
+                       "budget_percent: 150}]}"),
+            "test.yaml:1:86: slo_alerts.tiers[0].budget_percent: 150 is not a percentage in (0, "
+            "100] (example: 2 for 2% of the error budget)");
+  EXPECT_EQ(ParseError("slo_alerts: {tiers: [{name: slow, long_window: 30d, short_window: 1d, "
+                       "burn_rate: 2}]}"),
+            "test.yaml:1:82: slo_alerts.tiers[0].burn_rate: 2 over 30d would spend more than "
+            "the whole 30-day error budget; lower it or shorten long_window");
+  EXPECT_THAT(ParseError(R"(
+slo_alerts:
+  tiers:
+    - {name: page, long_window: 1h, short_window: 5m, burn_rate: 14.4}
+    - {name: page, long_window: 1h, short_window: 5m, burn_rate: 10}
+)"),
+              HasSubstr("test.yaml:5:14: slo_alerts.tiers[1].name: duplicate tier \"page\" over "
+                        "1h and 5m (first defined at tiers[0])"));
 }
 
 TEST(Config, WrongKindsNameWhatWasExpected) {

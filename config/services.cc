@@ -121,6 +121,13 @@ void ReadHttpProbe(MapReader& map, HttpProbeConfig& out) {
 void ReadTcpProbe(MapReader& map, TcpProbeConfig& out) {
   map.ReadRequired("address", out.address, TargetHostPort());
   map.Read("tls", out.tls, Bool());
+  // As the HTTP probe's tls map, flattened: `tls` is already the switch.
+  bool has_ca = map.Read("ca_file", out.tls_options.ca_file, NonEmptyString());
+  bool has_skip = map.Read("insecure_skip_verify", out.tls_options.insecure_skip_verify, Bool());
+  if (!out.tls && (has_ca || has_skip)) {
+    map.Error(has_ca ? "ca_file" : "insecure_skip_verify",
+              "only applies to a TLS handshake (add tls: true)");
+  }
 }
 
 void ReadDnsProbe(MapReader& map, DnsProbeConfig& out) {

@@ -20,6 +20,16 @@ std::vector<BurnRateTier> DefaultBurnRateTiers() {
   };
 }
 
+std::vector<BurnRateTier> BurnRateTiers(const config::SloAlertsConfig& config) {
+  if (config.tiers.empty()) return DefaultBurnRateTiers();
+  std::vector<BurnRateTier> tiers;
+  for (const config::BurnRateTierConfig& t : config.tiers) {
+    tiers.push_back({t.name, t.long_window, t.short_window, t.budget_share,
+                     std::string(config::ToString(t.severity)), t.for_duration});
+  }
+  return tiers;
+}
+
 const std::vector<Duration>& StandardLookbacks() {
   static const std::vector<Duration> kLookbacks{minutes(5), minutes(30), hours(1),
                                                 hours(6),   days(1),     days(3)};
@@ -52,7 +62,7 @@ ThresholdRule BurnRateRule(const BurnRateTier& tier) {
   rule.metric = "slo_burn_rate_over_threshold";
   rule.above = 1.0;
   rule.recover_below = 1.0;
-  rule.for_duration = Duration(0);
+  rule.for_duration = tier.for_duration;
   rule.severity = tier.severity;
   return rule;
 }

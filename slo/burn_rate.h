@@ -15,8 +15,9 @@
 // is unreachable still fires when everything fails.
 //
 // Each tier becomes one ThresholdRule evaluated by the shared AlertEngine, on one series per
-// service x SLO whose value is min(long burn, short burn) / threshold: above 1.0 fires (for:
-// 0s), below 1.0 resolves. Pure functions; thread-safe.
+// service x SLO whose value is min(long burn, short burn) / threshold: above 1.0 fires (after
+// the tier's `for`, 0s by default), below 1.0 resolves. `slo_alerts.tiers` in the config
+// replaces the three tiers above. Pure functions; thread-safe.
 #pragma once
 
 #include <chrono>
@@ -36,12 +37,16 @@ struct BurnRateTier {
   std::string tier;  // "page" or "ticket": the `tier` label
   Duration long_window{0};
   Duration short_window{0};
-  double budget_share = 0;  // of the whole window's error budget, spent in long_window
-  std::string severity;     // page -> critical, ticket -> warning
+  double budget_share = 0;   // of the whole window's error budget, spent in long_window
+  std::string severity;      // page -> critical, ticket -> warning
+  Duration for_duration{0};  // how long a breach must last before the alert fires
 };
 
 // The workbook's three tiers above.
 std::vector<BurnRateTier> DefaultBurnRateTiers();
+
+// The tiers of `slo_alerts.tiers`, in order, or the workbook's when none are configured.
+std::vector<BurnRateTier> BurnRateTiers(const config::SloAlertsConfig& config);
 
 // The burn rate lookbacks every SLO reports (5m, 30m, 1h, 6h, 1d, 3d), shortest first.
 const std::vector<Duration>& StandardLookbacks();
@@ -52,7 +57,7 @@ double BurnRateThreshold(const BurnRateTier& tier, Duration window_length, doubl
 // "SloBurnRatePage1h5m", "SloBurnRateTicket3d6h".
 std::string BurnRateRuleName(const BurnRateTier& tier);
 
-// The AlertEngine rule of `tier`: above 1.0, recover_below 1.0, for 0s.
+// The AlertEngine rule of `tier`: above 1.0, recover_below 1.0, for the tier's for_duration.
 ThresholdRule BurnRateRule(const BurnRateTier& tier);
 
 // Labels of a tier's series: service, slo, tier, long_window, short_window.

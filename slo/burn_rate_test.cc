@@ -64,5 +64,28 @@ TEST(BurnRate, RulesAndLabels) {
   EXPECT_EQ(labels["short_window"], "6h");
 }
 
+TEST(BurnRate, ConfiguredTiersReplaceTheWorkbooks) {
+  EXPECT_EQ(BurnRateTiers(config::SloAlertsConfig{}).size(), 3u);
+  config::SloAlertsConfig config;
+  config::BurnRateTierConfig& slow = config.tiers.emplace_back();
+  slow.name = "slow_ticket";
+  slow.long_window = days(1);
+  slow.short_window = hours(2);
+  slow.budget_share = 0.05;
+  slow.severity = config::AlertSeverity::kInfo;
+  slow.for_duration = minutes(15);
+  std::vector<BurnRateTier> tiers = BurnRateTiers(config);
+  ASSERT_EQ(tiers.size(), 1u);
+  EXPECT_EQ(tiers[0].tier, "slow_ticket");
+  EXPECT_EQ(tiers[0].long_window, days(1));
+  EXPECT_EQ(tiers[0].short_window, hours(2));
+  // 5% of a 30d budget in a day: 0.05 * 720 / 24.
+  EXPECT_NEAR(BurnRateThreshold(tiers[0], days(30), 0.999), 1.5, 1e-9);
+  ThresholdRule rule = BurnRateRule(tiers[0]);
+  EXPECT_EQ(rule.name, "SloBurnRateSlow_ticket1d2h");
+  EXPECT_EQ(rule.severity, "info");
+  EXPECT_EQ(rule.for_duration, minutes(15));
+}
+
 }  // namespace
 }  // namespace steadystate::slo

@@ -222,6 +222,66 @@ TEST_F(SloEngineTest, BurnRateAlertsFireAndResolveAtTheExpectedInstants) {
   EXPECT_EQ(labels["severity"], "warning");
 }
 
+// A configured tier replaces the workbook's: "fast" pages when 10m and 2m both burn faster
+// than 36 (the rate for a 30-day window: 36 * 10m / 30d = 0.83% of the budget), held for 2m.
+// 60 probes a minute at 99%; every probe fails in minutes 30..34 (t0-relative), evaluated at
+// the end of each minute. Burn over 10m at the end of minute m: 60 bad a minute / 600 / 1%:
+// 10, 20, 30, 40 (> 36 from the end of minute 33, t0+34), 50 at t0+35 and t0+36; over 2m it
+// is 100 and, at t0+36 (one bad minute of two), 50; at t0+37 it is 0. The same tier without
+// `for` ("instant") fires as soon as the breach begins.
+TEST_F(SloEngineTest, ConfiguredBurnRateTierFiresAfterItsForAndResolves) {
+  const Timestamp t0 = T("2026-03-20T00:00:00Z");
+  clock_.SetWall(t0);
+  config::SloAlertsConfig slo_alerts;
+  config::BurnRateTierConfig& fast = slo_alerts.tiers.emplace_back();
+  fast.name = "fast";
+  fast.long_window = minutes(10);
+  fast.short_window = minutes(2);
+  fast.budget_share = 36.0 * 10 / (30 * 24 * 60);
+  fast.severity = config::AlertSeverity::kCritical;
+  fast.for_duration = minutes(2);
+  config::BurnRateTierConfig instant = fast;  // the same without `for`
+  instant.name = "instant";
+  instant.for_duration = Duration(0);
+  slo_alerts.tiers.push_back(instant);
+  std::vector<BurnRateTier> tiers = BurnRateTiers(slo_alerts);
+  ASSERT_EQ(tiers.size(), 2u);
+  EXPECT_NEAR(BurnRateThreshold(tiers[0], days(30), 0.99), 36.0, 1e-9);
+
+  std::vector<std::pair<std::string, Timestamp>> events;
+  std::map<std::string, std::string> labels;
+  AlertEngine alerts(
+      *store_, clock_,
+      [&](const Alert& a, TransitionKind k) {
+        if (a.name == "SloBurnRateFast10m2m") labels = a.labels;
+        const char* kind = k == TransitionKind::kPending    ? " pending"
+                           : k == TransitionKind::kFired    ? " fired"
+                           : k == TransitionKind::kResolved ? " resolved"
+                                                            : " other";
+        events.emplace_back(a.name + kind, clock_.Now());
+      },
+      [] { return std::vector<AttackContext>{}; });
+  ASSERT_TRUE(alerts.Load().ok());
+  SloEngine engine(std::vector<config::ServiceConfig>{Service("www", true, {Availability(99)})},
+                   config::SteadyStateConfig{}, *store_, clock_, tiers);
+  for (int m = 0; m < 60; ++m) {
+    Probes("www", t0 + minutes(m), 60, m >= 30 && m <= 34 ? 0 : 60);
+    clock_.SetWall(t0 + minutes(m + 1));
+    ASSERT_TRUE(engine.Evaluate().ok());
+    engine.EvaluateAlerts(alerts);
+  }
+  auto at = [&](int m) { return t0 + minutes(m); };
+  EXPECT_THAT(events,
+              ElementsAre(std::pair{std::string("SloBurnRateInstant10m2m fired"), at(34)},
+                          std::pair{std::string("SloBurnRateFast10m2m fired"), at(36)},
+                          std::pair{std::string("SloBurnRateFast10m2m resolved"), at(37)},
+                          std::pair{std::string("SloBurnRateInstant10m2m resolved"), at(37)}));
+  EXPECT_EQ(labels["tier"], "fast");
+  EXPECT_EQ(labels["long_window"], "10m");
+  EXPECT_EQ(labels["short_window"], "2m");
+  EXPECT_EQ(labels["severity"], "critical");
+}
+
 TEST_F(SloEngineTest, ServicesJson) {
   const Timestamp now = clock_.Now();
   Probes("www", now - minutes(1), 1000, 999);

@@ -1,6 +1,7 @@
 // DNS probes: one query of a record type for a name, through the system resolver's
-// nameservers (/etc/resolv.conf) or a given server, with libresolv. Blocking: the probe
-// engine runs it on a worker thread, never on its libcurl loop, and enforces the timeout
+// nameservers (/etc/resolv.conf) or a given server, with libresolv (a server given as an
+// IPv6 address is asked over a UDP socket of our own: libresolv's server list is IPv4). Blocking:
+// the probe engine runs it on a worker thread, never on its libcurl loop, and enforces the timeout
 // itself, so a resolver that hangs past it only delays later DNS probes, never HTTP/TCP.
 #pragma once
 

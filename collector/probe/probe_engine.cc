@@ -38,6 +38,7 @@ struct Transfer {
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
   Timestamp started;
+  std::chrono::microseconds start_delay{0};
   std::string body;
   size_t max_body = 0;
   bool keep_body = false;
@@ -61,6 +62,7 @@ struct DnsDone {
 struct DnsPending {
   size_t target = 0;
   Timestamp started;
+  std::chrono::microseconds start_delay{0};
   MonotonicTime started_mono;
   MonotonicTime deadline;
 };
@@ -106,6 +108,15 @@ std::pair<std::string_view, std::string> ClassifyCurl(CURLcode code, const char*
   return {kErrorConnect, text};
 }
 
+// Verification settings of an HTTPS request or a TCP probe's TLS handshake.
+void SetTlsOptions(CURL* easy, const config::TlsConfig& tls) {
+  if (tls.insecure_skip_verify) {
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  if (!tls.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, tls.ca_file.c_str());
+}
+
 std::string HostForUrl(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
@@ -148,7 +159,7 @@ struct ProbeEngine::Loop {
       for (size_t i = 0; i < targets.size(); ++i) {
         Target& t = targets[i];
         if (t.next > now) continue;
-        if (!t.in_flight) Launch(i);
+        if (!t.in_flight) Launch(i, t.next);
         t.next += t.probe.interval;
         if (t.next <= now) {
           // Fell behind (a stalled process): skip the missed runs, keep the phase.
@@ -177,15 +188,17 @@ struct ProbeEngine::Loop {
     }
   }
 
-  void Launch(size_t index) {
+  // Starts target `index`'s probe, which was due at `due`.
+  void Launch(size_t index, MonotonicTime due) {
     Target& t = targets[index];
     t.in_flight = true;
     ++started;
     const Timestamp now_wall = clock.Now();
+    const MonotonicTime now = clock.Monotonic();
+    const auto start_delay = duration_cast<microseconds>(now - due);
     if (t.probe.kind == config::ProbeKind::kDns) {
       DnsJob job{next_dns_id++, index, t.probe.dns, t.probe.timeout};
-      const MonotonicTime now = clock.Monotonic();
-      dns_pending[job.id] = {index, now_wall, now, now + t.probe.timeout};
+      dns_pending[job.id] = {index, now_wall, start_delay, now, now + t.probe.timeout};
       {
         std::lock_guard lock(dns_mu);
         dns_jobs.push_back(std::move(job));
@@ -198,6 +211,7 @@ struct ProbeEngine::Loop {
       r.service = t.service;
       r.kind = t.probe.kind;
       r.time = now_wall;
+      r.start_delay = start_delay;
       r.error_class = kErrorBody;
       r.error = t.regex_error;
       t.in_flight = false;
@@ -207,6 +221,7 @@ struct ProbeEngine::Loop {
     auto transfer = std::make_unique<Transfer>();
     transfer->target = index;
     transfer->started = now_wall;
+    transfer->start_delay = start_delay;
     transfer->max_body = options.max_body_bytes;
     CURL* easy = curl_easy_init();
     transfer->easy = easy;
@@ -228,7 +243,10 @@ struct ProbeEngine::Loop {
                               std::to_string(tcp.address.port) + "/";
       curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
       curl_easy_setopt(easy, CURLOPT_CONNECT_ONLY, 1L);
-      if (tcp.tls) curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
+      if (tcp.tls) {
+        curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
+        SetTlsOptions(easy, tcp.tls_options);
+      }
     } else {
       const auto& http = t.probe.http;
       curl_easy_setopt(easy, CURLOPT_URL, http.url.c_str());
@@ -250,12 +268,7 @@ struct ProbeEngine::Loop {
       }
       if (transfer->headers) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer->headers);
       transfer->keep_body = t.body_regex.has_value();
-      if (http.tls.insecure_skip_verify) {
-        curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
-      }
-      if (!http.tls.ca_file.empty())
-        curl_easy_setopt(easy, CURLOPT_CAINFO, http.tls.ca_file.c_str());
+      SetTlsOptions(easy, http.tls);
       if (http.url.starts_with("https://") || http.url.starts_with("HTTPS://")) {
         curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
       }
@@ -274,6 +287,7 @@ struct ProbeEngine::Loop {
     r.service = t.service;
     r.kind = t.probe.kind;
     r.time = transfer->started;
+    r.start_delay = transfer->start_delay;
 
     curl_off_t total = 0, resolve = 0, connect = 0, tls = 0, pretransfer = 0, first_byte = 0;
     curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total);
@@ -358,6 +372,7 @@ struct ProbeEngine::Loop {
       r.service = targets[it->second.target].service;
       r.kind = config::ProbeKind::kDns;
       r.time = it->second.started;
+      r.start_delay = it->second.start_delay;
       r.duration = d.elapsed;
       r.phases.resolve = d.elapsed;
       r.success = d.outcome.success;
@@ -378,6 +393,7 @@ struct ProbeEngine::Loop {
       r.service = t.service;
       r.kind = config::ProbeKind::kDns;
       r.time = it->second.started;
+      r.start_delay = it->second.start_delay;
       r.duration = duration_cast<Duration>(now - it->second.started_mono);
       r.phases.resolve = r.duration;
       r.error_class = std::string(kErrorTimeout);

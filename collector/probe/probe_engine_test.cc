@@ -88,6 +88,14 @@ class Harness {
                          [&](const auto& r) { return r.service == service; });
   }
 
+  ProbeResult Last(const std::string& service) {
+    std::lock_guard lock(mu_);
+    for (auto it = results_.rbegin(); it != results_.rend(); ++it) {
+      if (it->service == service) return *it;
+    }
+    return ProbeResult{};
+  }
+
   ProbeResult Await(const std::string& service) {
     EXPECT_TRUE(WaitFor([&] { return Find(service).has_value(); })) << service;
     return Find(service).value_or(ProbeResult{});
@@ -307,6 +315,24 @@ TEST_F(TlsProbe, TcpProbeConnectsAndOptionallyHandshakes) {
   // With tls: true the handshake is verified against the system store: self-signed fails.
   ProbeResult tls = ProbeOnce(Tcp("db", target.port(), true));
   EXPECT_EQ(tls.error_class, "tls") << tls.error;
+  // ... and passes with the certificate as its CA file, reporting the expiry.
+  auto trusted = Tcp("db", target.port(), true);
+  trusted.probe->tcp.tls_options.ca_file = cert_->cert_file;
+  ProbeResult ok = ProbeOnce(trusted);
+  EXPECT_TRUE(ok.success) << ok.error_class << ": " << ok.error;
+  EXPECT_TRUE(ok.cert_expiry.has_value());
+  auto skip = Tcp("db", target.port(), true);
+  skip.probe->tcp.tls_options.insecure_skip_verify = true;
+  ProbeResult skipped = ProbeOnce(skip);
+  EXPECT_TRUE(skipped.success) << skipped.error_class << ": " << skipped.error;
+}
+
+TEST_F(TlsProbe, TcpTlsProbeOfAnExpiredCertificateFailsEvenWhenTrusted) {
+  TlsTarget target(*expired_);
+  auto s = Tcp("db", target.port(), true);
+  s.probe->tcp.tls_options.ca_file = expired_->cert_file;
+  ProbeResult r = ProbeOnce(s);
+  EXPECT_EQ(r.error_class, "tls") << r.error;
 }
 
 TEST(ProbeEngine, TcpProbeToAClosedPortFailsWithConnect) {
@@ -348,19 +374,48 @@ TEST(ProbeEngine, ProbesEveryIntervalOnTheMonotonicClockAndNeverOverlaps) {
   EXPECT_EQ(hanging.accepted(), 1);
 }
 
+// The fake clock stands still while the engine works, so a probe launched by a Round() of
+// 10s started exactly 10s - its offset after it was due; the next one, due one interval
+// later and reached by a 15s step, 5s late.
+TEST(ProbeEngine, ResultsCarryTheirStartDelayAfterTheSchedule) {
+  HttpTarget target;
+  const Duration offset = ProbeEngine::StartOffset("www", seconds(10));
+  Harness h({Http("www", target.Url("/ok"))});
+  h.Round();
+  ProbeResult first = h.Await("www");
+  EXPECT_TRUE(first.success) << first.error;
+  EXPECT_EQ(first.start_delay, seconds(10) - offset);
+  // Now is start + 10s; the second probe is due at start + offset + 10s.
+  h.Round(offset + seconds(5));
+  ASSERT_TRUE(WaitFor([&] { return h.Count("www") == 2; }));
+  EXPECT_EQ(h.Last("www").start_delay, seconds(5));
+}
+
 // A minimal DNS server on 127.0.0.1/udp: answers A 127.0.0.1 for names under "test.",
 // NXDOMAIN otherwise; or, when `silent`, reads and never answers.
 class FakeDnsServer {
  public:
-  explicit FakeDnsServer(bool silent) : silent_(silent) {
-    fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    socklen_t len = sizeof addr;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+  // On [::1] when `ipv6`.
+  explicit FakeDnsServer(bool silent, bool ipv6 = false) : silent_(silent) {
+    if (ipv6) {
+      fd_ = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+      sockaddr_in6 addr{};
+      addr.sin6_family = AF_INET6;
+      addr.sin6_addr = in6addr_loopback;
+      EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+      socklen_t len = sizeof addr;
+      getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+      port_ = ntohs(addr.sin6_port);
+    } else {
+      fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+      socklen_t len = sizeof addr;
+      getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+      port_ = ntohs(addr.sin_port);
+    }
     thread_ = std::thread([this] { Serve(); });
   }
   ~FakeDnsServer() {
@@ -376,7 +431,7 @@ class FakeDnsServer {
       pollfd p{fd_, POLLIN, 0};
       if (poll(&p, 1, 50) <= 0) continue;
       unsigned char buf[512];
-      sockaddr_in from{};
+      sockaddr_storage from{};
       socklen_t len = sizeof from;
       ssize_t n = recvfrom(fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
       if (n < 12 || silent_) continue;
@@ -420,6 +475,24 @@ TEST(ProbeEngine, DnsProbeResolvesThroughTheGivenServer) {
   ProbeResult missing = ProbeOnce(Dns("dns", "svc.example", server.port()));
   EXPECT_FALSE(missing.success);
   EXPECT_EQ(missing.error_class, "dns") << missing.error;
+}
+
+TEST(ProbeEngine, DnsProbeAsksAnIpv6Server) {
+  FakeDnsServer server(false, /*ipv6=*/true);
+  auto dns = Dns("dns6", "svc.test", server.port());
+  dns.probe->dns.server = config::HostPort{"::1", static_cast<uint16_t>(server.port())};
+  ProbeResult ok = ProbeOnce(dns);
+  EXPECT_TRUE(ok.success) << ok.error_class << ": " << ok.error;
+
+  dns.probe->dns.name = "svc.example";
+  ProbeResult missing = ProbeOnce(dns);
+  EXPECT_EQ(missing.error_class, "dns");
+  EXPECT_EQ(missing.error, "NXDOMAIN for svc.example");
+
+  dns.probe->dns.name = "svc.test";
+  dns.probe->dns.record = config::DnsRecordType::kAaaa;
+  ProbeResult none = ProbeOnce(dns);
+  EXPECT_EQ(none.error, "no records of the requested type for svc.test");
 }
 
 TEST(ProbeEngine, SilentDnsServerTimesOutWithoutDelayingHttp) {

@@ -49,6 +49,9 @@ struct ProbeResult {
   std::string error;        // short human text; never a URL path, query or credential
   PhaseTimings phases;
   std::optional<Timestamp> cert_expiry;  // earliest notAfter in the served chain (TLS only)
+  // How late the engine started the probe after it was due (monotonic clock): the schedule
+  // accuracy (bench/schedule_bench). Not stored.
+  std::chrono::microseconds start_delay{0};
   friend bool operator==(const ProbeResult&, const ProbeResult&) = default;
 };
 

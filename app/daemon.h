@@ -43,6 +43,8 @@ class ProbeMetrics;
 
 namespace steadystate::app {
 
+class IncidentSync;
+
 class Daemon {
  public:
   Daemon(config::Config config, const Clock& clock);
@@ -92,6 +94,7 @@ class Daemon {
   mutable std::mutex last_probes_mu_;
   std::map<std::string, slo::LastProbe> last_probes_;
   std::string hostname_;
+  std::unique_ptr<IncidentSync> incident_sync_;  // when pagerduty: is configured
 };
 
 }  // namespace steadystate::app

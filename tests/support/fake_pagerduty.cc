@@ -25,15 +25,8 @@ json ErrorBody(const std::string& message, int code, std::vector<std::string> er
   return json{{"error", e}};
 }
 
-struct Entry {
-  std::string id;
-  std::string type;
-  Timestamp at;
-  std::string incident_id;
-};
-
-std::vector<Entry> EntriesOf(const FakePdIncident& in) {
-  std::vector<Entry> out;
+std::vector<FakePdEntry> EntriesOf(const FakePdIncident& in) {
+  std::vector<FakePdEntry> out;
   out.push_back({"L" + in.id + "T", "trigger_log_entry", in.created_at, in.id});
   out.push_back({"L" + in.id + "N", "notify_log_entry", in.created_at, in.id});
   if (in.acknowledged_at) {
@@ -65,19 +58,43 @@ FakePagerDuty::~FakePagerDuty() {
 
 std::string FakePagerDuty::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
+void FakePagerDuty::RebuildLocked() {
+  if (!dirty_) return;
+  sorted_.clear();
+  entries_.clear();
+  overview_entries_.clear();
+  for (const auto& [id, in] : incidents_) {
+    sorted_.push_back(&in);
+    for (auto& e : EntriesOf(in)) {
+      if (e.type != "notify_log_entry") overview_entries_.push_back(e);
+      entries_.push_back(std::move(e));
+    }
+  }
+  std::sort(sorted_.begin(), sorted_.end(), [](const auto* a, const auto* b) {
+    return a->created_at != b->created_at ? a->created_at < b->created_at : a->id < b->id;
+  });
+  auto by_time = [](const FakePdEntry& a, const FakePdEntry& b) { return a.at < b.at; };
+  std::stable_sort(entries_.begin(), entries_.end(), by_time);
+  std::stable_sort(overview_entries_.begin(), overview_entries_.end(), by_time);
+  dirty_ = false;
+}
+
 void FakePagerDuty::Add(FakePdIncident incident) {
   std::lock_guard lock(mu_);
+  dirty_ = true;
   std::string id = incident.id;
   incidents_[id] = std::move(incident);
 }
 
 void FakePagerDuty::Acknowledge(const std::string& id, Timestamp at) {
   std::lock_guard lock(mu_);
+  dirty_ = true;
   incidents_.at(id).acknowledged_at = at;
 }
 
 void FakePagerDuty::Resolve(const std::string& id, Timestamp at) {
   std::lock_guard lock(mu_);
+  dirty_ = true;
   incidents_.at(id).resolved_at = at;
 }
 
@@ -248,7 +265,7 @@ void FakePagerDuty::Handle(const httplib::Request& req, httplib::Response& res) 
         {"html_url", "https://example.pagerduty.com/incidents/" + in.id},
     };
   };
-  auto entry_json = [&](const Entry& e) {
+  auto entry_json = [&](const FakePdEntry& e) {
     return json{{"id", e.id},
                 {"type", e.type},
                 {"summary", e.type},
@@ -300,27 +317,14 @@ void FakePagerDuty::Handle(const httplib::Request& req, httplib::Response& res) 
     reply(200, body.dump());
   };
 
-  std::vector<const FakePdIncident*> sorted;
-  sorted.reserve(incidents_.size());
-  for (const auto& [id, in] : incidents_) sorted.push_back(&in);
-  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
-    return a->created_at != b->created_at ? a->created_at < b->created_at : a->id < b->id;
-  });
+  RebuildLocked();
   // is_overview=true leaves out notifications, as the real API does.
   const bool overview = req.get_param_value("is_overview") == "true";
-  auto list_entries = [&](const std::vector<const FakePdIncident*>& of) {
-    std::vector<Entry> all;
-    for (const auto* in : of) {
-      for (auto& e : EntriesOf(*in)) {
-        if (!overview || e.type != "notify_log_entry") all.push_back(std::move(e));
-      }
-    }
-    std::stable_sort(all.begin(), all.end(),
-                     [](const Entry& a, const Entry& b) { return a.at < b.at; });
+  auto list_entries = [&](const std::vector<FakePdEntry>& sorted_entries) {
     std::vector<Timestamp> times;
-    times.reserve(all.size());
-    for (const auto& e : all) times.push_back(e.at);
-    list("log_entries", times, [&](size_t i) { return entry_json(all[i]); });
+    times.reserve(sorted_entries.size());
+    for (const auto& e : sorted_entries) times.push_back(e.at);
+    list("log_entries", times, [&](size_t i) { return entry_json(sorted_entries[i]); });
   };
 
   static const std::regex kOne(R"(/incidents/([^/]+))");
@@ -328,15 +332,21 @@ void FakePagerDuty::Handle(const httplib::Request& req, httplib::Response& res) 
   std::smatch m;
   if (req.path == "/incidents") {
     std::vector<Timestamp> times;
-    times.reserve(sorted.size());
-    for (const auto* in : sorted) times.push_back(in->created_at);
-    list("incidents", times, [&](size_t i) { return incident_json(*sorted[i]); });
+    times.reserve(sorted_.size());
+    for (const auto* in : sorted_) times.push_back(in->created_at);
+    list("incidents", times, [&](size_t i) { return incident_json(*sorted_[i]); });
   } else if (req.path == "/log_entries") {
-    list_entries(sorted);
+    list_entries(overview ? overview_entries_ : entries_);
   } else if (std::regex_match(req.path, m, kOneLog)) {
     auto it = incidents_.find(m[1]);
     if (it == incidents_.end()) return reply(404, ErrorBody("Not Found", 2100).dump());
-    list_entries({&it->second});
+    std::vector<FakePdEntry> own;
+    for (auto& e : EntriesOf(it->second)) {
+      if (!overview || e.type != "notify_log_entry") own.push_back(std::move(e));
+    }
+    std::stable_sort(own.begin(), own.end(),
+                     [](const FakePdEntry& a, const FakePdEntry& b) { return a.at < b.at; });
+    list_entries(own);
   } else if (std::regex_match(req.path, m, kOne)) {
     auto it = incidents_.find(m[1]);
     if (it == incidents_.end()) return reply(404, ErrorBody("Not Found", 2100).dump());

@@ -49,6 +49,14 @@ struct FakePdIncident {
   int64_t alert_count = 1;
 };
 
+// A log entry the fake derives from an incident's times.
+struct FakePdEntry {
+  std::string id;
+  std::string type;
+  Timestamp at;
+  std::string incident_id;
+};
+
 struct FakePdFault {
   enum class Kind {
     kRateLimited,  // 429 code 2020; with ratelimit-* headers if reset_seconds >= 0
@@ -100,6 +108,9 @@ class FakePagerDuty {
 
  private:
   void Handle(const httplib::Request& req, httplib::Response& res);
+  // Rebuilds the time-sorted views below after a change (so a request on a large fake
+  // account costs a scan, not a sort).
+  void RebuildLocked();
 
   std::string token_;
   httplib::Server server_;
@@ -108,6 +119,10 @@ class FakePagerDuty {
 
   mutable std::mutex mu_;
   std::map<std::string, FakePdIncident> incidents_;
+  bool dirty_ = true;
+  std::vector<const FakePdIncident*> sorted_;  // by created_at, then id
+  std::vector<FakePdEntry> entries_;           // by time, every entry
+  std::vector<FakePdEntry> overview_entries_;  // by time, without notify_log_entry
   int offset_minutes_ = 0;
   bool repeat_ = false;
   int64_t offset_wall_ = 10000;

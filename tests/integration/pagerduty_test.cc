@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <set>
 
 #include "common/time.h"
 #include "tests/support/daemon.h"
@@ -161,6 +162,50 @@ TEST(PagerDutyIntegration, DirectImportResumesAfterAFailureWithoutDuplicates) {
                    "--format", "json"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
   EXPECT_EQ(json::parse(list.out).size(), 30u);
+}
+
+TEST(PagerDutyIntegration, DaemonKilledMidImportResumesFromTheCursorWithoutDuplicates) {
+  FakePagerDuty fake(kToken);
+  const Timestamp now = std::chrono::floor<std::chrono::seconds>(
+      std::chrono::system_clock::now());  // NOLINT(real-time): the daemon's clock is real
+  const Timestamp since = now - days(300);
+  for (int i = 0; i < 30; ++i) fake.Add(Make(i, since + days(10 * i) + hours(1)));
+  // The first sync reaches back 300 days: two windows. The first window's three requests
+  // go through; the second window's first request hangs, and the daemon is killed then.
+  fake.Script({FakePdFault::Kind::kSlow, -1, std::chrono::milliseconds(1)});
+  fake.Script({FakePdFault::Kind::kSlow, -1, std::chrono::milliseconds(1)});
+  fake.Script({FakePdFault::Kind::kSlow, -1, std::chrono::milliseconds(1)});
+  fake.Script({FakePdFault::Kind::kSlow, -1, std::chrono::seconds(5)});
+  std::string config = PagerDutyConfig(fake);
+  const std::string lookback = "lookback: 30d";
+  config.replace(config.find(lookback), lookback.size(), "lookback: 300d");
+
+  TempDir dir;
+  {
+    RunningDaemon daemon(dir, TestConfig(config), {{"PD_TOKEN", kToken}});
+    ASSERT_TRUE(daemon.WaitReady()) << daemon.process().Stderr();
+    ASSERT_TRUE(WaitFor([&] { return fake.Requests().size() >= 4; }));
+    daemon.process().Signal(SIGKILL);
+    ASSERT_TRUE(daemon.process().Wait(std::chrono::seconds(20)).has_value());
+  }
+  const size_t before_restart = fake.Requests().size();
+
+  RunningDaemon daemon(dir, TestConfig(config), {{"PD_TOKEN", kToken}});
+  ASSERT_TRUE(daemon.WaitReady()) << daemon.process().Stderr();
+  ASSERT_TRUE(WaitFor([&] { return Incidents(daemon).size() == 30; })) << daemon.process().Stderr();
+  std::set<std::string> ids;
+  for (const auto& in : Incidents(daemon)) ids.insert(in["id"].get<std::string>());
+  EXPECT_EQ(ids.size(), 30u);
+  // The restarted daemon asked only for what followed the first window (minus the
+  // one-hour overlap), not the whole 300 days again.
+  auto requests = fake.Requests();
+  for (size_t i = before_restart; i < requests.size(); ++i) {
+    if (requests[i].path != "/incidents") continue;
+    const Timestamp asked = ParseRfc3339(requests[i].params.find("since")->second).value();
+    EXPECT_GE(asked, since + days(180) - hours(1));
+    EXPECT_LT(asked, since + days(180));
+    break;
+  }
 }
 
 TEST(PagerDutyIntegration, BadTokenFailsNamingTheSettingAndNotTheToken) {

@@ -109,6 +109,15 @@ TEST(PagerDutyIntegration, DaemonSyncsServesAndKeepsIncidentsCurrent) {
   EXPECT_THAT(table.out, HasSubstr("pagerduty:QINT1001"));
   EXPECT_THAT(table.out, HasSubstr("TTR"));
 
+  auto bad_format = daemon.Client().Get("/api/v1/incidents?format=xml");
+  ASSERT_TRUE(bad_format);
+  EXPECT_EQ(bad_format->status, 400);
+  EXPECT_THAT(bad_format->body, HasSubstr("format"));
+  auto bad_flag = Cli({"incidents", "list", "--server", daemon.url(), "--config",
+                       daemon.config_path(), "--since", "last tuesday"});
+  EXPECT_EQ(bad_flag.exit_code, 2);
+  EXPECT_THAT(bad_flag.err, HasSubstr("--since"));
+
   auto metrics = daemon.Client().Get("/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_THAT(metrics->body,

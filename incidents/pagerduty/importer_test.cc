@@ -166,6 +166,25 @@ TEST_F(ImporterTest, WindowOverSixMonthsIsRejectedByTheFake) {
   EXPECT_EQ(reply->error->code, 2001);
 }
 
+TEST_F(ImporterTest, FakeClampsTheLimitAndGivesTotalOnlyWhenAsked) {
+  for (int i = 0; i < 150; ++i) fake_.Add(Make(i, At("2026-11-01T00:00:00Z") + minutes(i)));
+  const std::vector<std::pair<std::string, std::string>> window{
+      {"since", "2026-11-01T00:00:00Z"}, {"until", "2026-11-02T00:00:00Z"}, {"limit", "500"}};
+  auto reply = client_->Get("/incidents", window);
+  ASSERT_TRUE(reply.ok());
+  auto page = ParsePagerDutyIncidentsPage(reply->body);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->limit, 100);
+  EXPECT_EQ(page->items.size(), 100u);
+  EXPECT_TRUE(page->more);
+  EXPECT_FALSE(page->total.has_value());
+  auto with_total = window;
+  with_total.emplace_back("total", "true");
+  page = ParsePagerDutyIncidentsPage(client_->Get("/incidents", with_total)->body);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total, 150);
+}
+
 TEST_F(ImporterTest, OffsetWallAnswerHalvesTheWindow) {
   fake_.SetOffsetWall(300);
   for (int i = 0; i < 350; ++i) fake_.Add(Make(i, At("2026-11-10T00:00:00Z") + minutes(i)));

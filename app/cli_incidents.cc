@@ -1,10 +1,261 @@
-// import pagerduty, incidents list: not yet implemented (issue 5).
+// import pagerduty, incidents list (DESIGN.md §6, issue 5). Both go through the running
+// daemon's API when one answers at --server (a second process never opens the store for
+// writing), else work on the store directly: import opens it for writing, list read-only.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
 
 #include "app/commands.h"
+#include "app/incident_sync.h"
+#include "common/time.h"
+#include "exporters/csv.h"
+#include "incidents/incident.h"
+#include "incidents/incident_store.h"
+#include "incidents/pagerduty/client.h"
 
 namespace steadystate::app {
+namespace {
 
-void AddIncidentCommands(CLI::App& /*cli*/, CLI::App& /*import_cmd*/, CliContext& /*context*/) {}
+using incidents::pagerduty::UrlEncode;
+
+// An import of a year on a large account takes a while at 960 requests/minute.
+constexpr auto kImportTimeout = std::chrono::hours(6);
+
+struct TimeFlags {
+  std::string since;
+  std::string until;
+};
+
+struct ListFlags : TimeFlags {
+  std::string service;
+  std::string format = "table";
+};
+
+int Fail(const Error& error) {
+  std::cerr << "steadystate: " << error.message << "\n";
+  return ExitCodeFor(error);
+}
+
+Result<std::optional<Timestamp>> FlagTime(const std::string& flag, const std::string& value) {
+  if (value.empty()) return std::optional<Timestamp>{};
+  auto t = ParseRfc3339(value);
+  if (!t.ok()) return MakeError(ErrorCode::kInvalidInput, flag + ": " + t.error().message);
+  return std::optional<Timestamp>(*t);
+}
+
+std::string Query(const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string out;
+  for (const auto& [name, value] : params) {
+    if (value.empty()) continue;
+    out += (out.empty() ? "?" : "&") + name + "=" + UrlEncode(value);
+  }
+  return out;
+}
+
+void PrintSummary(const nlohmann::json& s) {
+  if (!s.is_object()) {
+    std::cout << "import done (the daemon's summary was not readable)\n";
+    return;
+  }
+  std::cout << "PagerDuty " << s.value("since", "") << " .. " << s.value("until", "") << ": "
+            << s.value("new", 0) << " new, " << s.value("updated", 0) << " updated, "
+            << s.value("unchanged", 0) << " unchanged";
+  if (s.value("refetched", 0) > 0) std::cout << " (" << s.value("refetched", 0) << " re-fetched)";
+  std::cout << "; " << s.value("requests", 0) << " requests";
+  if (s.value("rate_limited", 0) > 0) std::cout << ", " << s.value("rate_limited", 0) << " 429s";
+  if (s.value("skipped", 0) > 0) {
+    std::cout << "; " << s.value("skipped", 0) << " malformed items skipped";
+  }
+  std::cout << "\n";
+  for (const auto& problem : s.value("problems", nlohmann::json::array())) {
+    std::cerr << "warning: " << problem.get<std::string>() << "\n";
+  }
+}
+
+int ImportPagerDuty(const CliContext& context, const TimeFlags& flags) {
+  auto config = LoadCliConfig(context);
+  if (!config.ok()) return Fail(config.error());
+  if (!config->pagerduty) {
+    return Fail(MakeError(ErrorCode::kInvalidInput,
+                          "pagerduty: is not configured (add a pagerduty: section with "
+                          "api_token_env or api_token_file; see docs/pagerduty.md)"));
+  }
+  auto since = FlagTime("--since", flags.since);
+  if (!since.ok()) return Fail(since.error());
+  auto until = FlagTime("--until", flags.until);
+  if (!until.ok()) return Fail(until.error());
+  if (*until && !*since) {
+    return Fail(MakeError(ErrorCode::kInvalidInput, "--until: needs --since"));
+  }
+
+  DaemonApi api = ConnectDaemon(context, *config);
+  auto answer = api.Call(
+      "POST", "/api/v1/import/pagerduty" + Query({{"since", flags.since}, {"until", flags.until}}),
+      "", kImportTimeout);
+  if (!answer.ok()) return Fail(answer.error());
+  if (answer->has_value()) {
+    const HttpResponse& r = **answer;
+    if (r.status != 200) {
+      std::cerr << "steadystate: import through the daemon at " << UrlHost(api.server_url())
+                << " failed: " << ApiErrorMessage(r) << "\n";
+      return r.status == 400 || r.status == 401 ? kExitUsage : kExitRuntime;
+    }
+    PrintSummary(nlohmann::json::parse(r.body, nullptr, false));
+    return kExitOk;
+  }
+
+  // No daemon: work on the store directly.
+  const Clock& clock = SystemClock();
+  auto store = OpenStoreForWriting(*config, clock);
+  if (!store.ok()) return Fail(store.error());
+  auto sync = IncidentSync::Create(*config, **store, clock, nullptr);
+  if (!sync.ok()) return Fail(sync.error());
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  incidents::pagerduty::ProgressFn progress;
+  if (tty) {
+    progress = [](const incidents::pagerduty::ImportProgress& p) {
+      std::fprintf(stderr,
+                   "\r\033[Kwindow %d/%d, %lld pages, %lld incidents, %lld requests (%.0f/min)",
+                   p.windows_done, p.windows_total, static_cast<long long>(p.pages),
+                   static_cast<long long>(p.incidents), static_cast<long long>(p.requests),
+                   p.requests_per_minute);
+    };
+  }
+  auto summary = (*sync)->Import(*since, *until, progress);
+  if (tty) std::fprintf(stderr, "\r\033[K");
+  if (!summary.ok()) return Fail(summary.error());
+  PrintSummary(nlohmann::json::parse(incidents::pagerduty::ImportSummaryToJson(*summary)));
+  return kExitOk;
+}
+
+std::string Cell(const nlohmann::json& v) {
+  if (v.is_null()) return "-";
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_float())
+    return FormatDuration(std::chrono::milliseconds(static_cast<int64_t>(v.get<double>() * 1000)));
+  return v.dump();
+}
+
+void PrintTable(const nlohmann::json& list) {
+  if (!list.is_array()) return;
+  const std::vector<std::string> columns{"id",     "created_at",  "service",     "severity",
+                                         "status", "tta_seconds", "ttr_seconds", "title"};
+  const std::vector<std::string> headers{"ID",     "CREATED", "SERVICE", "SEVERITY",
+                                         "STATUS", "TTA",     "TTR",     "TITLE"};
+  std::vector<std::vector<std::string>> rows{headers};
+  for (const auto& item : list) {
+    std::vector<std::string> row;
+    for (const auto& c : columns) {
+      // Negative durations (clock skew) are shown as such.
+      if ((c == "tta_seconds" || c == "ttr_seconds") && item[c].is_number() &&
+          item[c].get<double>() < 0) {
+        row.push_back("-" + Cell(nlohmann::json(-item[c].get<double>())));
+      } else {
+        row.push_back(Cell(item[c]));
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  std::vector<size_t> width(columns.size(), 0);
+  for (const auto& row : rows) {
+    for (size_t i = 0; i + 1 < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
+    }
+    std::cout << line << "\n";
+  }
+}
+
+int ListIncidents(const CliContext& context, const ListFlags& flags) {
+  if (flags.format != "table" && flags.format != "json" && flags.format != "csv") {
+    return Fail(MakeError(ErrorCode::kInvalidInput,
+                          "--format: \"" + flags.format + "\" is not one of: table, json, csv"));
+  }
+  auto since = FlagTime("--since", flags.since);
+  if (!since.ok()) return Fail(since.error());
+  auto until = FlagTime("--until", flags.until);
+  if (!until.ok()) return Fail(until.error());
+  auto config = LoadCliConfig(context);
+  if (!config.ok()) return Fail(config.error());
+
+  const std::string wire = flags.format == "csv" ? "csv" : "json";
+  std::string body;
+  DaemonApi api = ConnectDaemon(context, *config);
+  auto answer = api.Call("GET", "/api/v1/incidents" + Query({{"since", flags.since},
+                                                             {"until", flags.until},
+                                                             {"service", flags.service},
+                                                             {"format", wire}}));
+  if (!answer.ok()) return Fail(answer.error());
+  if (answer->has_value()) {
+    if ((*answer)->status != 200) {
+      std::cerr << "steadystate: " << ApiErrorMessage(**answer) << "\n";
+      return (*answer)->status == 400 ? kExitUsage : kExitRuntime;
+    }
+    body = std::move((*answer)->body);
+  } else {
+    auto store = OpenStoreForReading(*config, SystemClock());
+    if (!store.ok()) {
+      if (store.error().code != ErrorCode::kNotFound) return Fail(store.error());
+      body = wire == "csv" ? "" : "[]";  // no data directory yet: no incidents
+    } else {
+      incidents::IncidentStore incidents(**store);
+      auto list = incidents.List({*since, *until, flags.service});
+      if (!list.ok()) return Fail(list.error());
+      if (wire == "csv") {
+        exporters::AppendCsvRow(body, incidents::IncidentFieldNames());
+        for (const auto& in : *list) {
+          exporters::AppendCsvRow(body, incidents::IncidentCsvFields(in));
+        }
+      } else {
+        body = "[";
+        for (size_t i = 0; i < list->size(); ++i) {
+          body += (i > 0 ? "," : "") + incidents::IncidentToJson((*list)[i]);
+        }
+        body += "]";
+      }
+    }
+  }
+  if (flags.format == "table") {
+    PrintTable(nlohmann::json::parse(body, nullptr, false));
+  } else {
+    if (wire == "csv" && body.empty()) {
+      exporters::AppendCsvRow(body, incidents::IncidentFieldNames());
+    }
+    std::cout << body << (wire == "json" ? "\n" : "");
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddIncidentCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context) {
+  auto import_flags = std::make_shared<TimeFlags>();
+  auto* pagerduty = import_cmd.add_subcommand(
+      "pagerduty", "Import PagerDuty incidents (default: incremental since the last import)");
+  pagerduty->add_option("--since", import_flags->since, "Start (RFC 3339, e.g. 2025-11-01)");
+  pagerduty->add_option("--until", import_flags->until, "End (RFC 3339; default now)");
+  pagerduty->callback(
+      [&context, import_flags] { context.exit_code = ImportPagerDuty(context, *import_flags); });
+
+  auto list_flags = std::make_shared<ListFlags>();
+  auto* incidents_cmd = cli.add_subcommand("incidents", "Imported incidents");
+  incidents_cmd->require_subcommand(1);
+  auto* list = incidents_cmd->add_subcommand("list", "List incidents by creation time");
+  list->add_option("--since", list_flags->since, "Created at or after (RFC 3339)");
+  list->add_option("--until", list_flags->until, "Created before (RFC 3339)");
+  list->add_option("--service", list_flags->service, "Only this service");
+  list->add_option("--format", list_flags->format, "table, json or csv");
+  list->callback(
+      [&context, list_flags] { context.exit_code = ListIncidents(context, *list_flags); });
+}
 
 }  // namespace steadystate::app

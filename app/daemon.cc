@@ -7,6 +7,8 @@
 
 #include "app/chaos.h"
 #include "app/cli_context.h"
+#include "app/incident_api.h"
+#include "app/incident_sync.h"
 #include "app/version.h"
 #include "collector/probe/probe_engine.h"
 #include "collector/probe/probe_result.h"
@@ -101,6 +103,12 @@ Status Daemon::Start() {
   probes_ = std::make_unique<collector::ProbeEngine>(
       config_.services, clock_, [this](const collector::ProbeResult& r) { OnProbeResult(r); });
 
+  if (config_.pagerduty) {
+    auto sync = IncidentSync::Create(config_, *store_, clock_, &metrics_->registry());
+    if (!sync.ok()) return sync.error();
+    incident_sync_ = std::move(*sync);
+  }
+
   exporters::HttpServerOptions http_options;
   http_options.host = config_.server.listen.host;
   http_options.port = config_.server.listen.port;
@@ -118,6 +126,10 @@ Status Daemon::Start() {
     return std::make_pair(report->ok ? 200 : 503, slo::SteadyStateJson(*report));
   };
   for (auto& route : chaos_->Routes()) deps.routes.push_back(std::move(route));
+
+  for (auto& route : IncidentRoutes(*store_, incident_sync_.get())) {
+    deps.routes.push_back(std::move(route));
+  }
   http_ = std::make_unique<exporters::HttpServer>(std::move(http_options), std::move(deps), clock_);
   RETURN_IF_ERROR(http_->Start());
   // After the port is bound, so alerts link back to the real address.
@@ -140,6 +152,7 @@ Status Daemon::Start() {
   scheduler_.Start();
   notifications_->Start();
   probes_->Start();
+  if (incident_sync_) incident_sync_->Start();
 
   spdlog::info("steadystate {} listening on http://{}:{} (data in {})", STEADYSTATE_VERSION,
                config_.server.listen.host, http_->port(), config_.storage.path);
@@ -182,6 +195,7 @@ Status Daemon::Reload(config::Config next) {
 }
 
 void Daemon::Stop() {
+  if (incident_sync_) incident_sync_->Stop();  // first: cancels an import an HTTP call runs
   if (http_) http_->Stop();
   if (probes_) probes_->Stop();
   scheduler_.Stop();
@@ -200,6 +214,7 @@ void Daemon::Stop() {
   chaos_.reset();
   notifications_.reset();
   attacks_.reset();
+  incident_sync_.reset();
   store_.reset();
 }
 

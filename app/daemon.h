@@ -45,6 +45,8 @@ namespace steadystate::app {
 
 class ChaosService;
 
+class IncidentSync;
+
 class Daemon {
  public:
   Daemon(config::Config config, const Clock& clock);
@@ -95,6 +97,7 @@ class Daemon {
   mutable std::mutex last_probes_mu_;
   std::map<std::string, slo::LastProbe> last_probes_;
   std::string hostname_;
+  std::unique_ptr<IncidentSync> incident_sync_;  // when pagerduty: is configured
 };
 
 }  // namespace steadystate::app

@@ -1,0 +1,19 @@
+// The incident routes of the HTTP API (DESIGN.md §6), added to the daemon's server:
+//   GET  /api/v1/incidents?since&until&service&format=json|csv
+//   POST /api/v1/import/pagerduty?since&until   (write: bearer token) runs an import now
+//        and answers its summary; 400 when pagerduty: is not configured.
+#pragma once
+
+#include <vector>
+
+#include "exporters/http_server.h"
+#include "store/store.h"
+
+namespace steadystate::app {
+
+class IncidentSync;
+
+// `store` must outlive the routes; `sync` may be null (no pagerduty: section).
+std::vector<exporters::ApiRoute> IncidentRoutes(store::Store& store, IncidentSync* sync);
+
+}  // namespace steadystate::app

@@ -1,0 +1,90 @@
+#include "incidents/incident_store.h"
+
+#include <gtest/gtest.h>
+
+#include "common/fake_clock.h"
+#include "common/time.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_store.h"
+
+namespace steadystate::incidents {
+namespace {
+
+using steadystate::testing::OpenTestStore;
+using steadystate::testing::TempDir;
+
+Timestamp At(const char* text) { return ParseRfc3339(text).value(); }
+
+Incident Make(const std::string& id, const char* created, const std::string& service) {
+  Incident in;
+  in.id = id;
+  in.created_at = At(created);
+  in.service = service;
+  in.status = "triggered";
+  return in;
+}
+
+class IncidentStoreTest : public ::testing::Test {
+ protected:
+  TempDir dir_;
+  FakeClock clock_;
+  std::unique_ptr<store::Store> store_ = OpenTestStore(dir_, clock_);
+  IncidentStore incidents_{*store_};
+};
+
+TEST_F(IncidentStoreTest, UpsertCountsNewUpdatedAndUnchanged) {
+  std::vector<Incident> batch{Make("pagerduty:A", "2026-11-01T00:00:00Z", "www"),
+                              Make("pagerduty:B", "2026-11-02T00:00:00Z", "db")};
+  auto first = incidents_.Upsert(batch);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first->added, 2);
+  batch[1].resolved_at = At("2026-11-02T01:00:00Z");
+  batch[1].status = "resolved";
+  auto second = incidents_.Upsert(batch);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->added, 0);
+  EXPECT_EQ(second->updated, 1);
+  EXPECT_EQ(second->unchanged, 1);
+  auto b = incidents_.Get("pagerduty:B");
+  ASSERT_TRUE(b.ok() && b->has_value());
+  EXPECT_EQ((*b)->resolved_at, At("2026-11-02T01:00:00Z"));
+  auto missing = incidents_.Get("pagerduty:Z");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST_F(IncidentStoreTest, ExtraWritesLandWithTheIncidents) {
+  std::vector<Incident> batch{Make("pagerduty:A", "2026-11-01T00:00:00Z", "www")};
+  std::vector<store::RecordWrite> extra{{store::Family::kMeta, "import/test", "cursor-1"}};
+  ASSERT_TRUE(incidents_.Upsert(batch, extra).ok());
+  auto meta = store_->GetMeta("import/test");
+  ASSERT_TRUE(meta.ok() && meta->has_value());
+  EXPECT_EQ(**meta, "cursor-1");
+}
+
+TEST_F(IncidentStoreTest, ListFiltersByCreatedAtAndServiceInTimeOrder) {
+  std::vector<Incident> batch{Make("pagerduty:C", "2026-11-03T00:00:00Z", "www"),
+                              Make("pagerduty:A", "2026-11-01T00:00:00Z", "www"),
+                              Make("pagerduty:B", "2026-11-02T00:00:00Z", "db")};
+  batch[1].resolved_at = At("2026-11-01T00:10:00Z");
+  ASSERT_TRUE(incidents_.Upsert(batch).ok());
+  auto all = incidents_.List({});
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].id, "pagerduty:A");
+  EXPECT_EQ((*all)[2].id, "pagerduty:C");
+  auto window = incidents_.List({At("2026-11-02T00:00:00Z"), At("2026-11-03T00:00:00Z"), ""});
+  ASSERT_TRUE(window.ok());
+  ASSERT_EQ(window->size(), 1u);
+  EXPECT_EQ((*window)[0].id, "pagerduty:B");
+  auto www = incidents_.List({std::nullopt, std::nullopt, "www"});
+  ASSERT_TRUE(www.ok());
+  EXPECT_EQ(www->size(), 2u);
+  auto open = incidents_.ListUnresolved();
+  ASSERT_TRUE(open.ok());
+  ASSERT_EQ(open->size(), 2u);
+  EXPECT_EQ((*open)[0].id, "pagerduty:B");
+}
+
+}  // namespace
+}  // namespace steadystate::incidents

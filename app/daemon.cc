@@ -10,6 +10,7 @@
 #include "collector/probe/probe_engine.h"
 #include "collector/probe/probe_result.h"
 #include "exporters/alert_metrics.h"
+#include "exporters/dashboard/dashboard.h"
 #include "exporters/host_metrics.h"
 #include "exporters/http_server.h"
 #include "exporters/metrics.h"
@@ -113,6 +114,17 @@ Status Daemon::Start() {
     if (!report.ok()) return report.error();
     return std::make_pair(report->ok ? 200 : 503, slo::SteadyStateJson(*report));
   };
+  exporters::dashboard::DashboardSources dashboard;
+  dashboard.snapshot = [this] { return slo_engine_->Latest(); };
+  dashboard.last_probe = LastProbes();
+  dashboard.store = store_.get();
+  dashboard.attacks = attacks_.get();
+  dashboard.alerts = [this] { return alerts_->Snapshot(); };
+  dashboard.tiers = slo_engine_->tiers();
+  dashboard.attribution_grace = config_.chaos.attribution_grace;
+  for (auto& route : exporters::dashboard::DashboardRoutes(std::move(dashboard), clock_)) {
+    deps.routes.push_back(std::move(route));
+  }
   http_ = std::make_unique<exporters::HttpServer>(std::move(http_options), std::move(deps), clock_);
   RETURN_IF_ERROR(http_->Start());
   // After the port is bound, so alerts link back to the real address.

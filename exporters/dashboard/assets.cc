@@ -39,14 +39,15 @@ vertical-align:middle;position:relative;margin-right:.3em}
 .bar>span{display:block;height:100%}
 .bar>.mark{position:absolute;top:-4px;bottom:-4px;width:2px;background:var(--fg)}
 .b-ok{background:var(--ok)}.b-warn{background:var(--warn)}.b-bad{background:var(--bad)}
-.strip path{fill:none;stroke-dasharray:3 1}
+.strip path{fill:none;stroke-dasharray:2 1}
 .d-met{stroke:var(--ok)}.d-near{stroke:var(--warn)}.d-missed{stroke:var(--bad)}.d-nodata{stroke:var(--bar)}
 .bars rect.d-met{fill:var(--ok)}.bars rect.d-near{fill:var(--warn)}.bars rect.d-missed{fill:var(--bad)}
 .bars rect.d-nodata{fill:var(--bar)}
 .chart{width:100%;max-width:700px;height:auto;display:block}
-.chart .ln{fill:none;stroke:var(--link);stroke-width:1.6}
-.chart .l1{stroke:#8250df;stroke-dasharray:6 3}.chart .l2{stroke:var(--bad);stroke-dasharray:2 2}
-.chart .ref{stroke:var(--fg);stroke-dasharray:4 4}
+.ln{fill:none;stroke:var(--link);stroke-width:1.6}
+.l1{stroke:#8250df;stroke-dasharray:6 3}.l2{stroke:var(--bad);stroke-dasharray:2 2}
+.ref{stroke:var(--fg);stroke-dasharray:4 4}
+figure{margin:0}
 .chart .ax{stroke:var(--line);fill:none}
 .chart text{font-size:11px;fill:var(--muted)}
 .legend span{margin-right:1em}
@@ -68,7 +69,12 @@ const std::string_view kDashboardJs = R"js(
     root.querySelectorAll('time[datetime]').forEach(function (t) {
       var d = new Date(t.getAttribute('datetime'));
       if (isNaN(d.getTime())) return;
-      var o = {year: 'numeric', month: 'short', day: 'numeric'};
+      var now = new Date(), o = {};
+      if (t.hasAttribute('data-date') || d.toDateString() !== now.toDateString()) {
+        o.month = 'short';
+        o.day = 'numeric';
+        if (d.getFullYear() !== now.getFullYear()) o.year = 'numeric';
+      }
       if (!t.hasAttribute('data-date')) { o.hour = '2-digit'; o.minute = '2-digit'; }
       t.textContent = d.toLocaleString(undefined, o);
     });

@@ -99,7 +99,7 @@ std::string Warnings(const std::vector<std::string>& warnings) {
 }
 
 std::string SloSli(const SloRow& s) {
-  std::string out = "<div class=\"nw\">" + EscapeHtml(s.name) + " ";
+  std::string out = "<div>" + EscapeHtml(s.name) + " ";
   if (s.sli) {
     const bool below = !slo::MeetsObjective(*s.sli, s.objective);
     out +=
@@ -118,14 +118,12 @@ std::string SloBudget(const SloRow& s) {
   const double r = *s.budget_remaining_ratio;
   const double width = std::clamp(r, 0.0, 1.0) * 100;
   const char* cls = r <= 0 ? "b-bad" : r < 0.25 ? "b-warn" : "b-ok";
-  std::string out = "<div class=\"nw\" title=\"" + EscapeHtml(s.name) +
+  std::string out = "<div title=\"" + EscapeHtml(s.name) +
                     "\"><span class=\"bar\" aria-hidden=\"true\"><span class=\"" + cls +
                     "\" style=\"width:" + Px(width) + "%\"></span></span>";
   out += r <= 0 ? "<span class=\"bad\">exhausted</span> " : "";
-  out += FormatPercent(r);
-  if (s.budget_remaining) {
-    out += " &middot; " + FormatHumanDuration(*s.budget_remaining) + (r > 0 ? " left" : "");
-  }
+  out += Fmt("%.1f%%", r * 100);
+  if (s.budget_remaining) out += " &middot; " + FormatHumanDuration(*s.budget_remaining);
   return out + "</div>";
 }
 
@@ -134,7 +132,7 @@ std::string SloBurn(const SloRow& s) {
   for (const auto& [label, value] : s.burn_rates) {
     title += (title.empty() ? "" : ", ") + label + " " + (value ? Fmt("%.2f", *value) : "no data");
   }
-  std::string out = "<div class=\"nw\" title=\"" + EscapeHtml(title) + "\">";
+  std::string out = "<div title=\"" + EscapeHtml(title) + "\">";
   out += s.burn_rate_1h ? Fmt("%.2f", *s.burn_rate_1h) + "&times;"
                         : "<span class=\"muted\">&ndash;</span>";
   if (s.burning_tier)
@@ -145,7 +143,7 @@ std::string SloBurn(const SloRow& s) {
 std::string LastProbeCell(const ServiceRow& r) {
   if (!r.last_probe) return "<span class=\"muted\">none yet</span>";
   const LastProbeView& p = *r.last_probe;
-  std::string out = "<span class=\"nw\">" + Fmt("%.0f", p.duration_seconds * 1000) + " ms ";
+  std::string out = "<span>" + Fmt("%.0f", p.duration_seconds * 1000) + " ms ";
   out += p.success ? "ok" : "<span class=\"bad\">failed: " + EscapeHtml(p.error_class) + "</span>";
   return out + "</span><br><span class=\"muted\">" + Time(p.time) + "</span>";
 }
@@ -181,7 +179,7 @@ std::string StripSummary(const ServiceRow& r) {
          " missed, " + std::to_string(counts[3]) + " without data";
 }
 
-constexpr int kBarPitch = 4;  // 3 px bar + 1 px gap
+constexpr int kBarPitch = 3;  // 2 px bar + 1 px gap
 constexpr int kStripHeight = 24;
 
 // The overview's strip: one dashed path per colour (a dash per day), the days' SLIs in
@@ -504,7 +502,8 @@ std::string EscapeHtml(std::string_view text) {
 }
 
 std::string FormatPercent(double ratio) {
-  const double scaled = std::floor(ratio * 100000 + 1e-7);  // thousandths of a percent
+  // Thousandths of a percent, truncated towards zero.
+  const double scaled = std::trunc(ratio * 100000 + (ratio >= 0 ? 1e-7 : -1e-7));
   std::string out = Fmt("%.3f", scaled / 1000);
   while (out.back() == '0') out.pop_back();
   if (out.back() == '.') out.pop_back();

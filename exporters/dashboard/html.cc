@@ -130,7 +130,7 @@ std::string SloBudget(const SloRow& s) {
 std::string SloBurn(const SloRow& s) {
   std::string title;
   for (const auto& [label, value] : s.burn_rates) {
-    title += (title.empty() ? "" : ", ") + label + " " + (value ? Fmt("%.2f", *value) : "no data");
+    title += (title.empty() ? "" : ", ") + label + " " + (value ? Fmt("%.3g", *value) : "none");
   }
   std::string out = "<div title=\"" + EscapeHtml(title) + "\">";
   out += s.burn_rate_1h ? Fmt("%.2f", *s.burn_rate_1h) + "&times;"
@@ -216,10 +216,10 @@ std::string CompactStrip(const ServiceRow& r) {
   std::string out =
       "<svg class=\"strip\" id=\"h-" + EscapeHtml(r.name) + "\" width=\"" + std::to_string(width) +
       "\" height=\"" + std::to_string(kStripHeight) + "\" viewBox=\"0 0 " + std::to_string(width) +
-      " " + std::to_string(kStripHeight) + "\" role=\"img\" tabindex=\"0\" aria-label=\"" +
-      summary + "\" data-start=\"" + DateText(r.history.front().day) + "\" data-obj=\"" +
-      Fmt("%.6g", r.history_objective) + "\" data-slo=\"" + EscapeHtml(r.history_slo) +
-      "\" data-days=\"" + data + "\"><title>" + summary + "</title>";
+      " " + std::to_string(kStripHeight) + "\" role=\"img\" tabindex=\"0\" data-start=\"" +
+      DateText(r.history.front().day) + "\" data-obj=\"" + Fmt("%.6g", r.history_objective) +
+      "\" data-slo=\"" + EscapeHtml(r.history_slo) + "\" data-days=\"" + data + "\"><title>" +
+      summary + "</title>";
   static constexpr DayClass kOrder[] = {DayClass::kMet, DayClass::kNear, DayClass::kMissed,
                                         DayClass::kNoData};
   for (DayClass c : kOrder) {

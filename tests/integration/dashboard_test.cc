@@ -1,7 +1,8 @@
 // The SLA dashboard in a real browser: Debian's headless Chromium loads / and a drill-down
 // from the real daemon, whose store was seeded with known rollups before it started, and
-// we assert on the DOM after the page's script ran (local times, no console errors). A
-// screenshot is left in the build dir (dashboard.png, dashboard-service.png) to look at.
+// we assert on the DOM after the page's script ran (local times, the 15-s refresh, no
+// console errors). Screenshots are left in the build dir (dashboard.png,
+// dashboard-service.png) for people to look at.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -198,6 +199,17 @@ TEST(Dashboard, HeadlessChromiumSeesVerdictRowsBreachAndAttack) {
   EXPECT_THAT(dom, Not(HasSubstr(" UTC</time>")));
   EXPECT_THAT(dom, HasSubstr("Live: updates every 15 s"));
   EXPECT_EQ(ConsoleErrors(b.result.err), "");
+
+  // 16 s of virtual time: the page refreshed itself (fetched / and swapped <main>) without
+  // a console error, and still shows the verdict and the rows.
+  Browser refreshed =
+      RunChromium(dir, daemon.url() + "/", {"--virtual-time-budget=16000", "--dump-dom"});
+  ASSERT_TRUE(refreshed.finished);
+  ASSERT_EQ(refreshed.result.exit_code, 0) << refreshed.result.err;
+  EXPECT_THAT(refreshed.result.out, HasSubstr("Live: updated "));
+  EXPECT_THAT(refreshed.result.out, HasSubstr("api (breached)</h1>"));
+  EXPECT_THAT(refreshed.result.out, HasSubstr("<tr id=\"svc-www\""));
+  EXPECT_EQ(ConsoleErrors(refreshed.result.err), "");
 
   // The drill-down of the breached service, one click away.
   Browser detail = RunChromium(dir, daemon.url() + "/services/api", {"--dump-dom"});

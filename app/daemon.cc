@@ -122,9 +122,8 @@ Status Daemon::Start() {
   dashboard.alerts = [this] { return alerts_->Snapshot(); };
   dashboard.tiers = slo_engine_->tiers();
   dashboard.attribution_grace = config_.chaos.attribution_grace;
-  for (auto& route : exporters::dashboard::DashboardRoutes(std::move(dashboard), clock_)) {
-    deps.routes.push_back(std::move(route));
-  }
+  auto dashboard_parts = exporters::dashboard::MakeDashboard(std::move(dashboard), clock_);
+  for (auto& route : dashboard_parts.routes) deps.routes.push_back(std::move(route));
   http_ = std::make_unique<exporters::HttpServer>(std::move(http_options), std::move(deps), clock_);
   RETURN_IF_ERROR(http_->Start());
   // After the port is bound, so alerts link back to the real address.
@@ -143,6 +142,8 @@ Status Daemon::Start() {
       "host", config_.host.interval, [this] { host_monitor_->Tick(); }, config_.host.interval);
   scheduler_.Every("host-cpu", config_.host.interval / 4, [this] { host_monitor_->TickCpu(); });
   scheduler_.Every("slo", kSloInterval, [this] { EvaluateSlos(); });
+  // After the first SLO round, so the first viewer does not pay for 90 days of history.
+  scheduler_.Every("dashboard-warm", std::chrono::hours(1), dashboard_parts.warm, kSloInterval * 2);
   scheduler_.Start();
   notifications_->Start();
   probes_->Start();

@@ -1,5 +1,7 @@
 #include "exporters/dashboard/dashboard.h"
 
+#include <memory>
+
 #include "exporters/dashboard/html.h"
 
 namespace steadystate::exporters::dashboard {
@@ -19,9 +21,11 @@ ApiResponse Html(int status, std::string body) {
 
 }  // namespace
 
-std::vector<ApiRoute> DashboardRoutes(DashboardSources sources, const Clock& clock) {
+Dashboard MakeDashboard(DashboardSources sources, const Clock& clock) {
   auto data = std::make_shared<DashboardData>(std::move(sources), clock);
-  std::vector<ApiRoute> routes;
+  Dashboard dashboard;
+  dashboard.warm = [data] { data->BuildOverview(); };
+  std::vector<ApiRoute>& routes = dashboard.routes;
   routes.push_back({ApiRoute::Method::kGet, "/", false, [data](const ApiRequest&) {
                       return Html(200, RenderOverview(data->BuildOverview()));
                     }});
@@ -32,7 +36,7 @@ std::vector<ApiRoute> DashboardRoutes(DashboardSources sources, const Clock& clo
          if (!detail) return Html(404, RenderNotFound(name));
          return Html(200, RenderServicePage(*detail));
        }});
-  return routes;
+  return dashboard;
 }
 
 }  // namespace steadystate::exporters::dashboard

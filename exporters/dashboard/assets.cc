@@ -46,6 +46,7 @@ vertical-align:middle;position:relative;margin-right:.3em}
 .chart{width:100%;max-width:700px;height:auto;display:block}
 .ln{fill:none;stroke:var(--link);stroke-width:1.6}
 .l1{stroke:#8250df;stroke-dasharray:6 3}.l2{stroke:var(--bad);stroke-dasharray:2 2}
+.pt{fill:var(--link);stroke:none}.pt.l1{fill:#8250df}.pt.l2{fill:var(--bad)}
 .ref{stroke:var(--fg);stroke-dasharray:4 4}
 figure{margin:0}
 .chart .ax{stroke:var(--line);fill:none}

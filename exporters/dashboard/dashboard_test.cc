@@ -250,6 +250,8 @@ TEST(DashboardRender, ServicePageHasChartsFailuresAndFocusableDays) {
   const std::string html = RenderServicePage(d);
   EXPECT_THAT(html, HasSubstr("st-breached"));
   EXPECT_THAT(html, HasSubstr("SLI: availability; availability: min 50%, max 100%, last 50%"));
+  // The last point has no neighbour with data: drawn as a dot, not an empty path.
+  EXPECT_THAT(html, HasSubstr("<circle class=\"pt l0\""));
   EXPECT_THAT(html, HasSubstr("100 probes; failed: 1 timeout."));
   EXPECT_THAT(html, HasSubstr("<rect tabindex=\"0\" class=\"d-missed\""));
   EXPECT_THAT(html, HasSubstr("1400 of 1440 good, objective 99.9%: missed"));

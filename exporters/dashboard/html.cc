@@ -443,6 +443,7 @@ std::string LineChart(const Chart& chart) {
     std::string d;
     bool pen = false;
     std::optional<double> last, low, high;
+    std::string dots;  // points with no neighbour to draw a line to
     for (size_t i = 0; i < points.size(); ++i) {
       if (!points[i].value) {
         pen = false;
@@ -450,12 +451,17 @@ std::string LineChart(const Chart& chart) {
       }
       const double v = *points[i].value;
       d += (pen ? "L" : "M") + Px(x(i)) + " " + Px(y(v));
+      const bool alone = !pen && (i + 1 == points.size() || !points[i + 1].value);
+      if (alone) {
+        dots += "<circle class=\"pt l" + std::to_string(index) + "\" cx=\"" + Px(x(i)) +
+                "\" cy=\"" + Px(y(v)) + "\" r=\"2.5\"/>";
+      }
       pen = true;
       last = v;
       low = low ? std::min(*low, v) : v;
       high = high ? std::max(*high, v) : v;
     }
-    body += "<path class=\"ln l" + std::to_string(index) + "\" d=\"" + d + "\"/>";
+    body += "<path class=\"ln l" + std::to_string(index) + "\" d=\"" + d + "\"/>" + dots;
     summary +=
         "; " + name +
         (last ? ": min " + FormatValue(*low, chart.unit) + ", max " +

@@ -13,6 +13,7 @@
 #include "collector/probe/probe_engine.h"
 #include "collector/probe/probe_result.h"
 #include "exporters/alert_metrics.h"
+#include "exporters/dashboard/dashboard.h"
 #include "exporters/host_metrics.h"
 #include "exporters/http_server.h"
 #include "exporters/metrics.h"
@@ -130,6 +131,17 @@ Status Daemon::Start() {
   for (auto& route : IncidentRoutes(*store_, incident_sync_.get())) {
     deps.routes.push_back(std::move(route));
   }
+
+  exporters::dashboard::DashboardSources dashboard;
+  dashboard.snapshot = [this] { return slo_engine_->Latest(); };
+  dashboard.last_probe = LastProbes();
+  dashboard.store = store_.get();
+  dashboard.attacks = attacks_.get();
+  dashboard.alerts = [this] { return alerts_->Snapshot(); };
+  dashboard.tiers = slo_engine_->tiers();
+  dashboard.attribution_grace = config_.chaos.attribution_grace;
+  auto dashboard_parts = exporters::dashboard::MakeDashboard(std::move(dashboard), clock_);
+  for (auto& route : dashboard_parts.routes) deps.routes.push_back(std::move(route));
   http_ = std::make_unique<exporters::HttpServer>(std::move(http_options), std::move(deps), clock_);
   RETURN_IF_ERROR(http_->Start());
   // After the port is bound, so alerts link back to the real address.
@@ -149,6 +161,8 @@ Status Daemon::Start() {
       "host", config_.host.interval, [this] { host_monitor_->Tick(); }, config_.host.interval);
   scheduler_.Every("host-cpu", config_.host.interval / 4, [this] { host_monitor_->TickCpu(); });
   scheduler_.Every("slo", kSloInterval, [this] { EvaluateSlos(); });
+  // After the first SLO round, so the first viewer does not pay for 90 days of history.
+  scheduler_.Every("dashboard-warm", std::chrono::hours(1), dashboard_parts.warm, kSloInterval * 2);
   scheduler_.Start();
   notifications_->Start();
   probes_->Start();

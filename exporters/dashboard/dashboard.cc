@@ -1,0 +1,42 @@
+#include "exporters/dashboard/dashboard.h"
+
+#include <memory>
+
+#include "exporters/dashboard/html.h"
+
+namespace steadystate::exporters::dashboard {
+namespace {
+
+constexpr const char* kHtml = "text/html; charset=utf-8";
+
+ApiResponse Html(int status, std::string body) {
+  ApiResponse out;
+  out.status = status;
+  out.content_type = kHtml;
+  out.body = std::move(body);
+  // Always current: the page is the live status.
+  out.headers.emplace_back("Cache-Control", "no-store");
+  return out;
+}
+
+}  // namespace
+
+Dashboard MakeDashboard(DashboardSources sources, const Clock& clock) {
+  auto data = std::make_shared<DashboardData>(std::move(sources), clock);
+  Dashboard dashboard;
+  dashboard.warm = [data] { data->BuildOverview(); };
+  std::vector<ApiRoute>& routes = dashboard.routes;
+  routes.push_back({ApiRoute::Method::kGet, "/", false, [data](const ApiRequest&) {
+                      return Html(200, RenderOverview(data->BuildOverview()));
+                    }});
+  routes.push_back(
+      {ApiRoute::Method::kGet, R"(/services/([^/]+))", false, [data](const ApiRequest& request) {
+         const std::string& name = request.matches.at(0);
+         auto detail = data->BuildService(name, request.Param("range", "24h"));
+         if (!detail) return Html(404, RenderNotFound(name));
+         return Html(200, RenderServicePage(*detail));
+       }});
+  return dashboard;
+}
+
+}  // namespace steadystate::exporters::dashboard

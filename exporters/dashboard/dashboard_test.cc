@@ -1,0 +1,437 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <regex>
+
+#include "common/fake_clock.h"
+#include "exporters/dashboard/assets.h"
+#include "exporters/dashboard/html.h"
+#include "exporters/dashboard/model.h"
+#include "slo/slo_engine.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_store.h"
+
+namespace steadystate::exporters::dashboard {
+namespace {
+
+using std::chrono::days;
+using std::chrono::hours;
+using std::chrono::minutes;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const Timestamp kNow = Timestamp{days(20600)} + hours(13);
+
+slo::SloStatus Status(std::optional<double> sli, double objective = 0.999) {
+  slo::SloStatus s;
+  s.config.name = "availability";
+  s.config.objective_percent = objective * 100;
+  s.objective = objective;
+  s.window = {kNow - days(30), kNow};
+  if (sli) {
+    s.counts = {static_cast<uint64_t>(std::llround(*sli * 100000)), 100000};
+    s.sli = sli;
+    const double bad = 1 - *sli;
+    s.budget.remaining_ratio = 1 - bad / (1 - objective);
+    s.budget.remaining = std::chrono::duration_cast<Duration>(
+        std::chrono::duration<double>(*s.budget.remaining_ratio * (1 - objective) * 30 * 86400));
+    s.budget.exhausted = *s.budget.remaining_ratio <= 0;
+    s.met = slo::MeetsObjective(*sli, objective);
+  }
+  for (Duration l : slo::StandardLookbacks())
+    s.burn_rates[l] = sli ? std::optional(0.1) : std::nullopt;
+  return s;
+}
+
+ServiceRow Row(const std::string& name, bool critical, std::optional<double> sli) {
+  ServiceRow row;
+  row.name = name;
+  row.critical = critical;
+  row.slos.push_back(MakeSloRow(Status(sli), slo::DefaultBurnRateTiers()));
+  row.health = WorstHealth(row.slos);
+  row.history_objective = 0.999;
+  row.history_slo = "availability";
+  for (int i = kHistoryDays - 1; i >= 0; --i) {
+    DayBar& d = row.history.emplace_back();
+    d.day = std::chrono::floor<days>(kNow) - days(i);
+    d.total = 1440;
+    d.good = i == 3 ? 1400 : 1440;
+  }
+  return row;
+}
+
+Overview MakeOverview(std::vector<ServiceRow> rows) {
+  Overview o;
+  o.now = kNow;
+  o.evaluated_at = kNow;
+  o.services = std::move(rows);
+  o.verdict = MakeVerdict(o.services, true);
+  return o;
+}
+
+// The <tr> of `service` in a rendered overview.
+std::string RowOf(const std::string& html, const std::string& service) {
+  const auto start = html.find("<tr id=\"svc-" + service + "\"");
+  if (start == std::string::npos) return "";
+  return html.substr(start, html.find("</tr>", start) - start);
+}
+
+TEST(DashboardStatus, MetSloIsMeeting) {
+  EXPECT_EQ(MakeSloRow(Status(0.9995), slo::DefaultBurnRateTiers()).health, Health::kMeeting);
+}
+
+TEST(DashboardStatus, SliBelowObjectiveIsBreached) {
+  EXPECT_EQ(MakeSloRow(Status(0.99), slo::DefaultBurnRateTiers()).health, Health::kBreached);
+}
+
+TEST(DashboardStatus, NoProbesIsNoData) {
+  SloRow row = MakeSloRow(Status(std::nullopt), slo::DefaultBurnRateTiers());
+  EXPECT_EQ(row.health, Health::kNoData);
+  EXPECT_EQ(HealthWord(row.health), "no data");
+}
+
+TEST(DashboardStatus, MetButFastBurnIsBurning) {
+  slo::SloStatus s = Status(0.9995);
+  s.burn_rates[hours(1)] = 20;
+  s.burn_rates[minutes(5)] = 30;
+  SloRow row = MakeSloRow(s, slo::DefaultBurnRateTiers());
+  EXPECT_EQ(row.health, Health::kBurning);
+  EXPECT_EQ(row.burning_tier, "page 1h/5m");
+}
+
+TEST(DashboardStatus, ServiceTakesItsWorstSlo) {
+  std::vector<SloRow> slos = {MakeSloRow(Status(0.9995), {}), MakeSloRow(Status(0.9), {})};
+  EXPECT_EQ(WorstHealth(slos), Health::kBreached);
+}
+
+TEST(DashboardVerdict, AllCriticalMeeting) {
+  Verdict v = MakeVerdict(
+      {Row("www", true, 0.9999), Row("api", true, 0.9995), Row("batch", false, 0.5)}, true);
+  EXPECT_TRUE(v.ok);
+  EXPECT_EQ(v.Text(), "All 2 critical services are meeting their SLOs");
+}
+
+TEST(DashboardVerdict, NamesTheCriticalServicesNotMeeting) {
+  Verdict v = MakeVerdict(
+      {Row("www", true, 0.9999), Row("api", true, 0.98), Row("db", true, std::nullopt)}, true);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.Text(),
+            "2 of 3 critical services are not meeting their SLOs: api (breached) and db (no data)");
+}
+
+TEST(DashboardVerdict, WithoutCriticalServicesEveryServiceCounts) {
+  Verdict v = MakeVerdict({Row("www", false, 0.98)}, true);
+  EXPECT_FALSE(v.critical_scope);
+  EXPECT_EQ(v.Text(), "1 of 1 service is not meeting its SLOs: www (breached)");
+}
+
+TEST(DashboardVerdict, BeforeTheFirstEvaluation) {
+  Verdict v = MakeVerdict({}, false);
+  EXPECT_FALSE(v.ok);
+  EXPECT_THAT(v.Text(), HasSubstr("first evaluation"));
+}
+
+TEST(DashboardRender, VerdictAtTheTop) {
+  const std::string html = RenderOverview(MakeOverview({Row("www", true, 0.9999)}));
+  const auto h1 = html.find("<h1 id=\"verdict\">The critical service is meeting its SLOs</h1>");
+  ASSERT_NE(h1, std::string::npos) << html;
+  EXPECT_LT(h1, html.find("<table"));
+  EXPECT_THAT(html, HasSubstr("verdict v-ok"));
+}
+
+TEST(DashboardRender, BreachedRowInWordsAndColourWithALink) {
+  const std::string html =
+      RenderOverview(MakeOverview({Row("www", true, 0.9999), Row("api", true, 0.98)}));
+  const std::string api = RowOf(html, "api");
+  EXPECT_THAT(api, HasSubstr("class=\"st st-breached\""));
+  EXPECT_THAT(api, HasSubstr("breached</span>"));
+  EXPECT_THAT(api, HasSubstr("<th scope=\"row\"><a href=\"/services/api\">api</a>"));
+  EXPECT_THAT(api, HasSubstr("98%"));
+  EXPECT_THAT(api, HasSubstr("exhausted"));
+  EXPECT_THAT(RowOf(html, "www"), HasSubstr("meeting</span>"));
+  EXPECT_THAT(html, HasSubstr("verdict v-bad"));
+  EXPECT_THAT(html, HasSubstr("<a href=\"/services/api\">api</a> (breached)"));
+}
+
+TEST(DashboardRender, NoDataRow) {
+  const std::string html = RenderOverview(MakeOverview({Row("www", true, std::nullopt)}));
+  const std::string row = RowOf(html, "www");
+  EXPECT_THAT(row, HasSubstr("st-nodata"));
+  EXPECT_THAT(row, HasSubstr("no data"));
+  EXPECT_THAT(html, HasSubstr("www (no data)"));
+}
+
+TEST(DashboardRender, SemanticTableMarkup) {
+  const std::string html = RenderOverview(MakeOverview({Row("www", true, 0.9999)}));
+  EXPECT_THAT(html, HasSubstr("<th scope=\"col\">Status</th>"));
+  EXPECT_THAT(html, HasSubstr("<caption>"));
+  EXPECT_THAT(html, HasSubstr("<html lang=\"en\">"));
+  // The history strip is focusable and described in words.
+  EXPECT_THAT(html, HasSubstr("role=\"img\" tabindex=\"0\""));
+  EXPECT_THAT(html, HasSubstr("><title>availability, last 90 days: 89 met, 1 missed, 0 without "
+                              "data</title>"));
+  EXPECT_THAT(html, Not(HasSubstr("http://")));  // no external asset
+  EXPECT_THAT(html, Not(HasSubstr("https://")));
+}
+
+TEST(DashboardRender, EscapesEveryString) {
+  Overview o = MakeOverview({Row("www", true, 0.9999)});
+  AttackRow attack;
+  attack.id = "a1";
+  attack.type = "cpu";
+  attack.name = "<script>alert(1)</script>";
+  attack.created_by = "eve\" onmouseover=\"x";
+  attack.targets = {"<b>host</b>"};
+  attack.services = {"www"};
+  attack.start = kNow - minutes(5);
+  o.active_attacks.push_back(attack);
+  o.services[0].attacks.push_back(attack);
+  incidents::Incident incident;
+  incident.id = "pagerduty:P1";
+  incident.title = "DB <down> & 'out'";
+  incident.service = "www";
+  incident.severity = "sev1";
+  incident.status = "triggered";
+  incident.created_at = kNow - minutes(12);
+  o.open_incidents.push_back(MakeIncidentRow(incident, {attack}, kNow, minutes(15)));
+  o.alerts.push_back(
+      AlertRow{"HostCpuHigh", "firing", "warning", "mountpoint=</td>", kNow, 0.9, 0.8, {}});
+  const std::string html = RenderOverview(o);
+  EXPECT_THAT(html, Not(HasSubstr("<script>alert")));
+  EXPECT_THAT(html, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt;"));
+  EXPECT_THAT(html, HasSubstr("eve&quot; onmouseover=&quot;x"));
+  EXPECT_THAT(html, HasSubstr("&lt;b&gt;host&lt;/b&gt;"));
+  EXPECT_THAT(html, HasSubstr("DB &lt;down&gt; &amp; &#39;out&#39;"));
+  EXPECT_THAT(html, HasSubstr("mountpoint=&lt;/td&gt;"));
+  EXPECT_THAT(RenderNotFound("<x>"), HasSubstr("&ldquo;&lt;x&gt;&rdquo;"));
+}
+
+TEST(DashboardRender, OpenIncidentsWithAgeSeverityAndChaosAttribution) {
+  Overview o = MakeOverview({Row("www", true, 0.9999)});
+  AttackRow attack;
+  attack.id = "20261125-cpu";
+  attack.type = "cpu";
+  attack.services = {"www"};
+  attack.start = kNow - minutes(20);
+  incidents::Incident incident;
+  incident.id = "pagerduty:P1";
+  incident.title = "www slow";
+  incident.service = "www";
+  incident.severity = "sev1";
+  incident.status = "triggered";
+  incident.created_at = kNow - minutes(12);
+  IncidentRow row = MakeIncidentRow(incident, {attack}, kNow, minutes(15));
+  EXPECT_EQ(row.attack_id, "20261125-cpu");
+  EXPECT_EQ(row.ttd, minutes(8));
+  o.services[0].incidents.push_back(row);
+  o.open_incidents.push_back(row);
+  const std::string html = RenderOverview(o);
+  EXPECT_THAT(RowOf(html, "www"), HasSubstr("<strong>sev1</strong> triggered, open 12m: www slow"));
+  EXPECT_THAT(html, HasSubstr("<td>8m</td>"));  // TTD in the incidents table
+}
+
+TEST(DashboardRender, ServicePageHasChartsFailuresAndFocusableDays) {
+  ServiceDetail d;
+  d.now = kNow;
+  d.row = Row("www", true, 0.98);
+  d.range = "7d";
+  Chart c;
+  c.title = "SLI: availability";
+  c.unit = "ratio";
+  c.reference = 0.999;
+  c.reference_label = "objective";
+  c.lines.push_back(
+      {"availability", {{kNow - hours(2), 1.0}, {kNow - hours(1), std::nullopt}, {kNow, 0.5}}});
+  d.sli_charts.push_back(c);
+  d.failures.push_back({kNow - minutes(1), "timeout", "no answer within 2s", 0, 2.0});
+  d.failure_classes["timeout"] = 1;
+  d.probes_24h = 100;
+  const std::string html = RenderServicePage(d);
+  EXPECT_THAT(html, HasSubstr("st-breached"));
+  EXPECT_THAT(html, HasSubstr("SLI: availability; availability: min 50%, max 100%, last 50%"));
+  // The last point has no neighbour with data: drawn as a dot, not an empty path.
+  EXPECT_THAT(html, HasSubstr("<circle class=\"pt l0\""));
+  EXPECT_THAT(html, HasSubstr("100 probes; failed: 1 timeout."));
+  EXPECT_THAT(html, HasSubstr("<rect tabindex=\"0\" class=\"d-missed\""));
+  EXPECT_THAT(html, HasSubstr("1400 of 1440 good, objective 99.9%: missed"));
+  EXPECT_THAT(html, HasSubstr("?range=7d\" aria-current=\"page\""));
+}
+
+TEST(DashboardFormat, Percent) {
+  EXPECT_EQ(FormatPercent(1.0), "100%");
+  EXPECT_EQ(FormatPercent(0.999), "99.9%");
+  EXPECT_EQ(FormatPercent(0.99999999), "99.999%");  // never rounded up to 100%
+  EXPECT_EQ(FormatPercent(0.5), "50%");
+  EXPECT_EQ(FormatPercent(-0.25), "-25%");
+}
+
+TEST(DashboardFormat, HumanDuration) {
+  EXPECT_EQ(FormatHumanDuration(std::chrono::seconds(1607)), "26m 47s");
+  EXPECT_EQ(FormatHumanDuration(hours(50)), "2d 2h");
+  EXPECT_EQ(FormatHumanDuration(-std::chrono::seconds(311)), "-5m 11s");
+  EXPECT_EQ(FormatHumanDuration(Duration(400)), "0s");
+}
+
+TEST(DashboardLatency, QuantilesInterpolateInsideBuckets) {
+  std::array<uint64_t, store::kLatencyBuckets> b{};
+  EXPECT_EQ(LatencyQuantileMs(b, 0.5), std::nullopt);
+  b[4] = 100;  // (50, 100] ms
+  EXPECT_DOUBLE_EQ(*LatencyQuantileMs(b, 0.5), 75);
+  EXPECT_DOUBLE_EQ(*LatencyQuantileMs(b, 0.99), 99.5);
+  b[store::kLatencyBuckets - 1] = 100;  // half the probes beyond 10 s
+  EXPECT_DOUBLE_EQ(*LatencyQuantileMs(b, 0.99), 10000);
+}
+
+TEST(DashboardAttribution, LatestMatchingAttackWithinGrace) {
+  incidents::Incident i;
+  i.service = "www";
+  i.created_at = kNow;
+  AttackRow other;
+  other.id = "other";
+  other.services = {"db"};
+  other.start = kNow - minutes(1);
+  AttackRow early;
+  early.id = "early";
+  early.start = kNow - hours(2);
+  early.end = kNow - minutes(10);  // ended, but within the 15m grace
+  AttackRow late;
+  late.id = "late";
+  late.services = {"www"};
+  late.start = kNow - minutes(30);
+  EXPECT_EQ(AttributeIncident(i, {other, early, late}, kNow, minutes(15))->id, "late");
+  EXPECT_EQ(AttributeIncident(i, {early}, kNow, minutes(15))->id, "early");
+  EXPECT_EQ(AttributeIncident(i, {early}, kNow, minutes(5)), nullptr);
+  EXPECT_EQ(AttributeIncident(i, {other}, kNow, minutes(15)), nullptr);
+}
+
+// WCAG 2 relative luminance and contrast of two "#rrggbb" colours.
+double Luminance(const std::string& hex) {
+  double rgb[3];
+  for (int i = 0; i < 3; ++i) {
+    const double c = std::stoi(hex.substr(1 + 2 * i, 2), nullptr, 16) / 255.0;
+    rgb[i] = c <= 0.03928 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
+  }
+  return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
+}
+double Contrast(const std::string& a, const std::string& b) {
+  const double la = Luminance(a), lb = Luminance(b);
+  return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
+TEST(DashboardContrast, PaletteMeetsWcagAa) {
+  std::map<std::string, std::string> vars;
+  const std::string css(kDashboardCss);
+  const std::regex var(R"(--([a-z]+):(#[0-9a-f]{6}))");
+  for (auto it = std::sregex_iterator(css.begin(), css.end(), var); it != std::sregex_iterator();
+       ++it) {
+    vars[(*it)[1]] = (*it)[2];
+  }
+  ASSERT_EQ(vars.size(), 11u) << css;
+  // Text on the page background and white text on the status badges: 4.5:1.
+  for (const char* text : {"ok", "warn", "bad", "none", "fg", "muted", "link"}) {
+    EXPECT_GE(Contrast(vars[text], vars["bg"]), 4.5) << text;
+    EXPECT_GE(Contrast(vars[text], vars["panel"]), 4.5) << text << " on panel";
+  }
+  for (const char* badge : {"ok", "warn", "bad", "none"}) {
+    EXPECT_GE(Contrast(vars[badge], "#ffffff"), 4.5) << badge;
+  }
+  // Graphics (bars): 3:1 against the background.
+  EXPECT_GE(Contrast(vars["bar"], vars["bg"]), 3.0);
+  // Text on the verdict backgrounds.
+  EXPECT_GE(Contrast(vars["fg"], "#dafbe1"), 4.5);
+  EXPECT_GE(Contrast(vars["fg"], "#ffebe9"), 4.5);
+  EXPECT_GE(Contrast(vars["link"], "#ffebe9"), 4.5);
+}
+
+// The model from a real store: daily attainment from rollups, open incidents from the
+// provider, running attacks from the attack log.
+TEST(DashboardData, BuildsHistoryIncidentsAndAttacksFromTheStore) {
+  steadystate::testing::TempDir dir;
+  FakeClock clock(kNow);
+  auto store = steadystate::testing::OpenTestStore(dir, clock);
+  ASSERT_NE(store, nullptr);
+  config::ServiceConfig www;
+  www.name = "www";
+  www.critical = true;
+  www.probe.emplace();
+  config::SloConfig availability;
+  availability.name = "availability";
+  availability.objective_percent = 99;
+  www.slos = {availability};
+  auto series = store->SeriesId("probe:www");
+  ASSERT_TRUE(series.ok());
+  std::vector<store::RollupUpdate> updates;
+  const Timestamp today = std::chrono::floor<days>(kNow);
+  for (int d = 1; d <= 3; ++d) {  // yesterday all good, two days ago half bad, 3 days ago good
+    store::RollupUpdate& u = updates.emplace_back();
+    u.series = *series;
+    u.minute = today - days(d) + hours(5);
+    u.delta.total = 100;
+    u.delta.good = d == 2 ? 50 : 100;
+    u.delta.latency_good = u.delta.good;
+  }
+  ASSERT_TRUE(store->MergeRollups(updates).ok());
+  slo::SloEngine engine({www}, config::SteadyStateConfig{}, *store, clock);
+  ASSERT_TRUE(engine.Evaluate().ok());
+  incidents::AttackLog attacks(*store, clock);
+  incidents::Attack attack;
+  attack.type = "latency";
+  attack.name = "slow www";
+  attack.services = {"www"};
+  attack.created_by = "alice";
+  attack.start = kNow - minutes(10);
+  ASSERT_TRUE(attacks.Start(attack).ok());
+  DashboardSources sources;
+  sources.snapshot = [&] { return engine.Latest(); };
+  sources.store = store.get();
+  sources.attacks = &attacks;
+  sources.open_incidents = [&] {
+    incidents::Incident i;
+    i.id = "pagerduty:Q1";
+    i.service = "www";
+    i.title = "www latency";
+    i.severity = "sev2";
+    i.created_at = kNow - minutes(4);
+    return std::vector<incidents::Incident>{i};
+  };
+  DashboardData data(sources, clock);
+  for (int pass = 0; pass < 2; ++pass) {  // the second pass reads completed days from the cache
+    Overview o = data.BuildOverview();
+    ASSERT_EQ(o.services.size(), 1u);
+    const ServiceRow& row = o.services[0];
+    EXPECT_EQ(row.health, Health::kBreached);  // 250 of 300 good < 99%
+    ASSERT_EQ(row.history.size(), static_cast<size_t>(kHistoryDays));
+    EXPECT_EQ(row.history.back().day, today);
+    EXPECT_EQ(row.history.back().total, 0u);
+    const DayBar& two_days_ago = row.history[kHistoryDays - 3];
+    EXPECT_EQ(two_days_ago.good, 50u);
+    EXPECT_EQ(two_days_ago.total, 100u);
+    EXPECT_EQ(ClassifyDay(two_days_ago, 0.99), DayClass::kMissed);
+    EXPECT_EQ(ClassifyDay(row.history[kHistoryDays - 2], 0.99), DayClass::kMet);
+    ASSERT_EQ(row.attacks.size(), 1u);
+    EXPECT_EQ(row.attacks[0].created_by, "alice");
+    ASSERT_EQ(row.incidents.size(), 1u);
+    EXPECT_EQ(row.incidents[0].attack_id, row.attacks[0].id);
+    EXPECT_EQ(o.active_attacks.size(), 1u);
+    EXPECT_THAT(o.verdict.Text(), HasSubstr("www (breached)"));
+  }
+  auto detail = data.BuildService("www", "30d");
+  ASSERT_TRUE(detail.has_value());
+  EXPECT_EQ(detail->range, "30d");
+  ASSERT_EQ(detail->sli_charts.size(), 1u);
+  ASSERT_EQ(detail->burn_down.size(), 1u);
+  // The burn-down ends at the engine's budget figure: 50 bad of 300 with a 1% budget.
+  const auto& points = detail->burn_down[0].lines[0].second;
+  std::optional<double> last;
+  for (const auto& p : points) {
+    if (p.value) last = p.value;
+  }
+  ASSERT_TRUE(last.has_value());
+  EXPECT_NEAR(*last, 1 - 50.0 / (0.01 * 300), 1e-9);
+  EXPECT_EQ(detail->attacks.size(), 1u);
+  EXPECT_FALSE(data.BuildService("nope", "24h").has_value());
+}
+
+}  // namespace
+}  // namespace steadystate::exporters::dashboard

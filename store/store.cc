@@ -763,8 +763,20 @@ Status Store::MergeRollups(std::span<const RollupUpdate> updates) {
 Status Store::ScanRollups(uint64_t series, Timestamp from, Timestamp to,
                           const std::function<void(Timestamp minute, const Rollup&)>& fn) const {
   if (auto status = CheckRollupSeries(series); !status) return status;
+  return ScanRollupKeys(series, from, to, fn);
+}
+
+Status Store::ScanHourlyRollups(
+    uint64_t series, Timestamp from, Timestamp to,
+    const std::function<void(Timestamp hour, const Rollup&)>& fn) const {
+  if (auto status = CheckRollupSeries(series); !status) return status;
+  return ScanRollupKeys(HourlySeries(series), CeilTo(from, kHour), CeilTo(to, kHour), fn);
+}
+
+Status Store::ScanRollupKeys(uint64_t id, Timestamp from, Timestamp to,
+                             const std::function<void(Timestamp, const Rollup&)>& fn) const {
   std::optional<Error> bad;
-  auto status = impl_->ScanSeries(Family::kRollups, series, from, to,
+  auto status = impl_->ScanSeries(Family::kRollups, id, from, to,
                                   [&](std::string_view key, std::string_view value) {
                                     const auto rollup = DecodeRollup(value);
                                     if (!rollup) {

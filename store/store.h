@@ -164,6 +164,11 @@ class Store {
   // Minutes with from <= minute < to, in order; minutes without data are not reported.
   Status ScanRollups(uint64_t series, Timestamp from, Timestamp to,
                      const std::function<void(Timestamp minute, const Rollup&)>& fn) const;
+  // The hourly sums: hours with from <= hour < to (bounds rounded up to whole hours), in
+  // order; hours without data are not reported. One iterator for a long range, where a
+  // SumRollups per day would seek once per day (the dashboard's 90-day strips).
+  Status ScanHourlyRollups(uint64_t series, Timestamp from, Timestamp to,
+                           const std::function<void(Timestamp hour, const Rollup&)>& fn) const;
   // The sum of the minutes ScanRollups would report; ~720 keys for 30 days.
   Result<Rollup> SumRollups(uint64_t series, Timestamp from, Timestamp to) const;
 
@@ -204,6 +209,10 @@ class Store {
   StoreStats Stats() const;
 
  private:
+  // Scans rollup keys of `id` (a minute series or its hourly-sum series) in [from, to).
+  Status ScanRollupKeys(uint64_t id, Timestamp from, Timestamp to,
+                        const std::function<void(Timestamp, const Rollup&)>& fn) const;
+
   std::unique_ptr<Impl> impl_;
 };
 

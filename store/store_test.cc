@@ -379,6 +379,19 @@ TEST_F(StoreTest, SumRollupsAgreesWithMinuteByMinuteSumsAcrossHours) {
           << to.time_since_epoch().count() << ")";
     }
   }
+  // Each hourly sum is the sum of that hour's minutes.
+  for (uint64_t series = 1; series <= 3; ++series) {
+    int hours_seen = 0;
+    ASSERT_TRUE(store
+                    ->ScanHourlyRollups(series, start - hours(1), start + hours(8),
+                                        [&](Timestamp hour, const Rollup& r) {
+                                          ++hours_seen;
+                                          EXPECT_EQ(hour, std::chrono::floor<hours>(hour));
+                                          EXPECT_EQ(r, minute_sum(series, hour, hour + hours(1)));
+                                        })
+                    .ok());
+    EXPECT_EQ(hours_seen, 7);
+  }
   EXPECT_GT(store->SumRollups(2, Timestamp::min(), Timestamp::max())->total, 0u);
   EXPECT_EQ(store->SumRollups(uint64_t{1} << 63, start, start + hours(1)).error().code,
             ErrorCode::kInvalidInput);

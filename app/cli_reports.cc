@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -187,6 +188,7 @@ void PrintMetricsTable(const nlohmann::json& rows) {
                                     {"detection_coverage", "COVERAGE", false}};
   std::vector<std::vector<std::string>> table;
   std::vector<std::string> header;
+  header.reserve(columns.size());
   for (const auto& c : columns) header.emplace_back(c.header);
   table.push_back(std::move(header));
   for (const auto& row : rows) {

@@ -81,6 +81,7 @@ int RunCli(int argc, char** argv) {
   AddIncidentCommands(cli, *import_cmd, context);
   AddAttackCommands(cli, *import_cmd, context);
   AddRulesCommands(cli, context);
+  AddReportCommands(cli, context);
 
   if (argc <= 1) {
     std::cerr << cli.help();

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "app/commands.h"
+#include "app/incident_sources.h"
 #include "app/incident_sync.h"
 #include "common/time.h"
 #include "exporters/csv.h"
@@ -143,16 +144,17 @@ std::string Cell(const nlohmann::json& v) {
 
 void PrintTable(const nlohmann::json& list) {
   if (!list.is_array()) return;
-  const std::vector<std::string> columns{"id",     "created_at",  "service",     "severity",
-                                         "status", "tta_seconds", "ttr_seconds", "title"};
-  const std::vector<std::string> headers{"ID",     "CREATED", "SERVICE", "SEVERITY",
-                                         "STATUS", "TTA",     "TTR",     "TITLE"};
+  const std::vector<std::string> columns{"id",          "created_at", "service",     "severity",
+                                         "status",      "attack_id",  "ttd_seconds", "tta_seconds",
+                                         "ttr_seconds", "title"};
+  const std::vector<std::string> headers{"ID",     "CREATED", "SERVICE", "SEVERITY", "STATUS",
+                                         "ATTACK", "TTD",     "TTA",     "TTR",      "TITLE"};
   std::vector<std::vector<std::string>> rows{headers};
   for (const auto& item : list) {
     std::vector<std::string> row;
     for (const auto& c : columns) {
       // Negative durations (clock skew) are shown as such.
-      if ((c == "tta_seconds" || c == "ttr_seconds") && item[c].is_number() &&
+      if ((c == "ttd_seconds" || c == "tta_seconds" || c == "ttr_seconds") && item[c].is_number() &&
           item[c].get<double>() < 0) {
         row.push_back("-" + Cell(nlohmann::json(-item[c].get<double>())));
       } else {
@@ -207,21 +209,10 @@ int ListIncidents(const CliContext& context, const ListFlags& flags) {
       if (store.error().code != ErrorCode::kNotFound) return Fail(store.error());
       body = wire == "csv" ? "" : "[]";  // no data directory yet: no incidents
     } else {
-      incidents::IncidentStore incidents(**store);
-      auto list = incidents.List({*since, *until, flags.service});
+      auto list = CorrelatedIncidentList(IncidentReportSourcesFor(*config, **store, SystemClock()),
+                                         *since, *until, flags.service, wire);
       if (!list.ok()) return Fail(list.error());
-      if (wire == "csv") {
-        exporters::AppendCsvRow(body, incidents::IncidentFieldNames());
-        for (const auto& in : *list) {
-          exporters::AppendCsvRow(body, incidents::IncidentCsvFields(in));
-        }
-      } else {
-        body = "[";
-        for (size_t i = 0; i < list->size(); ++i) {
-          body += (i > 0 ? "," : "") + incidents::IncidentToJson((*list)[i]);
-        }
-        body += "]";
-      }
+      body = std::move(*list);
     }
   }
   if (flags.format == "table") {

@@ -12,6 +12,9 @@ void AddIncidentCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& contex
 // attack run|start|end, attacks list, import chaostoolkit|gremlin (app/cli_attacks.cc).
 void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context);
 
+// metrics, report before-after|attack (app/cli_reports.cc).
+void AddReportCommands(CLI::App& cli, CliContext& context);
+
 // rules prometheus (app/cli_rules.cc).
 void AddRulesCommands(CLI::App& cli, CliContext& context);
 

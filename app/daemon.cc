@@ -8,6 +8,7 @@
 #include "app/chaos.h"
 #include "app/cli_context.h"
 #include "app/incident_api.h"
+#include "app/incident_sources.h"
 #include "app/incident_sync.h"
 #include "app/version.h"
 #include "collector/probe/probe_engine.h"
@@ -16,9 +17,12 @@
 #include "exporters/dashboard/dashboard.h"
 #include "exporters/host_metrics.h"
 #include "exporters/http_server.h"
+#include "exporters/incident_metrics.h"
+#include "exporters/incident_reports.h"
 #include "exporters/metrics.h"
 #include "exporters/probe_metrics.h"
 #include "incidents/attack.h"
+#include "incidents/incident_store.h"
 #include "slo/alert_engine.h"
 #include "slo/burn_rate.h"
 #include "slo/slo_engine.h"
@@ -34,6 +38,9 @@ constexpr auto kRetentionInterval = std::chrono::hours(6);
 // SLO rounds are cheap (hourly sums; ~14 ms for 50 services) and burn-rate pages want the
 // 5m window to be fresh.
 constexpr auto kSloInterval = std::chrono::seconds(5);
+// The incident metrics on /metrics follow imports at once (after each PagerDuty sync) and
+// attacks, alerts and open incidents' ages within a minute.
+constexpr auto kIncidentMetricsInterval = std::chrono::minutes(1);
 
 std::string Compiler() {
 #if defined(__clang__)
@@ -109,6 +116,11 @@ Status Daemon::Start() {
     if (!sync.ok()) return sync.error();
     incident_sync_ = std::move(*sync);
   }
+  incident_sources_ = std::make_shared<const exporters::IncidentReportSources>(
+      IncidentReportSourcesFor(config_, *store_, clock_));
+  incident_metrics_ = std::make_shared<exporters::IncidentMetrics>();
+  metrics_->Add(incident_metrics_);
+  if (incident_sync_) incident_sync_->SetOnImported([this] { RefreshIncidentMetrics(); });
 
   exporters::HttpServerOptions http_options;
   http_options.host = config_.server.listen.host;
@@ -128,7 +140,10 @@ Status Daemon::Start() {
   };
   for (auto& route : chaos_->Routes()) deps.routes.push_back(std::move(route));
 
-  for (auto& route : IncidentRoutes(*store_, incident_sync_.get())) {
+  for (auto& route : IncidentRoutes(*incident_sources_, incident_sync_.get())) {
+    deps.routes.push_back(std::move(route));
+  }
+  for (auto& route : exporters::IncidentReportRoutes(*incident_sources_)) {
     deps.routes.push_back(std::move(route));
   }
 
@@ -140,6 +155,14 @@ Status Daemon::Start() {
   dashboard.alerts = [this] { return alerts_->Snapshot(); };
   dashboard.tiers = slo_engine_->tiers();
   dashboard.attribution_grace = config_.chaos.attribution_grace;
+  dashboard.open_incidents = [this] {
+    auto open = incidents::IncidentStore(*store_).ListUnresolved();
+    if (!open.ok()) {
+      spdlog::warn("dashboard: open incidents: {}", open.error().message);
+      return std::vector<incidents::Incident>{};
+    }
+    return std::move(*open);
+  };
   auto dashboard_parts = exporters::dashboard::MakeDashboard(std::move(dashboard), clock_);
   for (auto& route : dashboard_parts.routes) deps.routes.push_back(std::move(route));
   http_ = std::make_unique<exporters::HttpServer>(std::move(http_options), std::move(deps), clock_);
@@ -161,6 +184,8 @@ Status Daemon::Start() {
       "host", config_.host.interval, [this] { host_monitor_->Tick(); }, config_.host.interval);
   scheduler_.Every("host-cpu", config_.host.interval / 4, [this] { host_monitor_->TickCpu(); });
   scheduler_.Every("slo", kSloInterval, [this] { EvaluateSlos(); });
+  scheduler_.Every("incident-metrics", kIncidentMetricsInterval,
+                   [this] { RefreshIncidentMetrics(); });
   // After the first SLO round, so the first viewer does not pay for 90 days of history.
   scheduler_.Every("dashboard-warm", std::chrono::hours(1), dashboard_parts.warm, kSloInterval * 2);
   scheduler_.Start();
@@ -230,6 +255,12 @@ void Daemon::Stop() {
   attacks_.reset();
   incident_sync_.reset();
   store_.reset();
+}
+
+void Daemon::RefreshIncidentMetrics() {
+  if (auto s = app::RefreshIncidentMetrics(*incident_sources_, *incident_metrics_); !s.ok()) {
+    spdlog::warn("incident metrics: {}", s.error().message);
+  }
 }
 
 int Daemon::port() const { return http_ ? http_->port() : 0; }

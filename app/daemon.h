@@ -39,6 +39,8 @@ class Metrics;
 class HttpServer;
 class HostMetrics;
 class ProbeMetrics;
+class IncidentMetrics;
+struct IncidentReportSources;
 }  // namespace steadystate::exporters
 
 namespace steadystate::app {
@@ -98,6 +100,10 @@ class Daemon {
   std::map<std::string, slo::LastProbe> last_probes_;
   std::string hostname_;
   std::unique_ptr<IncidentSync> incident_sync_;  // when pagerduty: is configured
+  // The correlation engine's inputs (issue 7) and the incident metrics on /metrics.
+  std::shared_ptr<const exporters::IncidentReportSources> incident_sources_;
+  std::shared_ptr<exporters::IncidentMetrics> incident_metrics_;
+  void RefreshIncidentMetrics();
 };
 
 }  // namespace steadystate::app

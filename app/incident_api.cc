@@ -1,9 +1,7 @@
 #include "app/incident_api.h"
 
+#include "app/incident_sources.h"
 #include "app/incident_sync.h"
-#include "exporters/csv.h"
-#include "incidents/incident.h"
-#include "incidents/incident_store.h"
 
 namespace steadystate::app {
 namespace {
@@ -12,33 +10,18 @@ using exporters::ApiRequest;
 using exporters::ApiResponse;
 using exporters::ApiRoute;
 
-ApiResponse ListIncidents(store::Store& store, const ApiRequest& request) {
+ApiResponse ListIncidents(const exporters::IncidentReportSources& sources,
+                          const ApiRequest& request) {
   auto since = exporters::TimeParam(request, "since");
   if (!since.ok()) return ApiResponse::Error(400, since.error().message);
   auto until = exporters::TimeParam(request, "until");
   if (!until.ok()) return ApiResponse::Error(400, until.error().message);
   const std::string format = request.Param("format", "json");
-  if (format != "json" && format != "csv") {
-    return ApiResponse::Error(400, "format: \"" + format + "\" is not one of: json, csv");
-  }
-  incidents::IncidentStore incidents(store);
-  auto list = incidents.List({*since, *until, request.Param("service")});
-  if (!list.ok()) return ApiResponse::FromError(list.error());
+  auto body = CorrelatedIncidentList(sources, *since, *until, request.Param("service"), format);
+  if (!body.ok()) return ApiResponse::FromError(body.error());
   ApiResponse response;
-  if (format == "csv") {
-    response.content_type = "text/csv";
-    exporters::AppendCsvRow(response.body, incidents::IncidentFieldNames());
-    for (const auto& incident : *list) {
-      exporters::AppendCsvRow(response.body, incidents::IncidentCsvFields(incident));
-    }
-    return response;
-  }
-  response.body = "[";
-  for (size_t i = 0; i < list->size(); ++i) {
-    if (i > 0) response.body += ',';
-    response.body += incidents::IncidentToJson((*list)[i]);
-  }
-  response.body += "]";
+  if (format == "csv") response.content_type = "text/csv";
+  response.body = std::move(*body);
   return response;
 }
 
@@ -63,10 +46,11 @@ ApiResponse ImportPagerDuty(IncidentSync* sync, const ApiRequest& request) {
 
 }  // namespace
 
-std::vector<ApiRoute> IncidentRoutes(store::Store& store, IncidentSync* sync) {
+std::vector<ApiRoute> IncidentRoutes(const exporters::IncidentReportSources& sources,
+                                     IncidentSync* sync) {
   std::vector<ApiRoute> routes;
   routes.push_back({ApiRoute::Method::kGet, "/api/v1/incidents", false,
-                    [&store](const ApiRequest& r) { return ListIncidents(store, r); }});
+                    [sources](const ApiRequest& r) { return ListIncidents(sources, r); }});
   routes.push_back({ApiRoute::Method::kPost, "/api/v1/import/pagerduty", true,
                     [sync](const ApiRequest& r) { return ImportPagerDuty(sync, r); }});
   return routes;

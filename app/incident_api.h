@@ -7,13 +7,15 @@
 #include <vector>
 
 #include "exporters/http_server.h"
-#include "store/store.h"
+#include "exporters/incident_reports.h"
 
 namespace steadystate::app {
 
 class IncidentSync;
 
-// `store` must outlive the routes; `sync` may be null (no pagerduty: section).
-std::vector<exporters::ApiRoute> IncidentRoutes(store::Store& store, IncidentSync* sync);
+// The incident list carries the correlation fields computed from `sources` (whose store
+// must outlive the routes); `sync` may be null (no pagerduty: section).
+std::vector<exporters::ApiRoute> IncidentRoutes(const exporters::IncidentReportSources& sources,
+                                                IncidentSync* sync);
 
 }  // namespace steadystate::app

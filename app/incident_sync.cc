@@ -88,6 +88,7 @@ Result<ImportSummary> IncidentSync::Import(std::optional<Timestamp> since,
       FormatRfc3339(summary->since), FormatRfc3339(summary->until), summary->counts.added,
       summary->counts.updated, summary->counts.unchanged, summary->refetched, summary->skipped,
       summary->requests, summary->rate_limited);
+  if (on_imported_) on_imported_();
   return summary;
 }
 

@@ -7,6 +7,7 @@
 // Thread-safe: Import/Sync may be called from any thread (HTTP handlers, the sync thread).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -46,6 +47,10 @@ class IncidentSync {
       std::optional<Timestamp> since, std::optional<Timestamp> until,
       const incidents::pagerduty::ProgressFn& progress = {});
 
+  // Called after every successful import (scheduled or on request), on the importing
+  // thread; set before Start().
+  void SetOnImported(std::function<void()> fn) { on_imported_ = std::move(fn); }
+
   // Starts the periodic sync (the first one at once). Stop() cancels a running import and
   // joins the thread; idempotent.
   void Start();
@@ -68,6 +73,7 @@ class IncidentSync {
   prometheus::Gauge* last_success_ = nullptr;
   prometheus::Counter* errors_ = nullptr;
   std::unique_ptr<Scheduler> scheduler_;
+  std::function<void()> on_imported_;
 };
 
 // How config names map PagerDuty to steadystate (services[].pagerduty_service_ids,

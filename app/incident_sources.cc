@@ -1,0 +1,106 @@
+#include "app/incident_sources.h"
+
+#include <memory>
+#include <utility>
+
+#include "exporters/csv.h"
+#include "incidents/attack.h"
+#include "incidents/incident_store.h"
+#include "slo/alert_engine.h"
+
+namespace steadystate::app {
+
+exporters::IncidentReportSources IncidentReportSourcesFor(const config::Config& config,
+                                                          store::Store& store, const Clock& clock) {
+  exporters::IncidentReportSources sources;
+  store::Store* s = &store;
+  sources.incidents = [s](std::optional<Timestamp> since, std::optional<Timestamp> until) {
+    return incidents::IncidentStore(*s).List({since, until, ""});
+  };
+  auto attacks = std::make_shared<incidents::AttackLog>(store, clock);
+  sources.attacks = [attacks](std::optional<Timestamp> since, std::optional<Timestamp> until) {
+    return attacks->List(since, until);
+  };
+  sources.attack = [attacks](std::string_view id) { return attacks->Get(id); };
+  // History only reads the store: a second engine that never evaluates is a reader.
+  auto alerts = std::make_shared<slo::AlertEngine>(store, clock, nullptr, nullptr);
+  sources.alerts = [alerts](Timestamp since,
+                            Timestamp until) -> Result<std::vector<incidents::FiredAlert>> {
+    auto history = alerts->History(since, until);
+    if (!history.ok()) return history.error();
+    std::vector<incidents::FiredAlert> out;
+    out.reserve(history->size());
+    for (auto& alert : *history) {
+      if (!alert.fired_at) continue;
+      out.push_back({alert.name, std::move(alert.labels), *alert.fired_at});
+    }
+    return out;
+  };
+  sources.store = &store;
+  for (const config::ServiceConfig& service : config.services) {
+    exporters::ReportService r;
+    r.name = service.name;
+    r.critical = service.critical;
+    // The strictest objective among the service's SLOs (its SLA); the default without any.
+    for (const config::SloConfig& slo : service.slos) {
+      const double objective = slo.objective_percent / 100.0;
+      if (&slo == &service.slos.front() || objective > r.objective) r.objective = objective;
+    }
+    sources.services.push_back(std::move(r));
+  }
+  sources.options.attribution_grace = config.chaos.attribution_grace;
+  sources.options.onset_lookback = config.chaos.onset_lookback;
+  sources.clock = &clock;
+  return sources;
+}
+
+incidents::IncidentCorrelation ToIncidentCorrelation(const incidents::CorrelatedIncident& c) {
+  incidents::IncidentCorrelation out;
+  out.attack_id = c.attack_id;
+  out.onset_at = c.onset_at;
+  out.onset_source = std::string(incidents::ToString(c.onset_source));
+  out.ttd_seconds = c.ttd_seconds;
+  out.tta_seconds = c.tta_seconds;
+  out.ttr_seconds = c.ttr_seconds;
+  out.impact_seconds = c.impact_seconds;
+  return out;
+}
+
+Result<std::string> CorrelatedIncidentList(const exporters::IncidentReportSources& sources,
+                                           std::optional<Timestamp> since,
+                                           std::optional<Timestamp> until, std::string_view service,
+                                           std::string_view format) {
+  if (format != "json" && format != "csv") {
+    return MakeError(ErrorCode::kInvalidInput,
+                     "format: \"" + std::string(format) + "\" is not one of: json, csv");
+  }
+  auto correlation = exporters::CorrelateRange(sources, since, until);
+  if (!correlation.ok()) return correlation.error();
+  std::string body;
+  if (format == "csv") exporters::AppendCsvRow(body, incidents::IncidentFieldNames());
+  if (format == "json") body = "[";
+  bool first = true;
+  for (const incidents::CorrelatedIncident& c : correlation->incidents) {
+    if (!service.empty() && c.incident.service != service) continue;
+    const incidents::IncidentCorrelation fields = ToIncidentCorrelation(c);
+    if (format == "csv") {
+      exporters::AppendCsvRow(body, incidents::IncidentCsvFields(c.incident, fields));
+    } else {
+      if (!first) body += ',';
+      body += incidents::IncidentToJson(c.incident, fields);
+    }
+    first = false;
+  }
+  if (format == "json") body += "]";
+  return body;
+}
+
+Status RefreshIncidentMetrics(const exporters::IncidentReportSources& sources,
+                              exporters::IncidentMetrics& metrics) {
+  auto correlation = exporters::CorrelateRange(sources, std::nullopt, std::nullopt);
+  if (!correlation.ok()) return correlation.error();
+  metrics.Update(exporters::MakeIncidentMetricsSnapshot(*correlation));
+  return OkStatus();
+}
+
+}  // namespace steadystate::app

@@ -1,0 +1,43 @@
+// Where the correlation engine and the incident reports read from, in the daemon and in
+// the CLI without a daemon (issue 7): incidents from the IncidentStore, attack windows from
+// the AttackLog, fired alerts from the AlertEngine's history, failing probe stretches of
+// every configured service, and chaos.attribution_grace / onset_lookback. Also the
+// correlated incident list behind GET /api/v1/incidents and `incidents list`.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "config/config.h"
+#include "exporters/incident_metrics.h"
+#include "exporters/incident_reports.h"
+#include "incidents/correlation.h"
+#include "incidents/incident.h"
+#include "store/store.h"
+
+namespace steadystate::app {
+
+// `store` and `clock` must outlive the sources (and every route built from them).
+exporters::IncidentReportSources IncidentReportSourcesFor(const config::Config& config,
+                                                          store::Store& store, const Clock& clock);
+
+// The seven correlation fields of the incident JSON/CSV (DESIGN.md §6).
+incidents::IncidentCorrelation ToIncidentCorrelation(const incidents::CorrelatedIncident& c);
+
+// The incidents created in [since, until) (of `service` when not empty), each with its
+// correlation fields, as the JSON array or CSV (header included) of DESIGN.md §6.
+// format: json | csv.
+Result<std::string> CorrelatedIncidentList(const exporters::IncidentReportSources& sources,
+                                           std::optional<Timestamp> since,
+                                           std::optional<Timestamp> until, std::string_view service,
+                                           std::string_view format);
+
+// Correlates every stored incident and sets the snapshot /metrics serves
+// (steadystate_incidents_total, the TTD/TTA/TTR histograms, MTBF, detection coverage).
+Status RefreshIncidentMetrics(const exporters::IncidentReportSources& sources,
+                              exporters::IncidentMetrics& metrics);
+
+}  // namespace steadystate::app

@@ -1,0 +1,159 @@
+#include "app/incident_sources.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "common/fake_clock.h"
+#include "config/config.h"
+#include "exporters/incident_metrics.h"
+#include "incidents/attack.h"
+#include "incidents/incident_store.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_store.h"
+
+namespace steadystate::app {
+namespace {
+
+using nlohmann::json;
+using std::chrono::minutes;
+using ::testing::HasSubstr;
+
+class IncidentSourcesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = testing::OpenTestStore(dir_, clock_);
+    ASSERT_NE(store_, nullptr);
+    config::ServiceConfig checkout;
+    checkout.name = "checkout";
+    checkout.critical = true;
+    config_.services.push_back(checkout);
+    config_.chaos.attribution_grace = minutes(15);
+    t0_ = clock_.Now() - std::chrono::hours(2);
+  }
+
+  incidents::Incident MakeIncident(std::string id, std::string service, Timestamp created,
+                                   std::optional<Timestamp> resolved) {
+    incidents::Incident in;
+    in.id = "pagerduty:" + id;
+    in.title = "errors in " + service;
+    in.service = std::move(service);
+    in.severity = "sev1";
+    in.status = resolved ? "resolved" : "triggered";
+    in.created_at = created;
+    in.resolved_at = resolved;
+    return in;
+  }
+
+  // One attack on checkout t0 .. t0+10m; an incident 5 minutes in (attributed, TTD 5m),
+  // one 12 minutes after the end (within grace), one a day earlier on "search" (none).
+  void Fill() {
+    incidents::AttackLog log(*store_, clock_);
+    incidents::Attack attack;
+    attack.services = {"checkout"};
+    attack.start = t0_;
+    auto started = log.Start(attack);
+    ASSERT_TRUE(started.ok()) << started.error().message;
+    attack_id_ = started->id;
+    incidents::AttackEnd end;
+    end.end = t0_ + minutes(10);
+    ASSERT_TRUE(log.End(attack_id_, end).ok());
+    std::vector<incidents::Incident> list{
+        MakeIncident("A", "checkout", t0_ + minutes(5), t0_ + minutes(25)),
+        MakeIncident("B", "checkout", t0_ + minutes(22), std::nullopt),
+        MakeIncident("C", "search", t0_ - std::chrono::hours(24), t0_ - std::chrono::hours(23))};
+    ASSERT_TRUE(incidents::IncidentStore(*store_).Upsert(list).ok());
+  }
+
+  testing::TempDir dir_;
+  FakeClock clock_;
+  std::unique_ptr<store::Store> store_;
+  config::Config config_;
+  Timestamp t0_;
+  std::string attack_id_;
+};
+
+TEST_F(IncidentSourcesTest, ListCarriesTheCorrelationFields) {
+  Fill();
+  const auto sources = IncidentReportSourcesFor(config_, *store_, clock_);
+  auto body = CorrelatedIncidentList(sources, std::nullopt, std::nullopt, "", "json");
+  ASSERT_TRUE(body.ok()) << body.error().message;
+  const json list = json::parse(*body);
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0]["id"], "pagerduty:C");
+  EXPECT_TRUE(list[0]["attack_id"].is_null());
+  EXPECT_EQ(list[0]["onset_source"], "unknown");
+  EXPECT_EQ(list[1]["id"], "pagerduty:A");
+  EXPECT_EQ(list[1]["attack_id"], attack_id_);
+  EXPECT_EQ(list[1]["onset_source"], "attack");
+  EXPECT_EQ(list[1]["onset_at"], FormatRfc3339(t0_));
+  EXPECT_DOUBLE_EQ(list[1]["ttd_seconds"].get<double>(), 300);
+  EXPECT_DOUBLE_EQ(list[1]["ttr_seconds"].get<double>(), 1200);
+  EXPECT_DOUBLE_EQ(list[1]["impact_seconds"].get<double>(), 1500);
+  // Within the grace after the end: still attributed; open, so no TTR or impact.
+  EXPECT_EQ(list[2]["attack_id"], attack_id_);
+  EXPECT_DOUBLE_EQ(list[2]["ttd_seconds"].get<double>(), 22 * 60);
+  EXPECT_TRUE(list[2]["ttr_seconds"].is_null());
+  EXPECT_TRUE(list[2]["impact_seconds"].is_null());
+}
+
+TEST_F(IncidentSourcesTest, ListFiltersByServiceAndWritesCsv) {
+  Fill();
+  const auto sources = IncidentReportSourcesFor(config_, *store_, clock_);
+  auto csv = CorrelatedIncidentList(sources, std::nullopt, std::nullopt, "search", "csv");
+  ASSERT_TRUE(csv.ok()) << csv.error().message;
+  EXPECT_THAT(*csv, HasSubstr("id,source,number,title,service,severity,urgency,status,"));
+  EXPECT_THAT(*csv, HasSubstr("pagerduty:C"));
+  EXPECT_THAT(*csv, ::testing::Not(HasSubstr("pagerduty:A")));
+  auto bad = CorrelatedIncidentList(sources, std::nullopt, std::nullopt, "", "xml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().message, HasSubstr("format"));
+}
+
+TEST_F(IncidentSourcesTest, SourcesFollowTheConfig) {
+  config_.chaos.attribution_grace = minutes(5);
+  config_.chaos.onset_lookback = minutes(30);
+  config::SloConfig slo;
+  slo.name = "avail";
+  slo.objective_percent = 99.5;
+  config_.services.front().slos.push_back(slo);
+  const auto sources = IncidentReportSourcesFor(config_, *store_, clock_);
+  EXPECT_EQ(sources.options.attribution_grace, minutes(5));
+  EXPECT_EQ(sources.options.onset_lookback, minutes(30));
+  ASSERT_EQ(sources.services.size(), 1u);
+  EXPECT_TRUE(sources.services[0].critical);
+  EXPECT_DOUBLE_EQ(sources.services[0].objective, 0.995);
+  // A grace of 5 minutes: the incident 12 minutes after the end is not chaos-induced.
+  Fill();
+  auto body = CorrelatedIncidentList(sources, std::nullopt, std::nullopt, "checkout", "json");
+  ASSERT_TRUE(body.ok()) << body.error().message;
+  const json list = json::parse(*body);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0]["attack_id"], attack_id_);
+  EXPECT_TRUE(list[1]["attack_id"].is_null());
+}
+
+TEST_F(IncidentSourcesTest, RefreshSetsThePrometheusSnapshot) {
+  Fill();
+  const auto sources = IncidentReportSourcesFor(config_, *store_, clock_);
+  exporters::IncidentMetrics metrics;
+  ASSERT_TRUE(RefreshIncidentMetrics(sources, metrics).ok());
+  uint64_t chaos = 0;
+  uint64_t total = 0;
+  for (const auto& family : metrics.Collect()) {
+    if (family.name != "steadystate_incidents_total") continue;
+    for (const auto& m : family.metric) {
+      total += static_cast<uint64_t>(m.counter.value);
+      for (const auto& label : m.label) {
+        if (label.name == "chaos" && label.value == "true") {
+          chaos += static_cast<uint64_t>(m.counter.value);
+        }
+      }
+    }
+  }
+  EXPECT_EQ(total, 3u);
+  EXPECT_EQ(chaos, 2u);
+}
+
+}  // namespace
+}  // namespace steadystate::app

@@ -201,7 +201,7 @@ struct DashboardSources {
   store::Store* store = nullptr;
   incidents::AttackLog* attacks = nullptr;
   std::function<std::vector<slo::Alert>()> alerts;
-  // Open incidents (empty until the incident store is wired in).
+  // Unresolved incidents (the daemon reads IncidentStore::ListUnresolved).
   std::function<std::vector<incidents::Incident>()> open_incidents;
   std::vector<slo::BurnRateTier> tiers = slo::DefaultBurnRateTiers();
   Duration attribution_grace = std::chrono::minutes(15);

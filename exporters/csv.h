@@ -1,14 +1,11 @@
-// CSV per RFC 4180: fields with commas, quotes or line breaks are quoted, quotes doubled.
+// CSV per RFC 4180 for the exports: the shared implementation lives in common/text.h.
 #pragma once
 
-#include <string>
-#include <string_view>
-#include <vector>
+#include "common/text.h"
 
 namespace steadystate::exporters {
 
-void AppendCsvField(std::string& out, std::string_view field);
-// Appends one row and a CRLF-free "\n" line end (what spreadsheets and pandas accept).
-void AppendCsvRow(std::string& out, const std::vector<std::string>& fields);
+using steadystate::AppendCsvField;
+using steadystate::AppendCsvRow;
 
 }  // namespace steadystate::exporters

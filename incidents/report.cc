@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <set>
 
+#include "common/text.h"
 #include "incidents/stats.h"
 
 namespace steadystate::incidents {
@@ -170,32 +171,7 @@ std::string HumanDuration(double secs) {
   return sign + buf;
 }
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string HtmlEscape(std::string_view text) { return EscapeHtml(text); }
 
 std::string MarkdownEscape(std::string_view text) {
   std::string out;

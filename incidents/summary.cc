@@ -6,6 +6,8 @@
 #include <map>
 #include <numeric>
 
+#include "common/text.h"
+
 namespace steadystate::incidents {
 namespace {
 
@@ -31,21 +33,6 @@ std::string JsonString(std::string_view s) {
     }
   }
   return out + "\"";
-}
-
-// RFC 4180 quoting, as exporters/csv.h does (exporters depends on this module, so the
-// few lines are repeated here rather than depended on backwards).
-void AppendCsvField(std::string& out, std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out += field;
-    return;
-  }
-  out += '"';
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
 }
 
 std::string NumberOr(const std::optional<double>& v, std::string_view absent) {

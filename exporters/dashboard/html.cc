@@ -480,33 +480,6 @@ std::string LineChart(const Chart& chart) {
 
 }  // namespace
 
-std::string EscapeHtml(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string FormatPercent(double ratio) {
   // Thousandths of a percent, truncated towards zero.
   const double scaled = std::trunc(ratio * 100000 + (ratio >= 0 ? 1e-7 : -1e-7));

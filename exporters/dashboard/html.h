@@ -7,12 +7,12 @@
 #include <string>
 #include <string_view>
 
+#include "common/text.h"
 #include "exporters/dashboard/model.h"
 
 namespace steadystate::exporters::dashboard {
 
-// & < > " ' as character references.
-std::string EscapeHtml(std::string_view text);
+using steadystate::EscapeHtml;  // common/text.h
 // "99.953%": at most three decimals, truncated towards zero (never rounded up to 100%).
 std::string FormatPercent(double ratio);
 // The two largest units: "26m 47s", "3h 12m", "2d 4h", "-5m 11s", "0s".

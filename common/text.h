@@ -1,0 +1,19 @@
+// Escaping for the text formats steadystate writes by hand: HTML (the dashboard and the
+// reports) and CSV per RFC 4180 (every export). Pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace steadystate {
+
+// & < > " ' as character references: safe in element text and quoted attributes.
+std::string EscapeHtml(std::string_view text);
+
+// Fields with commas, quotes or line breaks are quoted, quotes doubled.
+void AppendCsvField(std::string& out, std::string_view field);
+// Appends one row and a CRLF-free "\n" line end (what spreadsheets and pandas accept).
+void AppendCsvRow(std::string& out, const std::vector<std::string>& fields);
+
+}  // namespace steadystate

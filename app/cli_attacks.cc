@@ -168,13 +168,6 @@ void PrintJson(const std::vector<Attack>& attacks) {
   std::cout << out << "]\n";
 }
 
-Result<std::optional<Timestamp>> FlagTime(const std::string& flag, const std::string& value) {
-  if (value.empty()) return std::optional<Timestamp>{};
-  auto t = ParseRfc3339(value);
-  if (!t.ok()) return MakeError(ErrorCode::kInvalidInput, flag + ": " + t.error().message);
-  return std::optional<Timestamp>(*t);
-}
-
 int Fail(const std::string& what, const Error& error) {
   std::cerr << what << ": " << error.message << "\n";
   return ExitCodeFor(error);

@@ -3,7 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <iostream>
 
+#include "common/text.h"
+#include "common/time.h"
 #include "config/openslo.h"
 
 namespace steadystate::app {
@@ -19,6 +22,27 @@ Result<config::Config> LoadCliConfig(const CliContext& context) {
 
 int ExitCodeFor(const Error& error) {
   return error.code == ErrorCode::kInvalidInput ? kExitUsage : kExitRuntime;
+}
+
+int FailCommand(const Error& error) {
+  std::cerr << "steadystate: " << error.message << "\n";
+  return ExitCodeFor(error);
+}
+
+Result<std::optional<Timestamp>> FlagTime(const std::string& flag, const std::string& value) {
+  if (value.empty()) return std::optional<Timestamp>{};
+  auto t = ParseRfc3339(value);
+  if (!t.ok()) return MakeError(ErrorCode::kInvalidInput, flag + ": " + t.error().message);
+  return std::optional<Timestamp>(*t);
+}
+
+std::string QueryString(const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string out;
+  for (const auto& [name, value] : params) {
+    if (value.empty()) continue;
+    out += (out.empty() ? "?" : "&") + name + "=" + UrlEncode(value);
+  }
+  return out;
 }
 
 DaemonApi::DaemonApi(std::string server_url, std::optional<std::string> token)

@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/http_client.h"
@@ -35,6 +37,14 @@ Result<config::Config> LoadCliConfig(const CliContext& context);
 
 // The exit code for an error: 2 for invalid input, 1 otherwise.
 int ExitCodeFor(const Error& error);
+// Prints "steadystate: <message>" to stderr and returns ExitCodeFor(error).
+int FailCommand(const Error& error);
+
+// A time flag (--since, --until, --cutover): empty -> nullopt; a bad value is kInvalidInput
+// naming the flag.
+Result<std::optional<Timestamp>> FlagTime(const std::string& flag, const std::string& value);
+// "?a=1&b=2" from the non-empty values, URL-encoded; "" when all are empty.
+std::string QueryString(const std::vector<std::pair<std::string, std::string>>& params);
 
 // A client for the running daemon's HTTP API at --server. The bearer token comes from the
 // config's server.api_token (env or file) when configured, else STEADYSTATE_API_TOKEN.

@@ -22,8 +22,6 @@
 namespace steadystate::app {
 namespace {
 
-using incidents::pagerduty::UrlEncode;
-
 // An import of a year on a large account takes a while at 960 requests/minute.
 constexpr auto kImportTimeout = std::chrono::hours(6);
 
@@ -36,27 +34,6 @@ struct ListFlags : TimeFlags {
   std::string service;
   std::string format = "table";
 };
-
-int Fail(const Error& error) {
-  std::cerr << "steadystate: " << error.message << "\n";
-  return ExitCodeFor(error);
-}
-
-Result<std::optional<Timestamp>> FlagTime(const std::string& flag, const std::string& value) {
-  if (value.empty()) return std::optional<Timestamp>{};
-  auto t = ParseRfc3339(value);
-  if (!t.ok()) return MakeError(ErrorCode::kInvalidInput, flag + ": " + t.error().message);
-  return std::optional<Timestamp>(*t);
-}
-
-std::string Query(const std::vector<std::pair<std::string, std::string>>& params) {
-  std::string out;
-  for (const auto& [name, value] : params) {
-    if (value.empty()) continue;
-    out += (out.empty() ? "?" : "&") + name + "=" + UrlEncode(value);
-  }
-  return out;
-}
 
 void PrintSummary(const nlohmann::json& s) {
   if (!s.is_object()) {
@@ -80,25 +57,26 @@ void PrintSummary(const nlohmann::json& s) {
 
 int ImportPagerDuty(const CliContext& context, const TimeFlags& flags) {
   auto config = LoadCliConfig(context);
-  if (!config.ok()) return Fail(config.error());
+  if (!config.ok()) return FailCommand(config.error());
   if (!config->pagerduty) {
-    return Fail(MakeError(ErrorCode::kInvalidInput,
-                          "pagerduty: is not configured (add a pagerduty: section with "
-                          "api_token_env or api_token_file; see docs/pagerduty.md)"));
+    return FailCommand(MakeError(ErrorCode::kInvalidInput,
+                                 "pagerduty: is not configured (add a pagerduty: section with "
+                                 "api_token_env or api_token_file; see docs/pagerduty.md)"));
   }
   auto since = FlagTime("--since", flags.since);
-  if (!since.ok()) return Fail(since.error());
+  if (!since.ok()) return FailCommand(since.error());
   auto until = FlagTime("--until", flags.until);
-  if (!until.ok()) return Fail(until.error());
+  if (!until.ok()) return FailCommand(until.error());
   if (*until && !*since) {
-    return Fail(MakeError(ErrorCode::kInvalidInput, "--until: needs --since"));
+    return FailCommand(MakeError(ErrorCode::kInvalidInput, "--until: needs --since"));
   }
 
   DaemonApi api = ConnectDaemon(context, *config);
   auto answer = api.Call(
-      "POST", "/api/v1/import/pagerduty" + Query({{"since", flags.since}, {"until", flags.until}}),
+      "POST",
+      "/api/v1/import/pagerduty" + QueryString({{"since", flags.since}, {"until", flags.until}}),
       "", kImportTimeout);
-  if (!answer.ok()) return Fail(answer.error());
+  if (!answer.ok()) return FailCommand(answer.error());
   if (answer->has_value()) {
     const HttpResponse& r = **answer;
     if (r.status != 200) {
@@ -113,9 +91,9 @@ int ImportPagerDuty(const CliContext& context, const TimeFlags& flags) {
   // No daemon: work on the store directly.
   const Clock& clock = SystemClock();
   auto store = OpenStoreForWriting(*config, clock);
-  if (!store.ok()) return Fail(store.error());
+  if (!store.ok()) return FailCommand(store.error());
   auto sync = IncidentSync::Create(*config, **store, clock, nullptr);
-  if (!sync.ok()) return Fail(sync.error());
+  if (!sync.ok()) return FailCommand(sync.error());
   const bool tty = isatty(STDERR_FILENO) != 0;
   incidents::pagerduty::ProgressFn progress;
   if (tty) {
@@ -129,7 +107,7 @@ int ImportPagerDuty(const CliContext& context, const TimeFlags& flags) {
   }
   auto summary = (*sync)->Import(*since, *until, progress);
   if (tty) std::fprintf(stderr, "\r\033[K");
-  if (!summary.ok()) return Fail(summary.error());
+  if (!summary.ok()) return FailCommand(summary.error());
   PrintSummary(nlohmann::json::parse(incidents::pagerduty::ImportSummaryToJson(*summary)));
   return kExitOk;
 }
@@ -179,24 +157,25 @@ void PrintTable(const nlohmann::json& list) {
 
 int ListIncidents(const CliContext& context, const ListFlags& flags) {
   if (flags.format != "table" && flags.format != "json" && flags.format != "csv") {
-    return Fail(MakeError(ErrorCode::kInvalidInput,
-                          "--format: \"" + flags.format + "\" is not one of: table, json, csv"));
+    return FailCommand(
+        MakeError(ErrorCode::kInvalidInput,
+                  "--format: \"" + flags.format + "\" is not one of: table, json, csv"));
   }
   auto since = FlagTime("--since", flags.since);
-  if (!since.ok()) return Fail(since.error());
+  if (!since.ok()) return FailCommand(since.error());
   auto until = FlagTime("--until", flags.until);
-  if (!until.ok()) return Fail(until.error());
+  if (!until.ok()) return FailCommand(until.error());
   auto config = LoadCliConfig(context);
-  if (!config.ok()) return Fail(config.error());
+  if (!config.ok()) return FailCommand(config.error());
 
   const std::string wire = flags.format == "csv" ? "csv" : "json";
   std::string body;
   DaemonApi api = ConnectDaemon(context, *config);
-  auto answer = api.Call("GET", "/api/v1/incidents" + Query({{"since", flags.since},
-                                                             {"until", flags.until},
-                                                             {"service", flags.service},
-                                                             {"format", wire}}));
-  if (!answer.ok()) return Fail(answer.error());
+  auto answer = api.Call("GET", "/api/v1/incidents" + QueryString({{"since", flags.since},
+                                                                   {"until", flags.until},
+                                                                   {"service", flags.service},
+                                                                   {"format", wire}}));
+  if (!answer.ok()) return FailCommand(answer.error());
   if (answer->has_value()) {
     if ((*answer)->status != 200) {
       std::cerr << "steadystate: " << ApiErrorMessage(**answer) << "\n";
@@ -206,12 +185,12 @@ int ListIncidents(const CliContext& context, const ListFlags& flags) {
   } else {
     auto store = OpenStoreForReading(*config, SystemClock());
     if (!store.ok()) {
-      if (store.error().code != ErrorCode::kNotFound) return Fail(store.error());
+      if (store.error().code != ErrorCode::kNotFound) return FailCommand(store.error());
       body = wire == "csv" ? "" : "[]";  // no data directory yet: no incidents
     } else {
       auto list = CorrelatedIncidentList(IncidentReportSourcesFor(*config, **store, SystemClock()),
                                          *since, *until, flags.service, wire);
-      if (!list.ok()) return Fail(list.error());
+      if (!list.ok()) return FailCommand(list.error());
       body = std::move(*list);
     }
   }

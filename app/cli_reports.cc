@@ -16,6 +16,7 @@
 
 #include "app/commands.h"
 #include "app/incident_sources.h"
+#include "common/text.h"
 #include "common/time.h"
 #include "exporters/incident_metrics.h"
 #include "exporters/incident_reports.h"
@@ -29,8 +30,6 @@ namespace {
 
 using exporters::IncidentReportSources;
 using exporters::RenderedReport;
-using incidents::pagerduty::UrlEncode;
-
 // A 90-day report over many incidents takes a moment on a busy daemon.
 constexpr auto kReportTimeout = std::chrono::minutes(5);
 
@@ -59,27 +58,6 @@ struct AttackReportFlags {
 
 Error Invalid(std::string message) {
   return MakeError(ErrorCode::kInvalidInput, std::move(message));
-}
-
-int Fail(const Error& error) {
-  std::cerr << "steadystate: " << error.message << "\n";
-  return ExitCodeFor(error);
-}
-
-Result<std::optional<Timestamp>> FlagTime(const std::string& flag, const std::string& value) {
-  if (value.empty()) return std::optional<Timestamp>{};
-  auto t = ParseRfc3339(value);
-  if (!t.ok()) return Invalid(flag + ": " + t.error().message);
-  return std::optional<Timestamp>(*t);
-}
-
-std::string Query(const std::vector<std::pair<std::string, std::string>>& params) {
-  std::string out;
-  for (const auto& [name, value] : params) {
-    if (value.empty()) continue;
-    out += (out.empty() ? "?" : "&") + name + "=" + UrlEncode(value);
-  }
-  return out;
 }
 
 Status CheckChoice(const std::string& flag, const std::string& value,
@@ -243,95 +221,97 @@ Status Push(const config::Config& config, const std::string& url, std::optional<
 
 int RunMetrics(const CliContext& context, const MetricsFlags& flags) {
   if (auto s = CheckChoice("--format", flags.format, {"table", "json", "csv"}); !s.ok())
-    return Fail(s.error());
+    return FailCommand(s.error());
   auto group_by = incidents::ParseGroupBy(flags.group_by);
-  if (!group_by.ok()) return Fail(Invalid("--group-by: " + group_by.error().message));
+  if (!group_by.ok()) return FailCommand(Invalid("--group-by: " + group_by.error().message));
   auto since = FlagTime("--since", flags.since);
-  if (!since.ok()) return Fail(since.error());
+  if (!since.ok()) return FailCommand(since.error());
   auto until = FlagTime("--until", flags.until);
-  if (!until.ok()) return Fail(until.error());
+  if (!until.ok()) return FailCommand(until.error());
   auto config = LoadCliConfig(context);
-  if (!config.ok()) return Fail(config.error());
+  if (!config.ok()) return FailCommand(config.error());
 
   const std::string wire = flags.format == "csv" ? "csv" : "json";
   DaemonApi api = ConnectDaemon(context, *config);
-  auto body = FromDaemon(api, "/api/v1/metrics/incidents" + Query({{"since", flags.since},
-                                                                   {"until", flags.until},
-                                                                   {"group_by", flags.group_by},
-                                                                   {"format", wire}}));
-  if (!body.ok()) return Fail(body.error());
+  auto body =
+      FromDaemon(api, "/api/v1/metrics/incidents" + QueryString({{"since", flags.since},
+                                                                 {"until", flags.until},
+                                                                 {"group_by", flags.group_by},
+                                                                 {"format", wire}}));
+  if (!body.ok()) return FailCommand(body.error());
   if (!body->has_value()) {
     auto local = Locally(*config, [&](const IncidentReportSources& sources) {
       return exporters::IncidentMetricsExport(sources, *since, *until, *group_by, wire);
     });
-    if (!local.ok()) return Fail(local.error());
+    if (!local.ok()) return FailCommand(local.error());
     *body = std::move(local->body);
   }
   if (flags.format == "table") {
     PrintMetricsTable(nlohmann::json::parse(**body, nullptr, false));
   } else if (auto s = Output("", **body); !s.ok()) {
-    return Fail(s.error());
+    return FailCommand(s.error());
   }
   if (!flags.push.empty()) {
-    if (auto s = Push(*config, flags.push, *since, *until); !s.ok()) return Fail(s.error());
+    if (auto s = Push(*config, flags.push, *since, *until); !s.ok()) return FailCommand(s.error());
   }
   return kExitOk;
 }
 
 int RunBeforeAfter(const CliContext& context, const BeforeAfterFlags& flags) {
-  if (flags.cutover.empty()) return Fail(Invalid("--cutover: required (RFC 3339)"));
+  if (flags.cutover.empty()) return FailCommand(Invalid("--cutover: required (RFC 3339)"));
   auto cutover = FlagTime("--cutover", flags.cutover);
-  if (!cutover.ok()) return Fail(cutover.error());
+  if (!cutover.ok()) return FailCommand(cutover.error());
   auto window = ParseDuration(flags.window);
-  if (!window.ok()) return Fail(Invalid("--window: " + window.error().message));
-  if (*window <= Duration(0)) return Fail(Invalid("--window: must be positive"));
+  if (!window.ok()) return FailCommand(Invalid("--window: " + window.error().message));
+  if (*window <= Duration(0)) return FailCommand(Invalid("--window: must be positive"));
   if (auto s = CheckChoice("--format", flags.format, {"html", "md", "json"}); !s.ok())
-    return Fail(s.error());
+    return FailCommand(s.error());
   auto config = LoadCliConfig(context);
-  if (!config.ok()) return Fail(config.error());
+  if (!config.ok()) return FailCommand(config.error());
 
   DaemonApi api = ConnectDaemon(context, *config);
-  auto body =
-      FromDaemon(api, "/api/v1/reports/before-after" + Query({{"cutover", flags.cutover},
-                                                              {"window", flags.window},
-                                                              {"format", flags.format},
-                                                              {"time_zone", flags.time_zone}}));
-  if (!body.ok()) return Fail(body.error());
+  auto body = FromDaemon(
+      api, "/api/v1/reports/before-after" + QueryString({{"cutover", flags.cutover},
+                                                         {"window", flags.window},
+                                                         {"format", flags.format},
+                                                         {"time_zone", flags.time_zone}}));
+  if (!body.ok()) return FailCommand(body.error());
   if (!body->has_value()) {
     auto local = Locally(*config, [&](const IncidentReportSources& sources) {
       return exporters::BeforeAfterReportFor(sources, **cutover, *window, flags.format,
                                              flags.time_zone);
     });
-    if (!local.ok()) return Fail(local.error());
+    if (!local.ok()) return FailCommand(local.error());
     *body = std::move(local->body);
   }
-  if (auto s = Output(flags.output, **body); !s.ok()) return Fail(s.error());
+  if (auto s = Output(flags.output, **body); !s.ok()) return FailCommand(s.error());
   return kExitOk;
 }
 
 int RunAttackReport(const CliContext& context, const AttackReportFlags& flags) {
   if (auto s = CheckChoice("--format", flags.format, {"html", "md", "json"}); !s.ok())
-    return Fail(s.error());
+    return FailCommand(s.error());
   auto config = LoadCliConfig(context);
-  if (!config.ok()) return Fail(config.error());
+  if (!config.ok()) return FailCommand(config.error());
 
   DaemonApi api = ConnectDaemon(context, *config);
   auto body =
       FromDaemon(api, "/api/v1/reports/attacks/" + UrlEncode(flags.id) +
-                          Query({{"format", flags.format}, {"time_zone", flags.time_zone}}));
-  if (!body.ok()) return Fail(body.error());
+                          QueryString({{"format", flags.format}, {"time_zone", flags.time_zone}}));
+  if (!body.ok()) return FailCommand(body.error());
   if (!body->has_value()) {
     auto local = Locally(*config, [&](const IncidentReportSources& sources) {
       return exporters::AttackReportFor(sources, flags.id, flags.format, flags.time_zone);
     });
     if (!local.ok()) {
       // An unknown id is the caller's input.
-      if (local.error().code == ErrorCode::kNotFound) return Fail(Invalid(local.error().message));
-      return Fail(local.error());
+      if (local.error().code == ErrorCode::kNotFound)
+        return FailCommand(Invalid(local.error().message));
+      return FailCommand(local.error());
     }
     *body = std::move(local->body);
   }
-  if (auto s = Output(flags.output, **body); !s.ok()) return Fail(s.error());
+  if (auto s = Output(flags.output, **body); !s.ok()) return FailCommand(s.error());
   return kExitOk;
 }
 

@@ -1,5 +1,5 @@
 // Escaping for the text formats steadystate writes by hand: HTML (the dashboard and the
-// reports) and CSV per RFC 4180 (every export). Pure functions.
+// reports), URL components (API clients) and CSV per RFC 4180 (every export). Pure functions.
 #pragma once
 
 #include <string>
@@ -10,6 +10,10 @@ namespace steadystate {
 
 // & < > " ' as character references: safe in element text and quoted attributes.
 std::string EscapeHtml(std::string_view text);
+
+// Percent-encodes everything but RFC 3986's unreserved characters (A-Z a-z 0-9 - _ . ~):
+// a query value or a path segment.
+std::string UrlEncode(std::string_view text);
 
 // Fields with commas, quotes or line breaks are quoted, quotes doubled.
 void AppendCsvField(std::string& out, std::string_view field);

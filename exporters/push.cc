@@ -4,23 +4,10 @@
 
 #include <sstream>
 
+#include "common/text.h"
+
 namespace steadystate::exporters {
 namespace {
-
-std::string PercentEncode(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
-}
 
 bool IsLabelName(std::string_view name) {
   if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
@@ -33,7 +20,7 @@ bool IsLabelName(std::string_view name) {
 std::string Segment(const std::string& name, const std::string& value) {
   // The gateway cannot take an empty path segment; its base64 form of "" is "=".
   if (value.empty()) return "/" + name + "@base64/=";
-  return "/" + name + "/" + PercentEncode(value);
+  return "/" + name + "/" + UrlEncode(value);
 }
 
 }  // namespace

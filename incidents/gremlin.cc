@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/text.h"
 #include "incidents/chaostoolkit.h"
 
 namespace steadystate::incidents {
@@ -202,25 +203,6 @@ GremlinClient::GremlinClient(GremlinClientOptions options, config::Secret api_ke
     options_.base_url.pop_back();
   }
 }
-
-namespace {
-
-std::string UrlEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 Result<GremlinPage> GremlinClient::Get(const std::string& path_and_query) const {
   HttpRequest request;

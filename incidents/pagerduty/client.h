@@ -26,6 +26,7 @@
 #include "common/clock.h"
 #include "common/http_client.h"
 #include "common/result.h"
+#include "common/text.h"
 #include "common/time.h"
 #include "incidents/pagerduty/parse.h"
 
@@ -103,7 +104,7 @@ class PagerDutyClient {
   PagerDutyClientStats stats_;
 };
 
-// Percent-encodes a query component.
-std::string UrlEncode(std::string_view text);
+// Percent-encodes a query component (common/text.h).
+using steadystate::UrlEncode;
 
 }  // namespace steadystate::incidents::pagerduty

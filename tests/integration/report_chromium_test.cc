@@ -189,7 +189,7 @@ size_t DrawnPaths(const std::string& dom) {
 }
 
 TEST(ReportChromium, BeforeAfterChartsAreDrawn) {
-  if (!HaveChromium()) GTEST_SKIP() << "chromium is not installed (scripts/install-deps test)";
+  ASSERT_TRUE(HaveChromium()) << "chromium is not installed: run `scripts/install-deps test`";
   // 13 weeks either side of the cutover at T + 91d: sev1/sev2 incidents that get rarer and
   // shorter after it; two services' SLA attainment.
   Correlation c;
@@ -238,7 +238,7 @@ TEST(ReportChromium, BeforeAfterChartsAreDrawn) {
 }
 
 TEST(ReportChromium, AttackTimelineIsDrawn) {
-  if (!HaveChromium()) GTEST_SKIP() << "chromium is not installed (scripts/install-deps test)";
+  ASSERT_TRUE(HaveChromium()) << "chromium is not installed: run `scripts/install-deps test`";
   std::vector<std::pair<Timestamp, store::Rollup>> minutes_seen;
   std::vector<incidents::TimelinePoint> cpu;
   for (int m = -15; m < 45; ++m) {

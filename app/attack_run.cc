@@ -112,13 +112,16 @@ Result<pid_t> Spawn(const std::vector<std::string>& command, const sigset_t& chi
   return pid;
 }
 
-int PollTimeoutMs(MonotonicTime now, std::optional<MonotonicTime> a,
-                  std::optional<MonotonicTime> b) {
-  std::optional<MonotonicTime> next = a;
-  if (b && (!next || *b < *next)) next = b;
-  if (!next) return -1;
-  if (*next <= now) return 0;
-  const auto ms = std::chrono::ceil<Ms>(*next - now).count();
+// "Not scheduled", for deadlines (a sentinel rather than std::optional, on which g++ -O3
+// reports false maybe-uninitialized warnings).
+constexpr MonotonicTime kNever = MonotonicTime::max();
+
+// poll()'s timeout until the earlier of two deadlines; -1 (wait) when neither is set.
+int PollTimeoutMs(MonotonicTime now, MonotonicTime a, MonotonicTime b) {
+  const MonotonicTime next = std::min(a, b);
+  if (next == kNever) return -1;
+  if (next <= now) return 0;
+  const auto ms = std::chrono::ceil<Ms>(next - now).count();
   return static_cast<int>(std::min<int64_t>(ms, 60'000));
 }
 
@@ -203,8 +206,8 @@ AttackRunResult RunAttack(const AttackRunOptions& options, AttackBackend& backen
 
   std::string halt_reason;
   bool breached = false;
-  std::optional<MonotonicTime> kill_at;  // SIGKILL the group then, if it is still there
-  std::optional<MonotonicTime> next_check;
+  MonotonicTime kill_at = kNever;  // SIGKILL the group then, if it is still there
+  MonotonicTime next_check = kNever;
   if (options.halt_on_breach) next_check = clock.Monotonic() + options.check_interval;
   std::optional<int> wait_status;
 
@@ -214,7 +217,7 @@ AttackRunResult RunAttack(const AttackRunOptions& options, AttackBackend& backen
     std::cerr << "attack " << id << ": halting: " << halt_reason << "\n";
     kill(-pid, SIGTERM);
     kill_at = clock.Monotonic() + options.grace;
-    next_check.reset();
+    next_check = kNever;
   };
 
   // Waits until the command (the group leader) has exited.
@@ -234,11 +237,11 @@ AttackRunResult RunAttack(const AttackRunOptions& options, AttackBackend& backen
       break;
     }
     const MonotonicTime now = clock.Monotonic();
-    if (kill_at && now >= *kill_at) {
+    if (now >= kill_at) {
       kill(-pid, SIGKILL);
-      kill_at.reset();
+      kill_at = kNever;
     }
-    if (next_check && now >= *next_check) {
+    if (now >= next_check) {
       auto breach = backend.Breach(options.attack.services);
       if (!breach.ok()) {
         std::cerr << "attack " << id
@@ -257,10 +260,10 @@ AttackRunResult RunAttack(const AttackRunOptions& options, AttackBackend& backen
   // A halted command's children go with it: wait out the grace period for the rest of the
   // group, then SIGKILL what is left.
   if (!halt_reason.empty()) {
-    const MonotonicTime deadline = kill_at.value_or(clock.Monotonic());
+    const MonotonicTime deadline = kill_at != kNever ? kill_at : clock.Monotonic();
     while (kill(-pid, 0) == 0 && clock.Monotonic() < deadline) {
       pollfd pfd{signals.fd(), POLLIN, 0};
-      poll(&pfd, 1, std::min(50, PollTimeoutMs(clock.Monotonic(), deadline, std::nullopt)));
+      poll(&pfd, 1, std::min(50, PollTimeoutMs(clock.Monotonic(), deadline, kNever)));
       signalfd_siginfo info{};
       while (read(signals.fd(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
       }

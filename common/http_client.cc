@@ -7,6 +7,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "common/libcurl.h"
+
 namespace steadystate {
 namespace {
 
@@ -121,10 +123,16 @@ Error TransportError(CURLcode code, const char* error_buffer, const HttpRequest&
 class CurlHttpClient final : public HttpClient {
  public:
   Result<HttpResponse> Send(const HttpRequest& request) const override {
-    // One easy handle per call: handles are not thread-safe, and notification traffic is
-    // far too low for connection reuse to matter.
+    // The first request loads libcurl (common/libcurl.h). One easy handle per call: handles
+    // are not thread-safe, and notification traffic is far too low for connection reuse to
+    // matter.
+    GlobalInitOnce();
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
-    if (!curl) return MakeError(ErrorCode::kInternal, "http: cannot create a curl handle");
+    if (!curl) {
+      const std::string why = LibcurlLoadError();
+      return MakeError(ErrorCode::kInternal,
+                       "http: cannot create a curl handle" + (why.empty() ? "" : ": " + why));
+    }
     CURL* h = curl.get();
 
     curl_slist* raw_headers = nullptr;
@@ -185,10 +193,7 @@ class CurlHttpClient final : public HttpClient {
 
 }  // namespace
 
-std::unique_ptr<HttpClient> NewCurlHttpClient() {
-  GlobalInitOnce();
-  return std::make_unique<CurlHttpClient>();
-}
+std::unique_ptr<HttpClient> NewCurlHttpClient() { return std::make_unique<CurlHttpClient>(); }
 
 std::string UrlHost(std::string_view url) {
   size_t start = url.find("://");

@@ -3,6 +3,7 @@
 #include "common/http_client.h"
 
 #include <curl/curl.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -16,6 +17,7 @@
 #include <thread>
 
 #include "collector/probe/dns_probe.h"
+#include "common/libcurl.h"
 
 namespace steadystate::collector {
 namespace {
@@ -141,7 +143,14 @@ struct ProbeEngine::Loop {
       }
       targets.push_back(std::move(t));
     }
+    // libcurl is loaded on first use (common/libcurl.h): a daemon without probes never
+    // maps it. DNS probes need the multi handle too: the loop waits in curl_multi_poll.
+    if (targets.empty()) return;
+    curl_global_init(CURL_GLOBAL_DEFAULT);  // reference-counted; thread-safe since 7.84
     multi = curl_multi_init();
+    if (multi == nullptr) {
+      spdlog::error("probes cannot run: {}", LibcurlLoadError());
+    }
   }
 
   ~Loop() {
@@ -446,7 +455,6 @@ struct ProbeEngine::Loop {
 
 ProbeEngine::ProbeEngine(std::vector<config::ServiceConfig> services, const Clock& clock, Sink sink,
                          ProbeEngineOptions options) {
-  curl_global_init(CURL_GLOBAL_DEFAULT);  // reference-counted; thread-safe since 7.84
   loop_ = std::make_unique<Loop>(std::move(services), clock, std::move(sink), options, started_);
 }
 
@@ -454,6 +462,7 @@ ProbeEngine::~ProbeEngine() { Stop(); }
 
 void ProbeEngine::Start() {
   if (loop_->thread.joinable() || loop_->stopping.load()) return;
+  if (loop_->multi == nullptr) return;  // no probes, or no libcurl (logged)
   const MonotonicTime now = loop_->clock.Monotonic();
   for (auto& t : loop_->targets) t.next = now + StartOffset(t.service, t.probe.interval);
   bool any_dns = std::any_of(loop_->targets.begin(), loop_->targets.end(),

@@ -6,9 +6,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "tests/support/daemon.h"
+#include "tests/support/fake_receiver.h"
+#include "tests/support/prom_text.h"
 #include "tests/support/wait.h"
 
 namespace steadystate::testing {
@@ -201,6 +205,46 @@ TEST(Daemon, AttacksExportAsCsvWithTheContractColumns) {
                         "outcome,steady_state,halted_reason,reproduces\n"));
   EXPECT_THAT(csv->body, HasSubstr(",api,,latency,a;b,,"));
   EXPECT_THAT(csv->body, HasSubstr(",\"slow, then slower\",running,unknown,,\n"));
+}
+
+// The shared objects a process has mapped, from /proc/PID/maps.
+std::string MappedFiles(pid_t pid) {
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  std::stringstream text;
+  text << maps.rdbuf();
+  return text.str();
+}
+
+// libcurl (and the TLS, Kerberos and LDAP libraries it pulls in) is loaded on first use:
+// a daemon with nothing to send or probe never maps it; one with an HTTP probe does, and
+// the probe works.
+TEST(Daemon, LoadsLibcurlOnlyWhenItNeedsIt) {
+  TempDir quiet_dir;
+  RunningDaemon quiet(quiet_dir, TestConfig());
+  ASSERT_TRUE(quiet.WaitReady()) << quiet.process().Stderr();
+  auto quiet_client = quiet.Client();
+  ASSERT_TRUE(quiet_client.Get("/metrics"));
+  const std::string quiet_maps = MappedFiles(quiet.process().pid());
+  ASSERT_THAT(quiet_maps, HasSubstr("libstdc++"));  // the maps were really read
+  EXPECT_THAT(quiet_maps, Not(HasSubstr("libcurl")));
+  EXPECT_THAT(quiet_maps, Not(HasSubstr("libgnutls")));
+
+  TempDir dir;
+  FakeReceiver target(FakeResponse::Status(200, "ok"));
+  RunningDaemon probing(dir, TestConfig("services:\n"
+                                        "  - name: www\n"
+                                        "    probe: {interval: 1s, timeout: 500ms, http: {url: \"" +
+                                        target.url() + "/health\"}}\n"));
+  ASSERT_TRUE(probing.WaitReady()) << probing.process().Stderr();
+  auto client = probing.Client();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto metrics = client.Get("/metrics");
+        return metrics && SampleValue(metrics->body, "probe_success{service=\"www\"}") == 1.0;
+      },
+      std::chrono::seconds(30)))
+      << probing.process().Stderr();
+  EXPECT_THAT(MappedFiles(probing.process().pid()), HasSubstr("libcurl"));
 }
 
 }  // namespace

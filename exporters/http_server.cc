@@ -1,29 +1,18 @@
 #include "exporters/http_server.h"
 
-#include <httplib.h>
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
 
-#include <cerrno>
-#include <cstring>
-#include <thread>
+#include <regex>
 
 #include "common/time.h"
 #include "exporters/alert_metrics.h"
 #include "exporters/csv.h"
+#include "exporters/http_transport.h"
 
 namespace steadystate::exporters {
 namespace {
-
-void SendJson(httplib::Response& res, int status, const std::string& body) {
-  res.status = status;
-  res.set_content(body, "application/json");
-}
-
-void SendError(httplib::Response& res, int status, const std::string& message) {
-  SendJson(res, status, nlohmann::json{{"error", message}}.dump());
-}
 
 int StatusFor(const steadystate::Error& error) {
   switch (error.code) {
@@ -80,24 +69,25 @@ std::string AttacksJson(const std::vector<incidents::Attack>& attacks) {
   return out + "]";
 }
 
-void Send(httplib::Response& res, const ApiResponse& answer) {
-  res.status = answer.status;
-  for (const auto& [name, value] : answer.headers) res.set_header(name, value);
-  res.set_content(answer.body, answer.content_type);
+ApiResponse Text(std::string body, int status = 200) {
+  ApiResponse out;
+  out.status = status;
+  out.content_type = "text/plain";
+  out.body = std::move(body);
+  return out;
 }
 
-ApiRequest ToApiRequest(const httplib::Request& req) {
-  ApiRequest out;
-  out.path = req.path;
-  for (size_t i = 1; i < req.matches.size(); ++i) out.matches.push_back(req.matches[i].str());
-  for (const auto& [name, value] : req.params) out.params.emplace(name, value);
-  out.body = req.body;
-  for (const auto& [name, value] : req.headers) {
-    std::string lower = name;
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.headers[lower] = value;
-  }
-  return out;
+HttpReply ToReply(ApiResponse answer) {
+  HttpReply reply;
+  reply.status = answer.status;
+  reply.content_type = std::move(answer.content_type);
+  reply.body = std::move(answer.body);
+  reply.headers = std::move(answer.headers);
+  return reply;
+}
+
+const char* MethodName(ApiRoute::Method method) {
+  return method == ApiRoute::Method::kGet ? "GET" : "POST";
 }
 
 }  // namespace
@@ -133,156 +123,172 @@ bool IsLoopbackHost(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
+// A route with its pattern compiled once.
+struct CompiledRoute {
+  ApiRoute route;
+  std::regex pattern;
+};
+
 struct HttpServer::Impl {
   HttpServerOptions options;
   HttpServerDeps deps;
   const Clock& clock;
-  httplib::Server server;
-  std::thread thread;
+  std::vector<CompiledRoute> routes;
+  std::unique_ptr<HttpTransport> transport;
   int port = 0;
   bool loopback_only = false;
 
   Impl(HttpServerOptions o, HttpServerDeps d, const Clock& c)
       : options(std::move(o)), deps(std::move(d)), clock(c) {}
 
-  // Returns true when the request may write; otherwise answers it.
-  bool Authorize(const httplib::Request& req, httplib::Response& res) const {
+  // Nothing when the request may write; otherwise the answer that refuses it.
+  std::optional<ApiResponse> Unauthorized(const ApiRequest& req) const {
     if (!options.api_token) {
-      if (loopback_only) return true;
-      SendError(res, 403,
-                "write endpoints are disabled: configure server.api_token_env or "
-                "server.api_token_file, or listen on loopback only");
-      return false;
+      if (loopback_only) return std::nullopt;
+      return ApiResponse::Error(403,
+                                "write endpoints are disabled: configure server.api_token_env or "
+                                "server.api_token_file, or listen on loopback only");
     }
-    const std::string header = req.get_header_value("Authorization");
+    auto it = req.headers.find("authorization");
+    const std::string header = it == req.headers.end() ? "" : it->second;
     const std::string prefix = "Bearer ";
     if (header.rfind(prefix, 0) != 0 ||
         !SameSecret(header.substr(prefix.size()), *options.api_token)) {
-      res.set_header("WWW-Authenticate", "Bearer");
-      SendError(res, 401, "missing or wrong bearer token (Authorization: Bearer <token>)");
-      return false;
+      auto refusal =
+          ApiResponse::Error(401, "missing or wrong bearer token (Authorization: Bearer <token>)");
+      refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return refusal;
     }
-    return true;
+    return std::nullopt;
+  }
+
+  void Add(ApiRoute::Method method, std::string pattern, bool write,
+           std::function<ApiResponse(const ApiRequest&)> handler) {
+    AddRoute(ApiRoute{method, std::move(pattern), write, std::move(handler)});
+  }
+
+  void AddRoute(const ApiRoute& route) { routes.push_back({route, std::regex(route.pattern)}); }
+
+  // Finds the route for the request: 404 when no pattern matches the path, 405 when only
+  // another method's does. HEAD is answered as GET (the transport drops the body).
+  HttpReply Dispatch(const HttpRequestData& request) const {
+    const std::string method = request.method == "HEAD" ? "GET" : request.method;
+    std::string allowed;
+    for (const auto& [route, pattern] : routes) {
+      std::smatch match;
+      if (!std::regex_match(request.path, match, pattern)) continue;
+      if (method != MethodName(route.method)) {
+        if (allowed.find(MethodName(route.method)) == std::string::npos) {
+          allowed += allowed.empty() ? "" : ", ";
+          allowed += MethodName(route.method);
+        }
+        continue;
+      }
+      ApiRequest api;
+      api.path = request.path;
+      for (size_t i = 1; i < match.size(); ++i) api.matches.push_back(match[i].str());
+      api.params = request.query;
+      api.body = request.body;
+      api.headers = request.headers;
+      if (route.write) {
+        if (auto refusal = Unauthorized(api)) return ToReply(std::move(*refusal));
+      }
+      try {
+        return ToReply(route.handler(api));
+      } catch (const std::exception& e) {
+        spdlog::error("http: {} {} failed: {}", request.method, request.path, e.what());
+        return ToReply(ApiResponse::Error(500, "internal error"));
+      }
+    }
+    if (allowed.empty()) return ToReply(ApiResponse::Error(404, "not found"));
+    auto refusal = ApiResponse::Error(405, "method not allowed");
+    refusal.headers.emplace_back("Allow", allowed);
+    return ToReply(std::move(refusal));
   }
 
   void Routes() {
-    server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_content(deps.metrics->Serialize(), "text/plain; version=0.0.4; charset=utf-8");
+    using M = ApiRoute::Method;
+    Add(M::kGet, "/metrics", false, [this](const ApiRequest&) {
+      auto out = Text(deps.metrics->Serialize());
+      out.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      return out;
     });
-    server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content("ok\n", "text/plain");
-    });
-    server.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    Add(M::kGet, "/healthz", false, [](const ApiRequest&) { return Text("ok\n"); });
+    Add(M::kGet, "/readyz", false, [this](const ApiRequest&) {
       std::string reason = deps.not_ready_reason ? deps.not_ready_reason() : "";
-      if (reason.empty()) {
-        res.set_content("ready\n", "text/plain");
-      } else {
-        res.status = 503;
-        res.set_content("not ready: " + reason + "\n", "text/plain");
-      }
+      if (reason.empty()) return Text("ready\n");
+      return Text("not ready: " + reason + "\n", 503);
     });
-    server.Get("/api/v1/alerts", [this](const httplib::Request&, httplib::Response& res) {
-      SendJson(res, 200, AlertsJson(deps.alerts ? deps.alerts() : std::vector<slo::Alert>{}));
+    Add(M::kGet, "/api/v1/alerts", false, [this](const ApiRequest&) {
+      return ApiResponse::Json(200,
+                               AlertsJson(deps.alerts ? deps.alerts() : std::vector<slo::Alert>{}));
     });
-    server.Get("/api/v1/services", [this](const httplib::Request&, httplib::Response& res) {
-      SendJson(res, 200, deps.services_json ? deps.services_json() : "{\"services\":[]}");
+    Add(M::kGet, "/api/v1/services", false, [this](const ApiRequest&) {
+      return ApiResponse::Json(200,
+                               deps.services_json ? deps.services_json() : "{\"services\":[]}");
     });
-    server.Get("/api/v1/steady-state", [this](const httplib::Request& req, httplib::Response& res) {
-      if (!deps.steady_state) return SendError(res, 503, "no services are configured");
-      auto answer = deps.steady_state(req.get_param_value("service"));
-      if (!answer.ok()) return SendError(res, 400, answer.error().message);
-      SendJson(res, answer->first, answer->second);
+    Add(M::kGet, "/api/v1/steady-state", false, [this](const ApiRequest& req) {
+      if (!deps.steady_state) return ApiResponse::Error(503, "no services are configured");
+      auto answer = deps.steady_state(req.Param("service"));
+      if (!answer.ok()) return ApiResponse::Error(400, answer.error().message);
+      return ApiResponse::Json(answer->first, answer->second);
     });
     AttackRoutes();
     for (const auto& route : deps.routes) AddRoute(route);
-    server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-      if (!res.body.empty()) return;
-      std::string what = res.status == 404   ? "not found"
-                         : res.status == 413 ? "request body too large (limit 10 MiB)"
-                         : res.status == 405 ? "method not allowed"
-                                             : "HTTP " + std::to_string(res.status);
-      SendError(res, res.status, what);
-    });
-    server.set_exception_handler(
-        [](const httplib::Request& req, httplib::Response& res, const std::exception_ptr& ep) {
-          std::string what = "unknown error";
-          try {
-            std::rethrow_exception(ep);
-          } catch (const std::exception& e) {
-            what = e.what();
-          } catch (...) {
-          }
-          spdlog::error("http: {} {} failed: {}", req.method, req.path, what);
-          SendError(res, 500, "internal error");
-        });
-  }
-
-  void AddRoute(const ApiRoute& route) {
-    auto handler = [this, route](const httplib::Request& req, httplib::Response& res) {
-      if (route.write && !Authorize(req, res)) return;
-      Send(res, route.handler(ToApiRequest(req)));
-    };
-    if (route.method == ApiRoute::Method::kGet) {
-      server.Get(route.pattern, handler);
-    } else {
-      server.Post(route.pattern, handler);
-    }
   }
 
   void AttackRoutes() {
-    server.Get("/api/v1/attacks", [this](const httplib::Request& req, httplib::Response& res) {
-      const ApiRequest request = ToApiRequest(req);
+    using M = ApiRoute::Method;
+    Add(M::kGet, "/api/v1/attacks", false, [this](const ApiRequest& request) {
       auto since = TimeParam(request, "since");
       auto until = TimeParam(request, "until");
-      if (!since.ok()) return SendError(res, 400, since.error().message);
-      if (!until.ok()) return SendError(res, 400, until.error().message);
-      std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
+      if (!since.ok()) return ApiResponse::Error(400, since.error().message);
+      if (!until.ok()) return ApiResponse::Error(400, until.error().message);
+      const std::string format = request.Param("format", "json");
       if (format != "json" && format != "csv") {
-        return SendError(res, 400, "format: \"" + format + "\" is not one of: json, csv");
+        return ApiResponse::Error(400, "format: \"" + format + "\" is not one of: json, csv");
       }
       auto attacks = deps.attacks->List(*since, *until);
-      if (!attacks.ok()) return SendError(res, StatusFor(attacks.error()), attacks.error().message);
-      if (format == "csv") return res.set_content(AttacksCsv(*attacks), "text/csv");
-      SendJson(res, 200, AttacksJson(*attacks));
+      if (!attacks.ok()) return ApiResponse::FromError(attacks.error());
+      if (format == "csv") {
+        auto out = Text(AttacksCsv(*attacks));
+        out.content_type = "text/csv";
+        return out;
+      }
+      return ApiResponse::Json(200, AttacksJson(*attacks));
     });
-    server.Get(R"(/api/v1/attacks/([^/]+))",
-               [this](const httplib::Request& req, httplib::Response& res) {
-                 auto attack = deps.attacks->Get(req.matches[1].str());
-                 if (!attack.ok()) {
-                   return SendError(res, StatusFor(attack.error()), attack.error().message);
-                 }
-                 if (!attack->has_value()) {
-                   return SendError(res, 404, "no attack with id \"" + req.matches[1].str() + "\"");
-                 }
-                 SendJson(res, 200, incidents::AttackToJson(**attack));
-               });
-    server.Post("/api/v1/attacks", [this](const httplib::Request& req, httplib::Response& res) {
-      if (!Authorize(req, res)) return;
-      auto attack = incidents::ParseAttackStart(req.body);
-      if (!attack.ok()) return SendError(res, 400, attack.error().message);
+    Add(M::kGet, R"(/api/v1/attacks/([^/]+))", false, [this](const ApiRequest& request) {
+      auto attack = deps.attacks->Get(request.matches[0]);
+      if (!attack.ok()) return ApiResponse::FromError(attack.error());
+      if (!attack->has_value()) {
+        return ApiResponse::Error(404, "no attack with id \"" + request.matches[0] + "\"");
+      }
+      return ApiResponse::Json(200, incidents::AttackToJson(**attack));
+    });
+    Add(M::kPost, "/api/v1/attacks", true, [this](const ApiRequest& request) {
+      auto attack = incidents::ParseAttackStart(request.body);
+      if (!attack.ok()) return ApiResponse::Error(400, attack.error().message);
       auto started = deps.attacks->Start(std::move(*attack));
-      if (!started.ok()) return SendError(res, StatusFor(started.error()), started.error().message);
+      if (!started.ok()) return ApiResponse::FromError(started.error());
       spdlog::info("attack {} started: type={} name=\"{}\"", started->id, started->type,
                    started->name);
-      SendJson(res, 201, incidents::AttackToJson(*started));
+      return ApiResponse::Json(201, incidents::AttackToJson(*started));
     });
-    server.Post(R"(/api/v1/attacks/([^/]+)/end)",
-                [this](const httplib::Request& req, httplib::Response& res) {
-                  if (!Authorize(req, res)) return;
-                  auto end = incidents::ParseAttackEnd(req.body);
-                  if (!end.ok()) return SendError(res, 400, end.error().message);
-                  auto ended = deps.attacks->End(req.matches[1].str(), *end);
-                  if (!ended.ok()) {
-                    int status = StatusFor(ended.error());
-                    if (ended.error().code == ErrorCode::kInvalidInput &&
-                        ended.error().message.find("already ended") != std::string::npos) {
-                      status = 409;
-                    }
-                    return SendError(res, status, ended.error().message);
-                  }
-                  spdlog::info("attack {} ended: outcome={}", ended->id, ended->outcome);
-                  SendJson(res, 200, incidents::AttackToJson(*ended));
-                });
+    Add(M::kPost, R"(/api/v1/attacks/([^/]+)/end)", true, [this](const ApiRequest& request) {
+      auto end = incidents::ParseAttackEnd(request.body);
+      if (!end.ok()) return ApiResponse::Error(400, end.error().message);
+      auto ended = deps.attacks->End(request.matches[0], *end);
+      if (!ended.ok()) {
+        int status = StatusFor(ended.error());
+        if (ended.error().code == ErrorCode::kInvalidInput &&
+            ended.error().message.find("already ended") != std::string::npos) {
+          status = 409;
+        }
+        return ApiResponse::Error(status, ended.error().message);
+      }
+      spdlog::info("attack {} ended: outcome={}", ended->id, ended->outcome);
+      return ApiResponse::Json(200, incidents::AttackToJson(*ended));
+    });
   }
 };
 
@@ -292,43 +298,26 @@ HttpServer::HttpServer(HttpServerOptions options, HttpServerDeps deps, const Clo
 HttpServer::~HttpServer() { Stop(); }
 
 Status HttpServer::Start() {
-  const std::string& host = impl_->options.host;
-  const int port = impl_->options.port;
-  impl_->loopback_only = IsLoopbackHost(host);
-  auto& server = impl_->server;
-  const int threads = impl_->options.threads;
-  server.new_task_queue = [threads] {
-    return new httplib::ThreadPool(static_cast<size_t>(threads));
-  };
-  server.set_payload_max_length(impl_->options.max_body_bytes);
-  // One request per connection: cpp-httplib 0.11 polls an idle keep-alive socket every
-  // 10 ms, which made an idle scraper connection cost more CPU than the scrape itself.
-  server.set_keep_alive_max_count(1);
-  // The library writes headers and body separately; without NODELAY the body waits for the
-  // client's delayed ACK (~40 ms per scrape, bench/scrape.sh).
-  server.set_tcp_nodelay(true);
-  server.set_read_timeout(5, 0);
-  server.set_write_timeout(5, 0);
+  impl_->loopback_only = IsLoopbackHost(impl_->options.host);
   impl_->Routes();
-  errno = 0;
-  int bound =
-      port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
-  if (bound < 0) {
-    std::string why = errno != 0 ? std::strerror(errno) : "address unavailable or in use";
-    return MakeError(ErrorCode::kIo,
-                     "cannot listen on " + host + ":" + std::to_string(port) + ": " + why);
-  }
-  impl_->port = bound;
-  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+  HttpTransportOptions transport;
+  transport.host = impl_->options.host;
+  transport.port = impl_->options.port;
+  transport.threads = impl_->options.threads;
+  transport.max_body_bytes = impl_->options.max_body_bytes;
+  impl_->transport = std::make_unique<HttpTransport>(
+      transport, [this](const HttpRequestData& request) { return impl_->Dispatch(request); },
+      impl_->clock);
+  auto port = impl_->transport->Start();
+  if (!port.ok()) return port.error();
+  impl_->port = *port;
   return OkStatus();
 }
 
 int HttpServer::port() const { return impl_->port; }
 
 void HttpServer::Stop() {
-  if (!impl_->thread.joinable()) return;
-  impl_->server.stop();
-  impl_->thread.join();
+  if (impl_->transport) impl_->transport->Stop();
 }
 
 }  // namespace steadystate::exporters

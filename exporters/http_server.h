@@ -1,6 +1,6 @@
 // HttpServer: steadystate's one port. Serves /metrics, /healthz, /readyz and the JSON
-// API (DESIGN.md §6). Runs its own small thread pool; handlers only read shared state
-// through the thread-safe objects passed in.
+// API (DESIGN.md §6) over exporters/http_transport.h (one request per connection, a small
+// worker pool); handlers only read shared state through the thread-safe objects passed in.
 #pragma once
 
 #include <functional>
@@ -33,7 +33,7 @@ struct HttpServerOptions {
 
 // A route added by another part of the daemon (incidents, chaos imports, reports, the
 // dashboard) without this file knowing it. Handlers run on the server's thread pool and
-// must be thread-safe. httplib stays private to this file.
+// must be thread-safe.
 struct ApiRequest {
   std::string path;
   std::vector<std::string> matches;  // the pattern's capture groups, in order

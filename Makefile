@@ -2,6 +2,8 @@
 #   make run    install what is missing, build in Release, start the daemon on the embedded default
 #   make test   install what is missing, build with ASan+UBSan, run every test (ctest)
 # And for developers: make bench, make format, make clean.
+# Warnings are errors in `make test` (and CI) only: a new compiler's false positive at -O3
+# must not stop a user's `make run`.
 
 CMAKE ?= cmake
 JOBS ?= $(shell nproc)
@@ -14,7 +16,7 @@ ARGS ?=
 build:
 	scripts/install-deps build
 	$(CMAKE) -S . -B $(RELEASE) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTEADYSTATE_BUILD_TESTS=OFF \
-	  -DSTEADYSTATE_ROCKSDB_STATIC=ON
+	  -DSTEADYSTATE_ROCKSDB_STATIC=ON -DSTEADYSTATE_WERROR=OFF
 	$(CMAKE) --build $(RELEASE) -j $(JOBS) --target steadystate
 
 run: build
@@ -31,7 +33,7 @@ test:
 bench:
 	scripts/install-deps bench
 	$(CMAKE) -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTEADYSTATE_BUILD_TESTS=OFF \
-	  -DSTEADYSTATE_BUILD_BENCH=ON -DSTEADYSTATE_ROCKSDB_STATIC=ON
+	  -DSTEADYSTATE_BUILD_BENCH=ON -DSTEADYSTATE_ROCKSDB_STATIC=ON -DSTEADYSTATE_WERROR=OFF
 	$(CMAKE) --build build/bench -j $(JOBS)
 	bench/run build/bench
 

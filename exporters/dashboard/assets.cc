@@ -91,6 +91,10 @@ const std::string_view kDashboardJs = R"js(
       t.title = d.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
     });
   }
+  // The strips take keyboard focus (arrow keys walk the days) when the script runs.
+  function focusable(root) {
+    root.querySelectorAll('svg[data-days]').forEach(function (s) { s.setAttribute('tabindex', '0'); });
+  }
   // data-days: see EncodeStripDays in exporters/dashboard/html.h. -1: no data, else
   // shortfall * 2 + missed.
   var MORE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%+/';
@@ -192,6 +196,7 @@ const std::string_view kDashboardJs = R"js(
         cur.replaceWith(next);
         document.title = doc.title;
         localTimes(next);
+        focusable(next);
         window.scrollTo(x, y);
         var f = focused ? document.getElementById(focused)
             : row ? document.querySelector('[id="' + row + '"] svg[data-days]') : null;
@@ -202,6 +207,7 @@ const std::string_view kDashboardJs = R"js(
       .then(function () { busy = false; });
   }
   localTimes(document);
+  focusable(document);
   status.textContent = 'Live: updates every 15 s';
   setInterval(refresh, 15000);
 })();

@@ -200,7 +200,8 @@ std::string StripSummary(const ServiceRow& r) {
          (counts[3] > 0 ? ", " + std::to_string(counts[3]) + " without data" : "");
 }
 
-// The overview's strip, in day units (viewBox 90 x 8, drawn 270 x 24 px by the CSS): one
+// The overview's strip, in day units (viewBox 90 x 8, drawn 270 x 24 px by the CSS; the
+// script makes it focusable, as only the script has details to show on focus): one
 // path per colour, a horizontal stroke per run of days of that colour (the CSS dashes it
 // into one bar per day); the days' figures in data-days (EncodeStripDays) for the script.
 // `slo` and `objective` are the table's defaults (data-slo, data-obj): a strip only says
@@ -227,8 +228,7 @@ std::string CompactStrip(const ServiceRow& r, const std::string& slo,
     run_start = i;
   }
   paths[static_cast<int>(DayClass::kMet)] = "M0 4h" + std::to_string(r.history.size());
-  std::string out =
-      "<svg viewBox=\"0 0 " + std::to_string(r.history.size()) + " 8\" role=\"img\" tabindex=\"0\"";
+  std::string out = "<svg viewBox=\"0 0 " + std::to_string(r.history.size()) + " 8\" role=\"img\"";
   if (FormatPercent(r.history_objective) != objective) {
     out += " data-obj=\"" + FormatPercent(r.history_objective) + "\"";
   }

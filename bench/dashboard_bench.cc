@@ -4,8 +4,8 @@
 // hours), written once into a temporary directory under $TMPDIR (or /tmp). The data is
 // meant to look like real probes every 10 s: most hours without a failure, about one hour
 // in ten with one or two failed probes (so almost every day is a little under 100% and
-// differs from the next), one bad hour in 211 per service (half its probes failing: a
-// missed day), a few slow probes for the latency SLO, a last probe per service, three open
+// differs from the next), one bad hour in 211 per service (a tenth of its probes failing:
+// a missed day), a few slow probes for the latency SLO, a last probe per service, three open
 // incidents and one running attack. Run a Release build:
 //   build/bench/bench/dashboard_bench
 //
@@ -102,11 +102,11 @@ struct Fixture {
         u.minute = minute;
         u.delta.total = total;
         // Per hour (scaled down for the last 2 hours' minutes): about one hour in ten
-        // with a failed probe or two, one bad hour in 211 (half failing), a few slow
+        // with a failed probe or two, one bad hour in 211 (a tenth failing), a few slow
         // probes. A cheap hash, so neighbouring services differ.
         const auto hour = static_cast<uint64_t>(minute.time_since_epoch() / hours(1));
         const uint64_t h = (hour * 2654435761u + static_cast<uint64_t>(s) * 40503u) % 1000;
-        const uint64_t failed = (hour + static_cast<uint64_t>(s)) % 211 == 0 ? total / 2
+        const uint64_t failed = (hour + static_cast<uint64_t>(s)) % 211 == 0 ? total / 10
                                 : total < 60                                 ? 0
                                 : h < 70                                     ? 1
                                 : h < 100                                    ? 2

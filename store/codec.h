@@ -10,11 +10,14 @@
 // Rollup value (120 bytes): total, good, latency_good, latency_buckets[12], each u64
 // little-endian.
 //
-// The rollups family holds two key spaces with the same value format: minute rollups
-// under the series id, and hourly sums of them under the series id with the top bit set
-// (HourlySeries), keyed by the start of the hour. Every MergeRollups writes both in one
-// batch, so a 30-day sum reads ~720 hourly keys plus the partial hours at the edges
-// instead of 43,200 minute keys. Series ids are allocated from 1 up and stay below 2^63.
+// The rollups family holds three key spaces with the same value format: minute rollups
+// under the series id, hourly sums of them under the series id with the top bit set
+// (HourlySeries), keyed by the start of the hour, and (schema 2) daily sums under the
+// series id with bit 62 set (DailySeries), keyed by the start of the UTC day. Every
+// MergeRollups writes all three in one batch, so a 30-day sum reads ~720 hourly keys plus
+// the partial hours at the edges instead of 43,200 minute keys, and a 90-day strip reads
+// 90 daily keys. Key order: minute keys, then daily, then hourly. Series ids are
+// allocated from 1 up and stay below 2^62.
 #pragma once
 
 #include <array>
@@ -36,12 +39,20 @@ inline constexpr size_t kRollupFields = 3 + kLatencyBuckets;
 inline constexpr size_t kRollupValueBytes = 8 * kRollupFields;
 
 inline constexpr uint64_t kHourlySeriesBit = uint64_t{1} << 63;
+inline constexpr uint64_t kDailySeriesBit = uint64_t{1} << 62;
 
 using SeriesKey = std::array<char, kSeriesKeyBytes>;
 
 // The key-space id of the hourly sums of `series` (which must be < 2^63).
 constexpr uint64_t HourlySeries(uint64_t series) { return series | kHourlySeriesBit; }
 constexpr bool IsHourlySeries(uint64_t series) { return (series & kHourlySeriesBit) != 0; }
+// The key-space id of the daily sums of `series` (which must be < 2^62).
+constexpr uint64_t DailySeries(uint64_t series) { return series | kDailySeriesBit; }
+constexpr bool IsDailySeries(uint64_t series) {
+  return (series & (kHourlySeriesBit | kDailySeriesBit)) == kDailySeriesBit;
+}
+// A minute series id: below 2^62, so neither bit above is set.
+constexpr bool IsMinuteSeries(uint64_t series) { return series < kDailySeriesBit; }
 
 SeriesKey EncodeSeriesKey(uint64_t series, Timestamp time);
 

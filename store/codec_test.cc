@@ -131,6 +131,18 @@ TEST(HourlySeries, UsesTheTopBitOnly) {
   EXPECT_LT(KeyString(~uint64_t{0} >> 1, 0), KeyString(HourlySeries(1), 0));
 }
 
+TEST(DailySeries, UsesBit62AndSortsBetweenMinutesAndHours) {
+  EXPECT_EQ(DailySeries(5), (uint64_t{1} << 62) | 5);
+  EXPECT_TRUE(IsDailySeries(DailySeries(5)));
+  EXPECT_FALSE(IsDailySeries(5));
+  EXPECT_FALSE(IsDailySeries(HourlySeries(5)));
+  EXPECT_FALSE(IsHourlySeries(DailySeries(5)));
+  EXPECT_TRUE(IsMinuteSeries(5));
+  EXPECT_FALSE(IsMinuteSeries(DailySeries(5)));
+  EXPECT_LT(KeyString((uint64_t{1} << 62) - 1, 0), KeyString(DailySeries(1), 0));
+  EXPECT_LT(KeyString(DailySeries((uint64_t{1} << 62) - 1), 0), KeyString(HourlySeries(1), 0));
+}
+
 TEST(PrefixSuccessor, BoundsAPrefixScan) {
   EXPECT_EQ(PrefixSuccessor("abc"), "abd");
   EXPECT_EQ(PrefixSuccessor(std::string("a\xff", 2)), "b");

@@ -47,16 +47,22 @@ class RollupMergeOperator final : public rocksdb::MergeOperator {
 class RetentionFilter final : public rocksdb::CompactionFilter {
  public:
   // An hourly sum (keyed by its hour's start) goes once the last minute of its hour is
-  // past the cutoff, together with the minute keys it sums.
+  // past the cutoff, together with the minute keys it sums; a daily sum likewise with the
+  // last minute of its day.
   explicit RetentionFilter(Timestamp cutoff)
-      : cutoff_(cutoff), hourly_cutoff_(cutoff - std::chrono::minutes(59)) {}
+      : cutoff_(cutoff),
+        hourly_cutoff_(cutoff - std::chrono::minutes(59)),
+        daily_cutoff_(cutoff - std::chrono::minutes(24 * 60 - 1)) {}
 
   Decision FilterV2(int /*level*/, const rocksdb::Slice& key, ValueType type,
                     const rocksdb::Slice& /*value*/, std::string* /*new_value*/,
                     std::string* /*skip_until*/) const override {
     if (type == ValueType::kBlobIndex || key.size() != kSeriesKeyBytes) return Decision::kKeep;
     const std::string_view k = key.ToStringView();
-    const Timestamp cutoff = IsHourlySeries(SeriesKeySeries(k)) ? hourly_cutoff_ : cutoff_;
+    const uint64_t id = SeriesKeySeries(k);
+    const Timestamp cutoff = IsHourlySeries(id)  ? hourly_cutoff_
+                             : IsDailySeries(id) ? daily_cutoff_
+                                                 : cutoff_;
     return SeriesKeyTime(k) < cutoff ? Decision::kRemove : Decision::kKeep;
   }
 
@@ -65,6 +71,7 @@ class RetentionFilter final : public rocksdb::CompactionFilter {
  private:
   Timestamp cutoff_;
   Timestamp hourly_cutoff_;
+  Timestamp daily_cutoff_;
 };
 
 class RetentionFilterFactory final : public rocksdb::CompactionFilterFactory {

@@ -82,6 +82,11 @@ std::string MetaSeriesKey(std::string_view name) {
 
 constexpr std::chrono::milliseconds kMinute = std::chrono::minutes(1);
 constexpr std::chrono::milliseconds kHour = std::chrono::hours(1);
+constexpr std::chrono::milliseconds kDay = std::chrono::days(1);
+// Schema 1 had no daily sums; opening it for writing adds them (MigrateToDailySums).
+constexpr int kFirstSchemaWithDailySums = 2;
+// Daily sums written per batch while migrating a schema-1 directory.
+constexpr size_t kMigrationBatchKeys = 4096;
 
 // The items in (series, time) order, stable for equal keys so a later write still wins.
 // Inserting in key order lets the memtable skiplist continue from the previous insert
@@ -99,9 +104,9 @@ std::vector<const T*> InKeyOrder(std::span<const T> items, TimeOf time_of) {
 }
 
 Status CheckRollupSeries(uint64_t series) {
-  if (!IsHourlySeries(series)) return OkStatus();
+  if (IsMinuteSeries(series)) return OkStatus();
   return MakeError(ErrorCode::kInvalidInput,
-                   "series id " + std::to_string(series) + " is out of range (>= 2^63)");
+                   "series id " + std::to_string(series) + " is out of range (>= 2^62)");
 }
 
 std::string ErrnoText(int err) { return std::generic_category().message(err); }
@@ -201,6 +206,9 @@ struct Store::Impl {
       (void)closed;  // nothing left to report it to; the WAL has every acknowledged write
     }
     rocksdb::ColumnFamilyHandle* Handle(Family family) const { return families[Index(family)]; }
+    // The rollups family holds daily sums for every day (schema >= 2). False only for a
+    // schema-1 directory opened read-only: daily figures are then summed from hours.
+    bool daily_sums = true;
   };
 
   Options options;
@@ -365,21 +373,22 @@ struct Store::Impl {
     return OkStatus();
   }
 
-  // Reads, or for a fresh directory writes, the schema version.
-  Status CheckSchema(const Instance& current) const {
+  // Reads, or for a fresh directory writes, the schema version; returns the version the
+  // directory has (kSchemaVersion for a fresh one).
+  Result<int> CheckSchema(const Instance& current) const {
     std::string stored;
     rocksdb::Status status = current.db->Get(rocksdb::ReadOptions(), current.Handle(Family::kMeta),
                                              ToSlice(kSchemaKey), &stored);
     if (status.IsNotFound()) {
       // A fresh directory (or one whose creator stopped before writing the version).
-      if (read_only) return OkStatus();
+      if (read_only) return kSchemaVersion;
       rocksdb::WriteOptions sync;
       sync.sync = true;
       status = current.db->Put(sync, current.Handle(Family::kMeta), ToSlice(kSchemaKey),
                                std::to_string(kSchemaVersion));
       if (!status.ok())
         return internal::ToError(status, "writing the schema version to " + Where());
-      return OkStatus();
+      return kSchemaVersion;
     }
     if (!status.ok()) return internal::ToError(status, "reading the schema version in " + Where());
     int version = 0;
@@ -394,6 +403,60 @@ struct Store::Impl {
                            std::to_string(version) + "; this version reads up to " +
                            std::to_string(kSchemaVersion) + ")");
     }
+    return version;
+  }
+
+  // Schema 1 -> 2: writes the daily sum of every (series, day) that has hourly sums, then
+  // the new version (synced, which also syncs the WAL before it). Runs at open, before any
+  // rollup is merged, with Puts: a crash part way leaves version 1, and the next open
+  // writes the same values again.
+  Status MigrateToDailySums(const Instance& current) const {
+    auto* handle = current.Handle(Family::kRollups);
+    rocksdb::ReadOptions read;
+    read.total_order_seek = true;  // across series: the prefix extractor is per series
+    std::unique_ptr<rocksdb::Iterator> it(current.db->NewIterator(read, handle));
+    rocksdb::WriteBatch batch;
+    auto write = [&]() -> Status {
+      const rocksdb::Status status = current.db->Write(rocksdb::WriteOptions(), &batch);
+      batch.Clear();
+      if (!status.ok()) return internal::ToError(status, "adding daily sums to " + Where());
+      return OkStatus();
+    };
+    std::optional<std::pair<uint64_t, Timestamp>> day;
+    Rollup sum;
+    auto put_day = [&]() -> Status {
+      if (!day) return OkStatus();
+      batch.Put(handle, ToSlice(EncodeSeriesKey(DailySeries(day->first), day->second)),
+                ToSlice(EncodeRollup(sum)));
+      if (static_cast<size_t>(batch.Count()) >= kMigrationBatchKeys) return write();
+      return OkStatus();
+    };
+    const SeriesKey first = EncodeSeriesKey(kHourlySeriesBit, Timestamp::min());
+    for (it->Seek(ToSlice(first)); it->Valid(); it->Next()) {
+      const std::string_view key = it->key().ToStringView();
+      if (key.size() != kSeriesKeyBytes || !IsHourlySeries(SeriesKeySeries(key))) continue;
+      const std::pair<uint64_t, Timestamp> this_day{SeriesKeySeries(key) & ~kHourlySeriesBit,
+                                                    FloorTo(SeriesKeyTime(key), kDay)};
+      if (day != this_day) {
+        if (auto status = put_day(); !status) return status;
+        day = this_day;
+        sum = Rollup{};
+      }
+      AddEncodedRollup(it->value().ToStringView(), sum);  // a malformed sum counts as empty
+    }
+    if (!it->status().ok()) {
+      return internal::ToError(it->status(), "reading hourly sums in " + Where());
+    }
+    if (auto status = put_day(); !status) return status;
+    if (batch.Count() > 0) {
+      if (auto status = write(); !status) return status;
+    }
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    const rocksdb::Status status =
+        current.db->Put(sync, current.Handle(Family::kMeta), ToSlice(kSchemaKey),
+                        std::to_string(kFirstSchemaWithDailySums));
+    if (!status.ok()) return internal::ToError(status, "writing the schema version to " + Where());
     return OkStatus();
   }
 
@@ -522,7 +585,15 @@ struct Store::Impl {
 
     // Checked before anything can rewrite data: recovery does not flush and compactions
     // are off until here, so an older binary never merges or expires a newer schema's data.
-    if (auto status = CheckSchema(*current); !status) return status.error();
+    auto version = CheckSchema(*current);
+    if (!version.ok()) return version.error();
+    if (*version < kFirstSchemaWithDailySums) {
+      if (read_only) {
+        current->daily_sums = false;
+      } else if (auto status = MigrateToDailySums(*current); !status) {
+        return status.error();
+      }
+    }
     if (!read_only) {
       for (auto* handle : current->handles) {
         const rocksdb::Status set =
@@ -735,14 +806,19 @@ Status Store::MergeRollups(std::span<const RollupUpdate> updates) {
   return impl_->Write(
       "rollups", /*sync=*/false, [&](rocksdb::WriteBatch& batch, const Impl::Instance& db) {
         auto* handle = db.Handle(Family::kRollups);
-        // One merge per minute key, and one per (series, hour) run for the
-        // hourly sums (see store/codec.h).
-        std::optional<std::pair<uint64_t, Timestamp>> hour;
-        Rollup hour_sum;
+        // One merge per minute key, one per (series, hour) run for the hourly sums and
+        // one per (series, day) run for the daily sums (see store/codec.h).
+        std::optional<std::pair<uint64_t, Timestamp>> hour, day;
+        Rollup hour_sum, day_sum;
         auto flush_hour = [&] {
           if (!hour) return;
           batch.Merge(handle, ToSlice(EncodeSeriesKey(HourlySeries(hour->first), hour->second)),
                       ToSlice(EncodeRollup(hour_sum)));
+        };
+        auto flush_day = [&] {
+          if (!day) return;
+          batch.Merge(handle, ToSlice(EncodeSeriesKey(DailySeries(day->first), day->second)),
+                      ToSlice(EncodeRollup(day_sum)));
         };
         for (const RollupUpdate* update : order) {
           const Timestamp minute = FloorTo(update->minute, kMinute);
@@ -755,8 +831,16 @@ Status Store::MergeRollups(std::span<const RollupUpdate> updates) {
             hour_sum = Rollup{};
           }
           hour_sum += update->delta;
+          const std::pair<uint64_t, Timestamp> this_day{update->series, FloorTo(minute, kDay)};
+          if (day != this_day) {
+            flush_day();
+            day = this_day;
+            day_sum = Rollup{};
+          }
+          day_sum += update->delta;
         }
         flush_hour();
+        flush_day();
       });
 }
 
@@ -771,6 +855,30 @@ Status Store::ScanHourlyRollups(
     const std::function<void(Timestamp hour, const Rollup&)>& fn) const {
   if (auto status = CheckRollupSeries(series); !status) return status;
   return ScanRollupKeys(HourlySeries(series), CeilTo(from, kHour), CeilTo(to, kHour), fn);
+}
+
+Status Store::ScanDailyRollups(uint64_t series, Timestamp from, Timestamp to,
+                               const std::function<void(Timestamp day, const Rollup&)>& fn) const {
+  if (auto status = CheckRollupSeries(series); !status) return status;
+  const auto current = impl_->Current();
+  if (current == nullptr) return impl_->Closed();
+  const Timestamp first_day = CeilTo(from, kDay);
+  const Timestamp end_day = CeilTo(to, kDay);
+  if (current->daily_sums) return ScanRollupKeys(DailySeries(series), first_day, end_day, fn);
+  // A schema-1 directory opened read-only: sum each day's hours.
+  std::optional<Timestamp> day;
+  Rollup sum;
+  auto status = ScanRollupKeys(HourlySeries(series), first_day, end_day,
+                               [&](Timestamp hour, const Rollup& r) {
+                                 const Timestamp this_day = FloorTo(hour, kDay);
+                                 if (day && *day != this_day) fn(*day, sum);
+                                 if (day != this_day) sum = Rollup{};
+                                 day = this_day;
+                                 sum += r;
+                               });
+  if (!status) return status;
+  if (day) fn(*day, sum);
+  return OkStatus();
 }
 
 Status Store::ScanRollupKeys(uint64_t id, Timestamp from, Timestamp to,

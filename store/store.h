@@ -48,7 +48,9 @@
 namespace steadystate::store {
 
 // The schema this build writes and the newest it reads. Stored in meta "schema_version".
-inline constexpr int kSchemaVersion = 1;
+// 2 added the daily sums of rollups; a schema-1 directory gets them when opened for
+// writing (docs/storage.md).
+inline constexpr int kSchemaVersion = 2;
 
 struct Options {
   std::string path = "./steadystate-data";
@@ -157,9 +159,10 @@ class Store {
                     const std::function<void(Timestamp, std::string_view payload)>& fn) const;
 
   // Minute rollups: adds every delta with RocksDB merges (never read-modify-write), in one
-  // WriteBatch, WAL on, no fsync. Each update also merges into an hourly sum of the
-  // series (store/codec.h), which SumRollups reads for the whole hours of its range.
-  // Series ids must be < 2^63 (SeriesId's are).
+  // WriteBatch, WAL on, no fsync. Each update also merges into an hourly and a daily (UTC)
+  // sum of the series (store/codec.h), which SumRollups and ScanDailyRollups read. A late
+  // update (for a minute of an earlier day) lands in all three, so the sums stay exact.
+  // Series ids must be < 2^62 (SeriesId's are).
   Status MergeRollups(std::span<const RollupUpdate> updates);
   // Minutes with from <= minute < to, in order; minutes without data are not reported.
   Status ScanRollups(uint64_t series, Timestamp from, Timestamp to,
@@ -169,6 +172,12 @@ class Store {
   // SumRollups per day would seek once per day (the dashboard's 90-day strips).
   Status ScanHourlyRollups(uint64_t series, Timestamp from, Timestamp to,
                            const std::function<void(Timestamp hour, const Rollup&)>& fn) const;
+  // The daily sums: UTC days with from <= day < to (bounds rounded up to whole days), in
+  // order; days without data are not reported; today's sum is what was merged so far. One
+  // key per day (90 for the dashboard's 90-day strip). A schema-1 directory opened
+  // read-only has no daily sums: it sums each day's hourly sums instead (same figures).
+  Status ScanDailyRollups(uint64_t series, Timestamp from, Timestamp to,
+                          const std::function<void(Timestamp day, const Rollup&)>& fn) const;
   // The sum of the minutes ScanRollups would report; ~720 keys for 30 days.
   Result<Rollup> SumRollups(uint64_t series, Timestamp from, Timestamp to) const;
 

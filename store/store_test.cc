@@ -397,6 +397,176 @@ TEST_F(StoreTest, SumRollupsAgreesWithMinuteByMinuteSumsAcrossHours) {
             ErrorCode::kInvalidInput);
 }
 
+// --- daily sums ----------------------------------------------------------------------------
+
+// Rollups over three UTC days for two series, with a late update for an earlier day.
+class DailySumsTest : public StoreTest {
+ protected:
+  Timestamp day0() const { return std::chrono::floor<days>(clock_.Now()) - days(2); }
+
+  void Fill(Store& store) {
+    std::vector<RollupUpdate> updates;
+    for (int i = 0; i < 3 * 24 * 4; ++i) {  // every 15 minutes
+      const Timestamp at = day0() + minutes(15 * i) + seconds(7);
+      updates.push_back({1, at, Counts(10, i % 37 == 0 ? 4 : 10)});
+      if (i % 3 == 0) updates.push_back({2, at, Counts(2, 2)});
+    }
+    ASSERT_TRUE(store.MergeRollups(updates).ok());
+    ASSERT_TRUE(store.Flush().ok());
+    // Late data for day 0, in a later batch.
+    const std::vector<RollupUpdate> late = {{1, day0() + hours(23) + minutes(59), Counts(5, 0)}};
+    ASSERT_TRUE(store.MergeRollups(late).ok());
+  }
+
+  // Each day's minutes, summed: what every daily sum must equal.
+  std::vector<std::pair<Timestamp, Rollup>> MinuteDays(const Store& store, uint64_t series) {
+    std::vector<std::pair<Timestamp, Rollup>> out;
+    for (int d = 0; d < 3; ++d) {
+      Rollup sum;
+      EXPECT_TRUE(store
+                      .ScanRollups(series, day0() + days(d), day0() + days(d + 1),
+                                   [&](Timestamp, const Rollup& r) { sum += r; })
+                      .ok());
+      out.emplace_back(day0() + days(d), sum);
+    }
+    return out;
+  }
+
+  std::vector<std::pair<Timestamp, Rollup>> DailyDays(const Store& store, uint64_t series,
+                                                      Timestamp from, Timestamp to) {
+    std::vector<std::pair<Timestamp, Rollup>> out;
+    const auto status = store.ScanDailyRollups(
+        series, from, to, [&](Timestamp day, const Rollup& r) { out.emplace_back(day, r); });
+    EXPECT_TRUE(status.ok()) << status.error().message;
+    return out;
+  }
+
+  // Plain RocksDB: how many daily-sum keys the directory holds.
+  int DailyKeys() {
+    auto raw = OpenRaw();
+    rocksdb::ReadOptions read;
+    std::unique_ptr<rocksdb::Iterator> it(raw->db->NewIterator(read, raw->Handle("rollups")));
+    int n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      n += IsDailySeries(SeriesKeySeries(it->key().ToStringView())) ? 1 : 0;
+    }
+    return n;
+  }
+
+  // Turns the directory into what schema 1 wrote: no daily sums, version "1".
+  void MakeSchema1() {
+    auto raw = OpenRaw();
+    const auto from = EncodeSeriesKey(kDailySeriesBit, Timestamp::min());
+    const auto to = EncodeSeriesKey(kHourlySeriesBit, Timestamp::min());
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    ASSERT_TRUE(raw->db
+                    ->DeleteRange(sync, raw->Handle("rollups"),
+                                  rocksdb::Slice(from.data(), from.size()),
+                                  rocksdb::Slice(to.data(), to.size()))
+                    .ok());
+    ASSERT_TRUE(raw->db->Put(sync, raw->Handle("meta"), "schema_version", "1").ok());
+  }
+};
+
+TEST_F(DailySumsTest, EachDailySumIsItsDaysMinutesLateDataIncluded) {
+  auto store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  Fill(*store);
+  for (uint64_t series : {1, 2}) {
+    EXPECT_EQ(DailyDays(*store, series, Timestamp::min(), Timestamp::max()),
+              MinuteDays(*store, series))
+        << "series " << series;
+  }
+  const auto days1 = DailyDays(*store, 1, Timestamp::min(), Timestamp::max());
+  ASSERT_EQ(days1.size(), 3u);
+  EXPECT_EQ(days1[0].second.total, 24u * 4 * 10 + 5);  // the late 5 probes counted
+  // Bounds are rounded up to whole days: [day0 + 1ms, day0 + 2d) holds day 1 only.
+  const auto middle = DailyDays(*store, 1, day0() + milliseconds(1), day0() + days(2));
+  ASSERT_EQ(middle.size(), 1u);
+  EXPECT_EQ(middle[0].first, day0() + days(1));
+  EXPECT_TRUE(DailyDays(*store, 3, Timestamp::min(), Timestamp::max()).empty());
+  EXPECT_EQ(store
+                ->ScanDailyRollups(uint64_t{1} << 62, Timestamp::min(), Timestamp::max(),
+                                   [](Timestamp, const Rollup&) {})
+                .error()
+                .code,
+            ErrorCode::kInvalidInput);
+}
+
+TEST_F(DailySumsTest, SurviveRestartAndCompaction) {
+  std::vector<std::pair<Timestamp, Rollup>> before;
+  {
+    auto store = OpenOrDie();
+    ASSERT_NE(store, nullptr);
+    Fill(*store);
+    before = DailyDays(*store, 1, Timestamp::min(), Timestamp::max());
+  }
+  auto store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(DailyDays(*store, 1, Timestamp::min(), Timestamp::max()), before);
+  ASSERT_TRUE(store->CompactForRetention().ok());
+  EXPECT_EQ(DailyDays(*store, 1, Timestamp::min(), Timestamp::max()), before);
+  EXPECT_EQ(before, MinuteDays(*store, 1));
+}
+
+TEST_F(DailySumsTest, Schema1DirectoryIsReadFromHoursThenMigratedOnWritableOpen) {
+  std::vector<std::pair<Timestamp, Rollup>> expected1, expected2;
+  {
+    auto store = OpenOrDie();
+    ASSERT_NE(store, nullptr);
+    Fill(*store);
+    expected1 = MinuteDays(*store, 1);
+    expected2 = MinuteDays(*store, 2);
+  }
+  MakeSchema1();
+  ASSERT_EQ(DailyKeys(), 0);
+  {
+    // A reader may not migrate: it sums hours into the same daily figures.
+    auto reader = Store::OpenReadOnly(options_, clock_);
+    ASSERT_TRUE(reader.ok()) << reader.error().message;
+    EXPECT_EQ(DailyDays(**reader, 1, Timestamp::min(), Timestamp::max()), expected1);
+    EXPECT_EQ(DailyDays(**reader, 2, Timestamp::min(), Timestamp::max()), expected2);
+    EXPECT_EQ((*reader)->GetMeta("schema_version").value(), "1");
+  }
+  ASSERT_EQ(DailyKeys(), 0);
+  {
+    auto store = OpenOrDie();  // migrates
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->GetMeta("schema_version").value(), "2");
+    EXPECT_EQ(DailyDays(*store, 1, Timestamp::min(), Timestamp::max()), expected1);
+    // New merges go on adding to the migrated sums.
+    const std::vector<RollupUpdate> more = {{1, day0() + hours(1), Counts(3, 3)}};
+    ASSERT_TRUE(store->MergeRollups(more).ok());
+    expected1[0].second += Counts(3, 3);
+    EXPECT_EQ(DailyDays(*store, 1, Timestamp::min(), Timestamp::max()), expected1);
+  }
+  EXPECT_EQ(DailyKeys(), 3 + 3);  // three days of two series, now stored
+  auto store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(DailyDays(*store, 1, Timestamp::min(), Timestamp::max()), expected1);
+  EXPECT_EQ(DailyDays(*store, 2, Timestamp::min(), Timestamp::max()), expected2);
+}
+
+TEST_F(DailySumsTest, DailySumExpiresWithTheLastMinuteOfItsDay) {
+  options_.rollup_retention = days(10);
+  auto store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  Fill(*store);
+  const Timestamp d0 = day0();
+  // The cutoff falls inside day 1: day 0 has no minute left and goes; day 1 keeps its
+  // sum (its later minutes are still there) until its own last minute expires.
+  clock_.Advance(
+      std::chrono::duration_cast<milliseconds>(d0 + days(11) + hours(12) - clock_.Now()));
+  const std::vector<RollupUpdate> now = {{1, clock_.Now(), Counts(1, 1)}};
+  ASSERT_TRUE(store->MergeRollups(now).ok());
+  ASSERT_TRUE(store->CompactForRetention().ok());
+  const auto left = DailyDays(*store, 1, Timestamp::min(), d0 + days(3));
+  ASSERT_EQ(left.size(), 2u);
+  EXPECT_EQ(left[0].first, d0 + days(1));
+  EXPECT_EQ(left[1].first, d0 + days(2));
+}
+
 TEST(RollupMergeOperator, SkipsMalformedOperandsAndBaseValues) {
   const auto op = internal::NewRollupMergeOperator();
   const auto one = EncodeRollup(Counts(1, 1));
@@ -549,7 +719,7 @@ TEST_F(StoreTest, WriteRecordsAppliesAllOrNothing) {
 TEST_F(StoreTest, MetaKeysOwnedByTheStoreCannotBeWritten) {
   auto store = OpenOrDie();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->GetMeta("schema_version").value(), "1");
+  EXPECT_EQ(store->GetMeta("schema_version").value(), "2");
   EXPECT_FALSE(store->PutMeta("schema_version", "9").ok());
   EXPECT_FALSE(store->PutMeta("series/evil", "12345678").ok());
   EXPECT_FALSE(store->DeleteRecord(Family::kMeta, "schema_version").ok());
@@ -623,11 +793,11 @@ TEST_F(StoreTest, NewerSchemaIsRefusedWithExactMessage) {
     auto raw = OpenRaw();
     rocksdb::WriteOptions sync;
     sync.sync = true;
-    ASSERT_TRUE(raw->db->Put(sync, raw->Handle("meta"), "schema_version", "2").ok());
+    ASSERT_TRUE(raw->db->Put(sync, raw->Handle("meta"), "schema_version", "3").ok());
   }
   const std::string expected = "data directory " + options_.path +
-                               " was written by a newer steadystate (schema 2; this version "
-                               "reads up to 1)";
+                               " was written by a newer steadystate (schema 3; this version "
+                               "reads up to 2)";
   auto store = Store::Open(options_, clock_);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().code, ErrorCode::kInvalidInput);

@@ -29,18 +29,28 @@ tbody th{font-weight:600}
 .st{display:inline-block;padding:0 .45em;border-radius:4px;color:#fff;font-weight:600;white-space:nowrap}
 .st-meeting{background:var(--ok)}.st-burning{background:var(--warn)}.st-breached{background:var(--bad)}
 .st-nodata{background:var(--none)}
-.muted{color:var(--muted)}
+.st-meeting::before{content:"\2713\a0";content:"\2713\a0"/""}
+.st-burning::before{content:"\25b2\a0";content:"\25b2\a0"/""}
+.st-breached::before{content:"\2717\a0";content:"\2717\a0"/""}
+.st-nodata::before{content:"?\a0";content:"?\a0"/""}
+.mu{color:var(--muted)}
 .bad{color:var(--bad);font-weight:600}
 .crit{font-size:.8em;border:1px solid var(--muted);border-radius:3px;padding:0 .3em;color:var(--muted);
 font-weight:400}
 .nw{white-space:nowrap}
 .bar{display:inline-block;width:60px;height:10px;background:#eaeef2;border:1px solid var(--bar);
 vertical-align:middle;position:relative;margin-right:.3em}
-.bar>span{display:block;height:100%}
+.bar>*{display:block;height:100%}
 .bar>.mark{position:absolute;top:-4px;bottom:-4px;width:2px;background:var(--fg)}
 .b-ok{background:var(--ok)}.b-warn{background:var(--warn)}.b-bad{background:var(--bad)}
-.strip path{fill:none;stroke-dasharray:2 1}
-.d-met{stroke:var(--ok)}.d-near{stroke:var(--warn)}.d-missed{stroke:var(--bad)}.d-nodata{stroke:var(--bar)}
+.bw{display:inline-block;width:60px;height:10px;border:1px solid var(--bar);vertical-align:middle;
+margin-right:.3em;background:linear-gradient(90deg,var(--c) var(--w),#eaeef2 0)}
+.c0{--c:var(--ok)}.c1{--c:var(--warn)}.c2{--c:var(--bad)}
+svg[data-days]{width:270px;height:24px}
+svg[data-days] path{fill:none;stroke-width:8;stroke-dasharray:.67 .33}
+svg[data-days] .g{stroke:var(--ok)}svg[data-days] .n{stroke:var(--warn)}
+svg[data-days] .x{stroke:var(--bad)}svg[data-days] .e{stroke:var(--bg)}
+svg[data-days] .z{stroke:var(--bar);stroke-width:3;transform:translateY(2.5px)}
 .bars rect.d-met{fill:var(--ok)}.bars rect.d-near{fill:var(--warn)}.bars rect.d-missed{fill:var(--bad)}
 .bars rect.d-nodata{fill:var(--bar)}
 .chart{width:100%;max-width:700px;height:auto;display:block}
@@ -78,22 +88,49 @@ const std::string_view kDashboardJs = R"js(
       }
       if (!t.hasAttribute('data-date')) { o.hour = '2-digit'; o.minute = '2-digit'; }
       t.textContent = d.toLocaleString(undefined, o);
+      t.title = d.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
     });
   }
+  // The strips take keyboard focus (arrow keys walk the days) when the script runs.
+  function focusable(root) {
+    root.querySelectorAll('svg[data-days]').forEach(function (s) { s.setAttribute('tabindex', '0'); });
+  }
+  // data-days: see EncodeStripDays in exporters/dashboard/html.h. -1: no data, else
+  // shortfall * 2 + missed.
+  var MORE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%+/';
+  function days(svg) {
+    var s = svg.getAttribute('data-days'), out = [], n = 0, repeat = false;
+    for (var i = 0; i < s.length; i++) {
+      var ch = s.charAt(i), more = MORE.indexOf(ch);
+      if (ch === '-') { out.push(-1); continue; }
+      if (ch === '*') { repeat = true; continue; }
+      if (more >= 0) { n = n * 32 + more; continue; }
+      n = n * 32 + parseInt(ch, 32);
+      if (repeat) { while (n-- > 0) out.push(out[out.length - 1]); } else { out.push(n); }
+      n = 0;
+      repeat = false;
+    }
+    return out;
+  }
+  // A strip's own attribute, else its table's.
+  function attr(svg, name) {
+    return svg.getAttribute(name) || svg.closest('[data-start]').getAttribute(name);
+  }
   function dayText(svg, i) {
-    var days = svg.getAttribute('data-days').split(',');
-    if (i < 0 || i >= days.length) return null;
-    var start = Date.parse(svg.getAttribute('data-start') + 'T00:00:00Z');
+    var all = days(svg);
+    if (i < 0 || i >= all.length) return null;
+    var start = Date.parse(svg.closest('[data-start]').getAttribute('data-start') + 'T00:00:00Z');
     var day = new Date(start + i * 864e5).toISOString().slice(0, 10);
-    var v = days[i], obj = parseFloat(svg.getAttribute('data-obj'));
-    var pct = function (r) { return (Math.floor(r * 1e5) / 1e3) + '%'; };
-    if (v === '-') return day + ' (UTC): no probes';
-    var sli = v === '' ? 1 : parseInt(v, 10) / 1e5;
-    return day + ' (UTC): ' + svg.getAttribute('data-slo') + ' ' + pct(sli) +
-        (sli + 1e-12 >= obj ? ', met' : ', missed') + ' (objective ' + pct(obj) + ')';
+    var v = all[i];
+    if (v < 0) return day + ' (UTC): no probes';
+    var missed = v % 2 === 1;
+    var k = 1e5 - Math.floor(v / 2);
+    return day + ' (UTC): ' + attr(svg, 'data-slo') + ' ' +
+        (k / 1e3).toFixed(3).replace(/\.?0+$/, '') + '%, ' + (missed ? 'missed' : 'met') +
+        ' (objective ' + attr(svg, 'data-obj') + ')';
   }
   function show(svg, i, x, y) {
-    var n = svg.getAttribute('data-days').split(',').length;
+    var n = days(svg).length;
     i = Math.max(0, Math.min(n - 1, i));
     svg.setAttribute('data-i', i);
     var text = dayText(svg, i);
@@ -112,12 +149,12 @@ const std::string_view kDashboardJs = R"js(
       return;
     }
     var r = svg.getBoundingClientRect();
-    var n = svg.getAttribute('data-days').split(',').length;
+    var n = days(svg).length;
     show(svg, Math.floor((e.clientX - r.left) / r.width * n), e.pageX, e.pageY);
   }
   function fromKeys(svg, i) {
     var r = svg.getBoundingClientRect();
-    var n = svg.getAttribute('data-days').split(',').length;
+    var n = days(svg).length;
     i = Math.max(0, Math.min(n - 1, i));
     show(svg, i, window.scrollX + r.left + r.width * i / n, window.scrollY + r.top + 8);
   }
@@ -151,14 +188,18 @@ const std::string_view kDashboardJs = R"js(
         var doc = new DOMParser().parseFromString(html, 'text/html');
         var next = doc.querySelector('main'), cur = document.querySelector('main');
         if (!next || !cur) return;
-        var focused = document.activeElement ? document.activeElement.id : '';
+        // The focused element by id, or a strip by its row's id.
+        var a = document.activeElement, focused = a ? a.id : '', row = '';
+        if (a && !focused && a.matches('svg[data-days]')) row = a.closest('tr[id]').id;
         var x = window.scrollX, y = window.scrollY;
         next = document.adoptNode(next);
         cur.replaceWith(next);
         document.title = doc.title;
         localTimes(next);
+        focusable(next);
         window.scrollTo(x, y);
-        var f = focused && document.getElementById(focused);
+        var f = focused ? document.getElementById(focused)
+            : row ? document.querySelector('[id="' + row + '"] svg[data-days]') : null;
         if (f) f.focus({preventScroll: true});
         status.textContent = 'Live: updated ' + new Date().toLocaleTimeString();
       })
@@ -166,6 +207,7 @@ const std::string_view kDashboardJs = R"js(
       .then(function () { busy = false; });
   }
   localTimes(document);
+  focusable(document);
   status.textContent = 'Live: updates every 15 s';
   setInterval(refresh, 15000);
 })();

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <regex>
 
+#include <date/date.h>
+
 #include "common/fake_clock.h"
 #include "exporters/dashboard/assets.h"
 #include "exporters/dashboard/html.h"
@@ -167,10 +169,9 @@ TEST(DashboardRender, SemanticTableMarkup) {
   EXPECT_THAT(html, HasSubstr("<th scope=\"col\">Status</th>"));
   EXPECT_THAT(html, HasSubstr("<caption>"));
   EXPECT_THAT(html, HasSubstr("<html lang=\"en\">"));
-  // The history strip is focusable and described in words.
-  EXPECT_THAT(html, HasSubstr("role=\"img\" tabindex=\"0\""));
-  EXPECT_THAT(html, HasSubstr("><title>availability, last 90 days: 89 met, 1 missed, 0 without "
-                              "data</title>"));
+  // The history strip is an image described in words (the script makes it focusable).
+  EXPECT_THAT(html, HasSubstr("<svg viewBox=\"0 0 90 8\" role=\"img\" data-days="));
+  EXPECT_THAT(html, HasSubstr("><title>availability: 89 met, 1 missed</title>"));
   EXPECT_THAT(html, Not(HasSubstr("http://")));  // no external asset
   EXPECT_THAT(html, Not(HasSubstr("https://")));
 }
@@ -256,6 +257,152 @@ TEST(DashboardRender, ServicePageHasChartsFailuresAndFocusableDays) {
   EXPECT_THAT(html, HasSubstr("<rect tabindex=\"0\" class=\"d-missed\""));
   EXPECT_THAT(html, HasSubstr("1400 of 1440 good, objective 99.9%: missed"));
   EXPECT_THAT(html, HasSubstr("?range=7d\" aria-current=\"page\""));
+}
+
+TEST(DashboardStatus, GoverningSloIsTheWorstThenTheLeastBudget) {
+  ServiceRow row = Row("www", true, 0.9995);
+  row.slos.push_back(MakeSloRow(Status(0.9992), slo::DefaultBurnRateTiers()));
+  row.slos.back().name = "latency";
+  EXPECT_EQ(GoverningSlo(row)->name, "latency");  // both meeting; less budget left
+  row.slos.push_back(MakeSloRow(Status(std::nullopt), slo::DefaultBurnRateTiers()));
+  row.slos.back().name = "silent";
+  EXPECT_EQ(GoverningSlo(row)->name, "silent");  // no data ranks below meeting
+  row.slos.push_back(MakeSloRow(Status(0.98), slo::DefaultBurnRateTiers()));
+  row.slos.back().name = "broken";
+  EXPECT_EQ(GoverningSlo(row)->name, "broken");  // breached ranks first
+  EXPECT_EQ(GoverningSlo(ServiceRow{}), nullptr);
+}
+
+TEST(DashboardRender, OverviewRowShowsTheGoverningSloAndCountsTheOthers) {
+  ServiceRow row = Row("www", true, 0.9995);
+  row.slos.push_back(MakeSloRow(Status(0.998), slo::DefaultBurnRateTiers()));
+  row.slos.back().name = "latency";
+  row.health = WorstHealth(row.slos);
+  const std::string html = RenderOverview(MakeOverview({row}));
+  const std::string www = RowOf(html, "www");
+  EXPECT_THAT(www,
+              HasSubstr("<b class=\"bad\">99.8%</b> / 99.9% <span class=\"mu\">30d<br>latency, "
+                        "worst of 2</span>"));
+  EXPECT_THAT(www, HasSubstr("exhausted"));
+  EXPECT_THAT(www, Not(HasSubstr("99.95%")));  // the other SLO is on the service page
+  EXPECT_THAT(www, HasSubstr("<a href=\"/services/www\">www</a>"));
+  ServiceDetail d;
+  d.now = kNow;
+  d.row = row;
+  const std::string page = RenderServicePage(d);
+  EXPECT_THAT(page, HasSubstr("99.95%"));
+  EXPECT_THAT(page, HasSubstr("99.8%"));
+}
+
+// Decodes data-days as the page's script does (assets.cc): per day, "no data" or the SLI
+// text and "met"/"missed", the words of the service page's daily table.
+std::vector<std::string> DecodeStripDays(const std::string& encoded) {
+  const std::string more = "ABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%+/";
+  std::vector<int64_t> values;  // -1: no data
+  int64_t n = 0;
+  bool repeat = false;
+  for (char ch : encoded) {
+    if (ch == '-') {
+      values.push_back(-1);
+    } else if (ch == '*') {
+      repeat = true;
+    } else if (more.find(ch) != std::string::npos) {
+      n = n * 32 + static_cast<int64_t>(more.find(ch));
+    } else {
+      n = n * 32 + std::stoll(std::string(1, ch), nullptr, 32);
+      if (repeat) {
+        for (int64_t k = 0; k < n; ++k) values.push_back(values.back());
+      } else {
+        values.push_back(n);
+      }
+      n = 0;
+      repeat = false;
+    }
+  }
+  std::vector<std::string> out;
+  for (int64_t v : values) {
+    out.push_back(v < 0 ? "no data"
+                        : FormatPercent(static_cast<double>(100000 - v / 2) / 100000) +
+                              (v % 2 == 1 ? " missed" : " met"));
+  }
+  return out;
+}
+
+std::string Attribute(const std::string& html, const std::string& name) {
+  const auto at = html.find(" " + name + "=\"");
+  if (at == std::string::npos) return "";
+  const auto start = at + name.size() + 3;
+  return html.substr(start, html.find('"', start) - start);
+}
+
+TEST(DashboardStrip, EncodingIsCompactForRunsAndExactPerDay) {
+  std::vector<DayBar> bars(10);
+  for (size_t i = 0; i < bars.size(); ++i) bars[i].day = kNow - days(10 - static_cast<int>(i));
+  for (int i = 0; i < 10; ++i) bars[i].total = bars[i].good = 8640;
+  bars[2].total = 0;
+  bars[2].good = 0;
+  bars[5].good = 8631;  // 99.895%: missed 99.9%
+  bars[6].good = 8636;  // 99.953%: met, not 100%
+  bars[7].good = 0;     // 0%
+  EXPECT_EQ(EncodeStripDays(bars, 0.999), "00-00GjCuGDK100");
+  EXPECT_EQ(DecodeStripDays("00-00GjCuGDK100"),
+            (std::vector<std::string>{"100% met", "100% met", "no data", "100% met", "100% met",
+                                      "99.895% missed", "99.953% met", "0% missed", "100% met",
+                                      "100% met"}));
+  std::vector<DayBar> perfect(90);
+  for (DayBar& d : perfect) d.total = d.good = 100;
+  perfect[88].good = 99;  // 99%: 1000 short, missed
+  perfect[89].total = perfect[89].good = 0;
+  EXPECT_EQ(EncodeStripDays(perfect, 0.999), "0*CnB+h-");
+  EXPECT_EQ(EncodeStripDays({}, 0.999), "");
+}
+
+TEST(DashboardStrip, HoverFiguresDecodeToTheServicePageDailyTable) {
+  ServiceRow row = Row("www", true, 0.9995);
+  // Every day different: a worst case for the encoding and a test of every figure.
+  for (size_t i = 0; i < row.history.size(); ++i) {
+    DayBar& d = row.history[i];
+    d.total = i % 17 == 5 ? 0 : 8640 + i;
+    d.good = d.total == 0 ? 0 : d.total - (i * i * 7) % (d.total / 20);
+  }
+  const std::string overview = RenderOverview(MakeOverview({row}));
+  const std::string www = RowOf(overview, "www");
+  const auto decoded = DecodeStripDays(Attribute(www, "data-days"));
+  ASSERT_EQ(decoded.size(), row.history.size());
+  EXPECT_EQ(Attribute(overview, "data-start"), "2026-02-27");  // history.front().day
+  ServiceDetail d;
+  d.now = kNow;
+  d.row = row;
+  const std::string page = RenderServicePage(d);
+  int missed = 0;
+  for (size_t i = 0; i < row.history.size(); ++i) {
+    const std::string date = date::format("%F", row.history[i].day);
+    EXPECT_THAT(page,
+                HasSubstr("<tr><th scope=\"row\">" + date + "</th><td>" + decoded[i] + "</td>"))
+        << "day " << i;
+    missed += decoded[i].ends_with("missed") ? 1 : 0;
+  }
+  EXPECT_GT(missed, 10);
+}
+
+TEST(DashboardSize, TwoHundredServicesStayUnder200KB) {
+  // 200 services, two SLOs each, a last probe, a realistic 90-day history (most days a
+  // little under 100%, some missed, a few without data); one incident and one attack.
+  std::vector<ServiceRow> rows;
+  for (int s = 0; s < 200; ++s) {
+    ServiceRow row = Row("service-" + std::to_string(s), s % 4 == 0, 0.9995);
+    row.slos.push_back(MakeSloRow(Status(0.9991, 0.99), slo::DefaultBurnRateTiers()));
+    row.slos.back().name = "latency";
+    row.last_probe = LastProbeView{kNow - std::chrono::seconds(4), true, "", 0.123};
+    for (size_t i = 0; i < row.history.size(); ++i) {
+      DayBar& d = row.history[i];
+      d.total = (i + s) % 41 == 0 ? 0 : 8640;
+      d.good = d.total - ((i * 7 + s) % 13 == 0 ? 40 : (i + s) % 3);
+    }
+    rows.push_back(std::move(row));
+  }
+  const std::string html = RenderOverview(MakeOverview(std::move(rows)));
+  EXPECT_LT(html.size(), 200u * 1000) << html.size() << " bytes";
 }
 
 TEST(DashboardFormat, Percent) {

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <optional>
+#include <utility>
 
 #include "exporters/dashboard/assets.h"
 
@@ -37,26 +40,24 @@ std::string_view HealthClass(Health h) {
   return "nodata";
 }
 
-// The status in words and colour; the symbol is decoration for sighted readers.
+// The status in words and colour; the CSS adds a symbol for sighted readers.
 std::string Badge(Health h) {
-  const char* symbol = h == Health::kMeeting    ? "&#10003;"
-                       : h == Health::kBurning  ? "&#9650;"
-                       : h == Health::kBreached ? "&#10007;"
-                                                : "?";
-  return "<span class=\"st st-" + std::string(HealthClass(h)) + "\"><span aria-hidden=\"true\">" +
-         symbol + "</span> " + std::string(HealthWord(h)) + "</span>";
+  return "<span class=\"st st-" + std::string(HealthClass(h)) + "\">" + std::string(HealthWord(h)) +
+         "</span>";
 }
 
 std::string DateText(Timestamp t) { return date::format("%F", std::chrono::floor<days>(t)); }
 
-// <time> with the UTC instant; the script rewrites the text into the viewer's zone.
-std::string Time(Timestamp t, bool date_only = false) {
-  const std::string iso = FormatRfc3339(t);
-  const std::string minute = date::format("%F %H:%M", std::chrono::floor<std::chrono::minutes>(t));
-  const std::string title = date::format("%F %T", std::chrono::floor<std::chrono::seconds>(t));
-  return "<time datetime=\"" + iso + "\" title=\"" + title + " UTC\"" +
-         (date_only ? " data-date" : "") + ">" + (date_only ? DateText(t) : minute + " UTC") +
-         "</time>";
+// <time> with the UTC instant, its text in UTC (without the date when it is the UTC day
+// of `today`); the script rewrites the text into the viewer's zone and puts the UTC time
+// in the title (hover).
+std::string Time(Timestamp t, bool date_only = false, std::optional<Timestamp> today = {}) {
+  const std::string iso = date::format("%FT%TZ", std::chrono::floor<std::chrono::seconds>(t));
+  const bool same_day = today && std::chrono::floor<days>(*today) == std::chrono::floor<days>(t);
+  const std::string minute =
+      date::format(same_day ? "%H:%M" : "%F %H:%M", std::chrono::floor<std::chrono::minutes>(t));
+  return "<time datetime=\"" + iso + "\"" + (date_only ? " data-date" : "") + ">" +
+         (date_only ? DateText(t) : minute + " UTC") + "</time>";
 }
 
 std::string ServiceHref(std::string_view name) {
@@ -80,7 +81,7 @@ std::string Head(std::string_view title) {
   out += "</style></head><body>";
   out += "<header><span class=\"brand\">steadystate</span><a href=\"/\">SLA dashboard</a>";
   out += "<a href=\"/api/v1/services\">JSON</a>";
-  out += "<span id=\"refresh\" role=\"status\" class=\"muted\">Reloads every 15 s</span>";
+  out += "<span id=\"refresh\" role=\"status\" class=\"mu\">Reloads every 15 s</span>";
   out += "</header>\n";
   return out;
 }
@@ -105,16 +106,16 @@ std::string SloSli(const SloRow& s) {
     out +=
         below ? "<span class=\"bad\">" + FormatPercent(*s.sli) + "</span>" : FormatPercent(*s.sli);
   } else {
-    out += "<span class=\"muted\">no data</span>";
+    out += "<span class=\"mu\">no data</span>";
   }
-  out += " / " + FormatPercent(s.objective) + " <span class=\"muted\">" + EscapeHtml(s.window) +
+  out += " / " + FormatPercent(s.objective) + " <span class=\"mu\">" + EscapeHtml(s.window) +
          "</span></div>";
   return out;
 }
 
 std::string SloBudget(const SloRow& s) {
   if (!s.budget_remaining_ratio)
-    return "<div class=\"muted\">" + EscapeHtml(s.name) + ": no data</div>";
+    return "<div class=\"mu\">" + EscapeHtml(s.name) + ": no data</div>";
   const double r = *s.budget_remaining_ratio;
   const double width = std::clamp(r, 0.0, 1.0) * 100;
   const char* cls = r <= 0 ? "b-bad" : r < 0.25 ? "b-warn" : "b-ok";
@@ -127,25 +128,45 @@ std::string SloBudget(const SloRow& s) {
   return out + "</div>";
 }
 
-std::string SloBurn(const SloRow& s) {
-  std::string title;
-  for (const auto& [label, value] : s.burn_rates) {
-    title += (title.empty() ? "" : ", ") + label + " " + (value ? Fmt("%.3g", *value) : "none");
+// The overview's cells show the governing SLO only (GoverningSlo); the drill-down has all.
+std::string OverviewSli(const ServiceRow& r, const SloRow& s) {
+  std::string out;
+  if (s.sli) {
+    const bool below = !slo::MeetsObjective(*s.sli, s.objective);
+    out += below ? "<b class=\"bad\">" + FormatPercent(*s.sli) + "</b>" : FormatPercent(*s.sli);
+  } else {
+    out += "no data";
   }
-  std::string out = "<div title=\"" + EscapeHtml(title) + "\">";
-  out += s.burn_rate_1h ? Fmt("%.2f", *s.burn_rate_1h) + "&times;"
-                        : "<span class=\"muted\">&ndash;</span>";
-  if (s.burning_tier)
-    out += " <span class=\"bad\">" + EscapeHtml(s.burning_tier.value()) + "</span>";
-  return out + "</div>";
+  out += " / " + FormatPercent(s.objective) + " <span class=\"mu\">" + EscapeHtml(s.window) +
+         "<br>" + EscapeHtml(s.name);
+  if (r.slos.size() > 1) out += ", worst of " + std::to_string(r.slos.size());
+  return out + "</span>";
 }
 
-std::string LastProbeCell(const ServiceRow& r) {
-  if (!r.last_probe) return "<span class=\"muted\">none yet</span>";
+std::string OverviewBudget(const SloRow& s) {
+  if (!s.budget_remaining_ratio) return "<span class=\"mu\">no data</span>";
+  const double r = *s.budget_remaining_ratio;
+  const char* cls = r <= 0 ? "c2" : r < 0.25 ? "c1" : "c0";
+  std::string out = "<i class=\"bw " + std::string(cls) +
+                    "\" style=\"--w:" + Fmt("%.0f", std::clamp(r, 0.0, 1.0) * 100) + "%\"></i>";
+  out += r <= 0 ? "<b class=\"bad\">exhausted</b> " : "";
+  out += Fmt("%.1f%%", r * 100);
+  if (s.budget_remaining) out += " \u00b7 " + FormatHumanDuration(*s.budget_remaining);
+  return out;
+}
+
+std::string OverviewBurn(const SloRow& s) {
+  std::string out = s.burn_rate_1h ? Fmt("%.2f", *s.burn_rate_1h) + "\u00d7" : "\u2013";
+  if (s.burning_tier) out += " <b class=\"bad\">" + EscapeHtml(s.burning_tier.value()) + "</b>";
+  return out;
+}
+
+std::string LastProbeCell(const ServiceRow& r, Timestamp now) {
+  if (!r.last_probe) return "<span class=\"mu\">none yet</span>";
   const LastProbeView& p = *r.last_probe;
-  std::string out = "<span>" + Fmt("%.0f", p.duration_seconds * 1000) + " ms ";
-  out += p.success ? "ok" : "<span class=\"bad\">failed: " + EscapeHtml(p.error_class) + "</span>";
-  return out + "</span><br><span class=\"muted\">" + Time(p.time) + "</span>";
+  std::string out = Fmt("%.0f", p.duration_seconds * 1000) + " ms ";
+  out += p.success ? "ok" : "<b class=\"bad\">failed: " + EscapeHtml(p.error_class) + "</b>";
+  return out + "<br>" + Time(p.time, false, now);
 }
 
 std::string_view DayClassName(DayClass c) {
@@ -174,66 +195,61 @@ std::string DayLabel(const DayBar& d, const ServiceRow& r) {
 std::string StripSummary(const ServiceRow& r) {
   int counts[4] = {};
   for (const DayBar& d : r.history) ++counts[static_cast<int>(ClassifyDay(d, r.history_objective))];
-  return r.history_slo + ", last " + std::to_string(r.history.size()) +
-         " days: " + std::to_string(counts[0]) + " met, " + std::to_string(counts[1] + counts[2]) +
-         " missed, " + std::to_string(counts[3]) + " without data";
+  return r.history_slo + ": " + std::to_string(counts[0]) + " met, " +
+         std::to_string(counts[1] + counts[2]) + " missed" +
+         (counts[3] > 0 ? ", " + std::to_string(counts[3]) + " without data" : "");
 }
 
-constexpr int kBarPitch = 3;  // 2 px bar + 1 px gap
-constexpr int kStripHeight = 24;
-
-// The overview's strip: one dashed path per colour (a dash per day), the days' SLIs in
-// data-days for the script's details. Compact: 200 services stay far below a megabyte.
-std::string CompactStrip(const ServiceRow& r) {
+// The overview's strip, in day units (viewBox 90 x 8, drawn 270 x 24 px by the CSS; the
+// script makes it focusable, as only the script has details to show on focus): one
+// path per colour, a horizontal stroke per run of days of that colour (the CSS dashes it
+// into one bar per day); the days' figures in data-days (EncodeStripDays) for the script.
+// `slo` and `objective` are the table's defaults (data-slo, data-obj): a strip only says
+// which SLO and objective it shows when they differ.
+std::string CompactStrip(const ServiceRow& r, const std::string& slo,
+                         const std::string& objective) {
   if (r.history.empty() || r.history_slo.empty()) return "";
-  const std::string summary = EscapeHtml(StripSummary(r));
-  const int width = static_cast<int>(r.history.size()) * kBarPitch;
-  std::string data;
+  // Green under every day, then runs of the other colours over it; a day without data
+  // is first blanked (class e), then drawn short.
   std::string paths[4];
-  int run_start = 0;
-  for (size_t i = 0; i <= r.history.size(); ++i) {
-    if (i < r.history.size()) {
-      const DayBar& d = r.history[i];
-      if (i > 0) data += ',';
-      if (d.total == 0) {
-        data += '-';
-      } else if (d.good < d.total) {
-        data += std::to_string(d.good * 100000 / d.total);
-      }
+  size_t ends[4] = {};
+  size_t run_start = 0;
+  for (size_t i = 1; i <= r.history.size(); ++i) {
+    const DayClass c = ClassifyDay(r.history[i - 1], r.history_objective);
+    if (i < r.history.size() && ClassifyDay(r.history[i], r.history_objective) == c) continue;
+    if (c != DayClass::kMet) {
+      // Relative moves from the end of the colour's previous run.
+      std::string& d = paths[static_cast<int>(c)];
+      d += d.empty() ? "M" + std::to_string(run_start) + " 4"
+                     : "m" + std::to_string(run_start - ends[static_cast<int>(c)]) + " 0";
+      d += "h" + std::to_string(i - run_start);
+      ends[static_cast<int>(c)] = i;
     }
-    const bool boundary =
-        i == r.history.size() || (i > 0 && ClassifyDay(r.history[i], r.history_objective) !=
-                                               ClassifyDay(r.history[i - 1], r.history_objective));
-    if (i > 0 && boundary) {
-      const auto c = ClassifyDay(r.history[i - 1], r.history_objective);
-      const int y = c == DayClass::kNoData ? 20 : kStripHeight / 2;
-      paths[static_cast<int>(c)] += "M" + std::to_string(run_start * kBarPitch) + " " +
-                                    std::to_string(y) + "h" +
-                                    std::to_string((static_cast<int>(i) - run_start) * kBarPitch);
-      run_start = static_cast<int>(i);
-    }
+    run_start = i;
   }
-  std::string out =
-      "<svg class=\"strip\" id=\"h-" + EscapeHtml(r.name) + "\" width=\"" + std::to_string(width) +
-      "\" height=\"" + std::to_string(kStripHeight) + "\" viewBox=\"0 0 " + std::to_string(width) +
-      " " + std::to_string(kStripHeight) + "\" role=\"img\" tabindex=\"0\" data-start=\"" +
-      DateText(r.history.front().day) + "\" data-obj=\"" + Fmt("%.6g", r.history_objective) +
-      "\" data-slo=\"" + EscapeHtml(r.history_slo) + "\" data-days=\"" + data + "\"><title>" +
-      summary + "</title>";
-  static constexpr DayClass kOrder[] = {DayClass::kMet, DayClass::kNear, DayClass::kMissed,
-                                        DayClass::kNoData};
-  for (DayClass c : kOrder) {
+  paths[static_cast<int>(DayClass::kMet)] = "M0 4h" + std::to_string(r.history.size());
+  std::string out = "<svg viewBox=\"0 0 " + std::to_string(r.history.size()) + " 8\" role=\"img\"";
+  if (FormatPercent(r.history_objective) != objective) {
+    out += " data-obj=\"" + FormatPercent(r.history_objective) + "\"";
+  }
+  if (r.history_slo != slo) out += " data-slo=\"" + EscapeHtml(r.history_slo) + "\"";
+  out += " data-days=\"" + EncodeStripDays(r.history, r.history_objective) + "\"><title>" +
+         EscapeHtml(StripSummary(r)) + "</title>";
+  static constexpr std::pair<DayClass, const char*> kOrder[] = {
+      {DayClass::kMet, "g"}, {DayClass::kNear, "n"}, {DayClass::kMissed, "x"}};
+  for (const auto& [c, cls] : kOrder) {
     const std::string& d = paths[static_cast<int>(c)];
-    if (d.empty()) continue;
-    out += "<path class=\"" + std::string(DayClassName(c)) + "\" stroke-width=\"" +
-           (c == DayClass::kNoData ? "8" : "24") + "\" d=\"" + d + "\"/>";
+    if (!d.empty()) out += "<path class=\"" + std::string(cls) + "\" d=\"" + d + "\"/>";
   }
+  const std::string& none = paths[static_cast<int>(DayClass::kNoData)];
+  if (!none.empty())
+    out += "<path class=\"e\" d=\"" + none + "\"/><path class=\"z\" d=\"" + none + "\"/>";
   return out + "</svg>";
 }
 
 // The drill-down's strip: one focusable bar per day with its figures.
 std::string FullStrip(const ServiceRow& r) {
-  if (r.history.empty() || r.history_slo.empty()) return "<p class=\"muted\">No SLO.</p>";
+  if (r.history.empty() || r.history_slo.empty()) return "<p class=\"mu\">No SLO.</p>";
   const int width = static_cast<int>(r.history.size()) * 8;
   std::string out = "<svg class=\"bars\" width=\"" + std::to_string(width) +
                     "\" height=\"40\" viewBox=\"0 0 " + std::to_string(width) +
@@ -252,10 +268,10 @@ std::string FullStrip(const ServiceRow& r) {
 }
 
 std::string Targets(const AttackRow& a) {
-  return a.targets.empty() ? "<span class=\"muted\">all hosts</span>" : EscapeHtml(Join(a.targets));
+  return a.targets.empty() ? "<span class=\"mu\">all hosts</span>" : EscapeHtml(Join(a.targets));
 }
 std::string Services(const AttackRow& a) {
-  if (a.services.empty()) return "<span class=\"muted\">not named</span>";
+  if (a.services.empty()) return "<span class=\"mu\">not named</span>";
   std::string out;
   for (const auto& s : a.services) {
     out += (out.empty() ? "" : ", ") +
@@ -266,10 +282,9 @@ std::string Services(const AttackRow& a) {
 
 std::string AttackLine(const AttackRow& a, Timestamp now) {
   return "<div><strong>" + EscapeHtml(a.type) + "</strong> on " + Targets(a) + " by " +
-         (a.created_by.empty() ? "<span class=\"muted\">unknown</span>"
-                               : EscapeHtml(a.created_by)) +
-         ", since " + Time(a.start) + " <span class=\"muted\">(" +
-         FormatHumanDuration(now - a.start) + ")</span></div>";
+         (a.created_by.empty() ? "<span class=\"mu\">unknown</span>" : EscapeHtml(a.created_by)) +
+         ", since " + Time(a.start) + " <span class=\"mu\">(" + FormatHumanDuration(now - a.start) +
+         ")</span></div>";
 }
 
 std::string IncidentLine(const IncidentRow& i, Timestamp now) {
@@ -279,7 +294,7 @@ std::string IncidentLine(const IncidentRow& i, Timestamp now) {
   return "<div><strong>" + EscapeHtml(in.severity.empty() ? "unknown severity" : in.severity) +
          "</strong> " + EscapeHtml(in.status) + ", open " +
          FormatHumanDuration(now - in.created_at) + ": " + title +
-         (i.attack_id ? " <span class=\"muted\">(chaos)</span>" : "") + "</div>";
+         (i.attack_id ? " <span class=\"mu\">(chaos)</span>" : "") + "</div>";
 }
 
 void AttackTable(std::string& out, const std::vector<AttackRow>& attacks,
@@ -294,14 +309,13 @@ void AttackTable(std::string& out, const std::vector<AttackRow>& attacks,
         "state</th>";
   out += "</tr></thead><tbody>";
   for (const AttackRow& a : attacks) {
-    out +=
-        "<tr><th scope=\"row\">" + EscapeHtml(a.type) + "</th><td>" + EscapeHtml(a.name) +
-        " <span class=\"muted\">" + EscapeHtml(a.id) + "</span></td><td>" + Targets(a) +
-        "</td><td>" + Services(a) + "</td><td>" + EscapeHtml(a.created_by) + "</td><td>" +
-        Time(a.start) +
-        (a.running() ? " <span class=\"muted\">(" + FormatHumanDuration(now - a.start) + ")</span>"
-                     : "") +
-        "</td>";
+    out += "<tr><th scope=\"row\">" + EscapeHtml(a.type) + "</th><td>" + EscapeHtml(a.name) +
+           " <span class=\"mu\">" + EscapeHtml(a.id) + "</span></td><td>" + Targets(a) +
+           "</td><td>" + Services(a) + "</td><td>" + EscapeHtml(a.created_by) + "</td><td>" +
+           Time(a.start) +
+           (a.running() ? " <span class=\"mu\">(" + FormatHumanDuration(now - a.start) + ")</span>"
+                        : "") +
+           "</td>";
     if (with_outcome) {
       out += "<td>" + (a.end ? Time(*a.end) : std::string("&ndash;")) + "</td><td>" +
              (a.running() ? "<strong>running</strong>" : EscapeHtml(a.outcome)) + "</td><td>" +
@@ -330,7 +344,7 @@ void IncidentTable(std::string& out, const std::vector<IncidentRow>& incidents, 
            FormatHumanDuration(now - in.created_at) + "</td><td>" +
            (i.ttd ? FormatHumanDuration(*i.ttd) : "&ndash;") + "</td><td>" +
            (i.ttr ? FormatHumanDuration(*i.ttr) : "open") + "</td><td>" +
-           (i.attack_id ? EscapeHtml(*i.attack_id) : "<span class=\"muted\">none</span>") +
+           (i.attack_id ? EscapeHtml(*i.attack_id) : "<span class=\"mu\">none</span>") +
            "</td></tr>";
   }
   out += "</tbody></table>";
@@ -349,7 +363,7 @@ std::string HostRow(const HostGauge& g) {
                ? "<span class=\"bad\">" + Fmt("%.1f%%", *g.value * 100) + " (above 80%)</span>"
                : Fmt("%.1f%%", *g.value * 100);
   } else {
-    out += "<span class=\"muted\">no recent sample</span>";
+    out += "<span class=\"mu\">no recent sample</span>";
   }
   out += "</td><td>";
   if (g.trend.size() >= 2) {
@@ -480,9 +494,53 @@ std::string LineChart(const Chart& chart) {
 
 }  // namespace
 
+namespace {
+
+// Thousandths of a percent, truncated towards zero: what FormatPercent shows.
+int64_t PercentThousandths(double ratio) {
+  return static_cast<int64_t>(std::trunc(ratio * 100000 + (ratio >= 0 ? 1e-7 : -1e-7)));
+}
+
+}  // namespace
+
+std::string EncodeStripDays(const std::vector<DayBar>& days, double objective) {
+  // A number: its 5-bit groups, most significant first, the last from kLast and the
+  // others from kMore, so no separator is needed.
+  static constexpr std::string_view kLast = "0123456789abcdefghijklmnopqrstuv";
+  static constexpr std::string_view kMore = "ABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%+/";
+  auto number = [](uint64_t n) {
+    std::string out(1, kLast[n % 32]);
+    for (n /= 32; n > 0; n /= 32) out.insert(out.begin(), kMore[n % 32]);
+    return out;
+  };
+  std::vector<std::string> tokens;
+  for (const DayBar& d : days) {
+    const auto sli = d.sli();
+    if (!sli) {
+      tokens.emplace_back("-");
+      continue;
+    }
+    const auto shortfall =
+        static_cast<uint64_t>(std::max<int64_t>(0, 100000 - PercentThousandths(*sli)));
+    tokens.push_back(number(shortfall * 2 + (ClassifyDay(d, objective) == DayClass::kMet ? 0 : 1)));
+  }
+  std::string out;
+  for (size_t i = 0; i < tokens.size();) {
+    size_t n = 1;
+    while (i + n < tokens.size() && tokens[i + n] == tokens[i]) ++n;
+    const std::string repeat = "*" + number(n - 1);
+    if (n > 1 && tokens[i].size() * (n - 1) > repeat.size()) {
+      out += tokens[i] + repeat;
+    } else {
+      for (size_t k = 0; k < n; ++k) out += tokens[i];
+    }
+    i += n;
+  }
+  return out;
+}
+
 std::string FormatPercent(double ratio) {
-  // Thousandths of a percent, truncated towards zero.
-  const double scaled = std::trunc(ratio * 100000 + (ratio >= 0 ? 1e-7 : -1e-7));
+  const double scaled = static_cast<double>(PercentThousandths(ratio));
   std::string out = Fmt("%.3f", scaled / 1000);
   while (out.back() == '0') out.pop_back();
   if (out.back() == '.') out.pop_back();
@@ -532,17 +590,37 @@ std::string RenderOverview(const Overview& o) {
     out += "<p><strong>" + std::to_string(o.active_attacks.size()) + " chaos attack" +
            (o.active_attacks.size() == 1 ? " is" : "s are") + " running</strong> (below).</p>";
   }
-  out += "<p class=\"muted\">Page built " + Time(o.now) + "; SLOs evaluated " +
+  out += "<p class=\"mu\">Page built " + Time(o.now) + "; SLOs evaluated " +
          (o.evaluated_at == Timestamp{} ? std::string("not yet") : Time(o.evaluated_at)) +
          ".</p></section>";
   out += Warnings(o.warnings);
   if (!o.active_attacks.empty())
     AttackTable(out, o.active_attacks, "Active chaos attacks", o.now, false);
 
-  out += "<table class=\"services\"><caption>Services, critical first (" +
-         std::to_string(o.services.size()) +
-         ")</caption><thead><tr><th scope=\"col\">Service</th><th scope=\"col\">Status</th>";
-  out += "<th scope=\"col\">SLI / objective (window)</th><th scope=\"col\">Error budget left</th>";
+  // data-start: the first day of every strip, for the script's hover details.
+  const std::string start = o.services.empty() || o.services.front().history.empty()
+                                ? DateText(o.now)
+                                : DateText(o.services.front().history.front().day);
+  // The most common strip SLO and objective, stated once on the table.
+  std::map<std::pair<std::string, std::string>, int> strip_slos;
+  for (const ServiceRow& r : o.services) {
+    ++strip_slos[{r.history_slo, FormatPercent(r.history_objective)}];
+  }
+  std::pair<std::string, std::string> common;
+  int most = 0;
+  for (const auto& [slo_objective, n] : strip_slos) {
+    if (n > most) {
+      common = slo_objective;
+      most = n;
+    }
+  }
+  out += "<table class=\"services\" data-start=\"" + start + "\" data-slo=\"" +
+         EscapeHtml(common.first) + "\" data-obj=\"" + common.second +
+         "\"><caption>Services, critical first (" + std::to_string(o.services.size()) +
+         "); a service with several SLOs shows its worst one, the service page shows all"
+         "</caption><thead><tr><th scope=\"col\">Service</th><th scope=\"col\">Status</th>";
+  out += "<th scope=\"col\">SLI / objective (window, SLO)</th>";
+  out += "<th scope=\"col\">Error budget left</th>";
   out += "<th scope=\"col\">Burn rate (1h)</th><th scope=\"col\">Last probe</th>";
   out += "<th scope=\"col\">Last 90 days</th><th scope=\"col\">Open incidents</th>";
   out += "<th scope=\"col\">Chaos attacks</th></tr></thead><tbody>";
@@ -551,16 +629,16 @@ std::string RenderOverview(const Overview& o) {
            ServiceHref(r.name) + "\">" + EscapeHtml(r.name) + "</a>" +
            (r.critical ? " <span class=\"crit\">critical</span>" : "") + "</th><td>" +
            Badge(r.health) + "</td><td>";
-    for (const SloRow& s : r.slos) out += SloSli(s);
-    out += "</td><td>";
-    for (const SloRow& s : r.slos) out += SloBudget(s);
-    out += "</td><td>";
-    for (const SloRow& s : r.slos) out += SloBurn(s);
-    out += "</td><td>" + LastProbeCell(r) + "</td><td>" + CompactStrip(r) + "</td><td>";
-    if (r.incidents.empty()) out += "<span class=\"muted\">none</span>";
+    if (const SloRow* s = GoverningSlo(r)) {
+      out += OverviewSli(r, *s) + "</td><td>" + OverviewBudget(*s) + "</td><td>" + OverviewBurn(*s);
+    } else {
+      out += "<span class=\"mu\">no SLO</span></td><td></td><td>";
+    }
+    out += "</td><td>" + LastProbeCell(r, o.now) + "</td><td>" +
+           CompactStrip(r, common.first, common.second) + "</td>";
+    out += r.incidents.empty() ? "<td>none" : "<td>";
     for (const IncidentRow& i : r.incidents) out += IncidentLine(i, o.now);
-    out += "</td><td>";
-    if (r.attacks.empty()) out += "<span class=\"muted\">none</span>";
+    out += r.attacks.empty() ? "</td><td>none" : "</td><td>";
     for (const AttackRow& a : r.attacks) out += AttackLine(a, o.now);
     out += "</td></tr>\n";
   }
@@ -569,7 +647,7 @@ std::string RenderOverview(const Overview& o) {
 
   out += "<div class=\"panels\"><section aria-labelledby=\"host\"><h2 id=\"host\">Host</h2>";
   if (o.host.empty()) {
-    out += "<p class=\"muted\">No host samples yet.</p>";
+    out += "<p class=\"mu\">No host samples yet.</p>";
   } else {
     out +=
         "<table class=\"host\"><thead><tr><th scope=\"col\">Resource</th><th "
@@ -592,7 +670,7 @@ std::string RenderOverview(const Overview& o) {
              (a.state == "firing" ? "<span class=\"bad\">firing</span>" : EscapeHtml(a.state)) +
              "</td><td>" + EscapeHtml(a.severity) + "</td><td>" + EscapeHtml(a.labels) +
              "</td><td>" + Time(a.since) + "</td><td>" + Fmt("%.3g", a.value) +
-             " <span class=\"muted\">(threshold " + Fmt("%.3g", a.threshold) + ")</span></td><td>" +
+             " <span class=\"mu\">(threshold " + Fmt("%.3g", a.threshold) + ")</span></td><td>" +
              (a.attacks.empty() ? "" : EscapeHtml(Join(a.attacks))) + "</td></tr>";
     }
     out += "</tbody></table>";
@@ -614,7 +692,7 @@ std::string RenderServicePage(const ServiceDetail& d) {
   out += "<section class=\"verdict " + std::string(cls) +
          "\" aria-labelledby=\"verdict\"><h1 id=\"verdict\">" + EscapeHtml(r.name) + " " +
          Badge(r.health) + (r.critical ? " <span class=\"crit\">critical</span>" : "") +
-         "</h1><p>Last probe: " + LastProbeCell(r) + "</p>";
+         "</h1><p>Last probe: " + LastProbeCell(r, d.now) + "</p>";
   if (!r.attacks.empty()) {
     out += "<p><strong>Chaos attack running:</strong></p>";
     for (const AttackRow& a : r.attacks) out += AttackLine(a, d.now);
@@ -633,13 +711,12 @@ std::string RenderServicePage(const ServiceDetail& d) {
       burns += (burns.empty() ? "" : ", ") + label + " " +
                (value ? Fmt("%.2f", *value) + "&times;" : "&ndash;");
     }
-    out += "<tr><th scope=\"row\">" + EscapeHtml(s.name) + "</th><td>" + Badge(s.health) +
-           (s.burning_tier ? " <span class=\"muted\">" + EscapeHtml(*s.burning_tier) + "</span>"
-                           : "") +
-           (s.error ? " <span class=\"bad\">" + EscapeHtml(*s.error) + "</span>" : "") +
-           "</td><td>" + SloSli(s) + "</td><td>" + std::to_string(s.good) + " / " +
-           std::to_string(s.total) + "</td><td>" + SloBudget(s) + "</td><td>" + burns +
-           "</td></tr>";
+    out +=
+        "<tr><th scope=\"row\">" + EscapeHtml(s.name) + "</th><td>" + Badge(s.health) +
+        (s.burning_tier ? " <span class=\"mu\">" + EscapeHtml(*s.burning_tier) + "</span>" : "") +
+        (s.error ? " <span class=\"bad\">" + EscapeHtml(*s.error) + "</span>" : "") + "</td><td>" +
+        SloSli(s) + "</td><td>" + std::to_string(s.good) + " / " + std::to_string(s.total) +
+        "</td><td>" + SloBudget(s) + "</td><td>" + burns + "</td></tr>";
   }
   out += "</tbody></table>";
 

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/text.h"
 #include "exporters/dashboard/model.h"
@@ -15,6 +16,16 @@ namespace steadystate::exporters::dashboard {
 using steadystate::EscapeHtml;  // common/text.h
 // "99.953%": at most three decimals, truncated towards zero (never rounded up to 100%).
 std::string FormatPercent(double ratio);
+// The overview strip's per-day figures (data-days), oldest day first, without separators.
+// A day without probes is "-"; any other day is the number shortfall * 2 + missed, where
+// shortfall is the day's distance from 100% in thousandths of a percent (as FormatPercent
+// truncates) and missed is 1 if the day missed `objective` (ClassifyDay). A number is
+// written in 5-bit groups, most significant first: the last group as one of
+// "0123456789abcdefghijklmnopqrstuv", the ones before as one of
+// "ABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%+/". "*" and a number repeat the day before that many
+// more times. "0*CnG9-": a day at 100% and 87 more, a day at 99.9% (100 short, 201) that
+// missed its objective, a day without probes. The page's script decodes it for hover.
+std::string EncodeStripDays(const std::vector<DayBar>& days, double objective);
 // The two largest units: "26m 47s", "3h 12m", "2d 4h", "-5m 11s", "0s".
 std::string FormatHumanDuration(Duration d);
 

@@ -124,6 +124,18 @@ Health WorstHealth(const std::vector<SloRow>& slos) {
   return worst;
 }
 
+const SloRow* GoverningSlo(const ServiceRow& row) {
+  const SloRow* best = nullptr;
+  auto budget = [](const SloRow& s) { return s.budget_remaining_ratio.value_or(-1e300); };
+  for (const SloRow& s : row.slos) {
+    if (best == nullptr || Rank(s.health) < Rank(best->health) ||
+        (Rank(s.health) == Rank(best->health) && budget(s) < budget(*best))) {
+      best = &s;
+    }
+  }
+  return best;
+}
+
 Verdict MakeVerdict(const std::vector<ServiceRow>& rows, bool evaluated) {
   Verdict v;
   v.evaluated = evaluated;
@@ -329,9 +341,9 @@ std::vector<DayBar> DashboardData::History(const std::string& service, const con
     if (series.error().code != ErrorCode::kNotFound) warnings.push_back(series.error().message);
     return out;
   }
-  // Final days come from the cache; the missing ones from one scan of the hourly sums
-  // (days are UTC-aligned, so whole hours), which costs one iterator per service instead
-  // of one SumRollups seek per day. Days still filling up are summed each time.
+  // Final days come from the cache; the missing ones from one scan of the store's daily
+  // sums (one key per UTC day, store/store.h), so a cold view reads 90 keys per service.
+  // Days still filling up are summed each time.
   auto is_final = [&](Timestamp day) { return day + days(1) + kDaySettle <= now; };
   std::map<Timestamp, DayCounts> fetched;
   {
@@ -346,12 +358,9 @@ std::vector<DayBar> DashboardData::History(const std::string& service, const con
       }
     }
     if (first_missing) {
-      auto scanned = sources_.store->ScanHourlyRollups(
-          *series, *first_missing, end_missing, [&](Timestamp hour, const store::Rollup& r) {
-            DayCounts& c = fetched[std::chrono::floor<days>(hour)];
-            c.total += r.total;
-            c.good += r.good;
-            c.latency_good += r.latency_good;
+      auto scanned = sources_.store->ScanDailyRollups(
+          *series, *first_missing, end_missing, [&](Timestamp day, const store::Rollup& r) {
+            fetched[day] = DayCounts{r.total, r.good, r.latency_good};
           });
       if (!scanned.ok()) {
         warnings.push_back("history of " + service + ": " + scanned.error().message);

@@ -177,6 +177,10 @@ struct ServiceDetail {
 // above its threshold, the SloBurnRate* alert condition); no data without probes.
 SloRow MakeSloRow(const slo::SloStatus& status, const std::vector<slo::BurnRateTier>& tiers);
 Health WorstHealth(const std::vector<SloRow>& slos);
+// The SLO that governs a service's status, shown on the overview: the worst health, then
+// the least error budget left (no budget figure counts as least), then config order.
+// nullptr without SLOs.
+const SloRow* GoverningSlo(const ServiceRow& row);
 // Scope: critical services, or every service when none is critical.
 Verdict MakeVerdict(const std::vector<ServiceRow>& rows, bool evaluated);
 // Estimates the q-quantile (0..1) from non-cumulative latency buckets by linear

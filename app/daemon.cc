@@ -13,6 +13,7 @@
 #include "app/version.h"
 #include "collector/probe/probe_engine.h"
 #include "collector/probe/probe_result.h"
+#include "common/libcurl.h"
 #include "exporters/alert_metrics.h"
 #include "exporters/dashboard/dashboard.h"
 #include "exporters/host_metrics.h"
@@ -52,6 +53,17 @@ std::string Compiler() {
 #endif
 }
 
+// Whether the daemon will make outbound HTTP requests (probes load libcurl themselves).
+bool SendsHttp(const config::Config& config) {
+  const bool remote_notifier =
+      std::any_of(config.notifiers.begin(), config.notifiers.end(),
+                  [](const auto& n) { return n.kind != config::NotifierKind::kLog; });
+  const bool gremlin =
+      std::any_of(config.chaos.sources.begin(), config.chaos.sources.end(),
+                  [](const auto& s) { return s.kind == config::ChaosSourceKind::kGremlin; });
+  return remote_notifier || gremlin || config.pagerduty.has_value();
+}
+
 }  // namespace
 
 static std::string Hostname() {
@@ -74,6 +86,9 @@ Status Daemon::Start() {
     api_token = token->Reveal();
   }
   RETURN_IF_ERROR(config::CheckSecrets(config_));
+  // libcurl is loaded on first use (common/libcurl.h). A config that sends requests loads
+  // it now, so that the first page or sync does not wait for ~25 libraries to load.
+  if (SendsHttp(config_)) LoadLibcurl();
 
   auto store = store::Store::Open(StoreOptionsFor(config_), clock_);
   if (!store.ok()) return store.error();

@@ -91,6 +91,13 @@ void Bind(Binding& b) {
     spdlog::error("{}; HTTP requests and probes fail", b.error);
     return;  // the handle stays open: unloading a half-used library is never worth it
   }
+  // Initialised once here, before any handle exists (curl_global_init is reference-counted,
+  // so the callers' own calls are harmless).
+  if (const CURLcode code = api.global_init(CURL_GLOBAL_DEFAULT); code != CURLE_OK) {
+    b.error = std::string(kLibrary) + ": curl_global_init failed: " + api.easy_strerror(code);
+    spdlog::error("{}; HTTP requests and probes fail", b.error);
+    return;
+  }
   b.api.store(&api, std::memory_order_release);
 }
 

@@ -215,9 +215,9 @@ std::string MappedFiles(pid_t pid) {
   return text.str();
 }
 
-// libcurl (and the TLS, Kerberos and LDAP libraries it pulls in) is loaded on first use:
+// libcurl (and the TLS, Kerberos and LDAP libraries it pulls in) is loaded only when needed:
 // a daemon with nothing to send or probe never maps it; one with an HTTP probe does, and
-// the probe works.
+// the probe works; one with a remote notifier loads it at start.
 TEST(Daemon, LoadsLibcurlOnlyWhenItNeedsIt) {
   TempDir quiet_dir;
   RunningDaemon quiet(quiet_dir, TestConfig());
@@ -245,6 +245,15 @@ TEST(Daemon, LoadsLibcurlOnlyWhenItNeedsIt) {
       std::chrono::seconds(30)))
       << probing.process().Stderr();
   EXPECT_THAT(MappedFiles(probing.process().pid()), HasSubstr("libcurl"));
+
+  // A remote notifier loads it at start, so the first page does not wait for it.
+  TempDir hook_dir;
+  FakeReceiver hook(FakeResponse::Status(200));
+  RunningDaemon notifying(hook_dir, TestConfig("notifiers:\n"
+                                               "  - {name: hook, webhook: {url: \"" +
+                                               hook.url() + "/hook\"}}\n"));
+  ASSERT_TRUE(notifying.WaitReady()) << notifying.process().Stderr();
+  EXPECT_THAT(MappedFiles(notifying.process().pid()), HasSubstr("libcurl"));
 }
 
 }  // namespace

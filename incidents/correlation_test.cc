@@ -53,7 +53,7 @@ Attack MakeAttack(std::string id, std::vector<std::string> services, Duration st
 
 const CorrelatedIncident& Find(const Correlation& c, const std::string& id) {
   for (const auto& i : c.incidents) {
-    if (i.incident.id == id) return i;
+    if (i.incident->id == id) return i;
   }
   ADD_FAILURE() << "no incident " << id;
   static const CorrelatedIncident kNone;

@@ -53,10 +53,12 @@ TEST(GroupByParse, AcceptsTheThreeChoices) {
 // Attacks: x broke www (detected), y broke www and db (missed).
 Correlation Fixture() {
   auto inc = [](std::string service, std::string severity, Duration created) {
+    Incident i;
+    i.service = std::move(service);
+    i.severity = std::move(severity);
+    i.created_at = T(created);
     CorrelatedIncident c;
-    c.incident.service = std::move(service);
-    c.incident.severity = std::move(severity);
-    c.incident.created_at = T(created);
+    c.incident = std::make_shared<const Incident>(std::move(i));
     return c;
   };
   Correlation c;

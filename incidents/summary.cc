@@ -135,8 +135,10 @@ std::vector<MetricsRow> MetricsRows(const Correlation& correlation, GroupBy grou
   for (const CorrelatedIncident& c : correlation.incidents) {
     const Incident& i = *c.incident;
     if (!period.Contains(i.created_at)) continue;
-    Accumulator* acc = &groups.front().second;  // kNone: "all"
-    if (group_by != GroupBy::kNone) {
+    Accumulator* acc = nullptr;
+    if (group_by == GroupBy::kNone) {
+      acc = &groups.front().second;  // "all"
+    } else {
       const std::string& key = group_by == GroupBy::kService ? i.service : i.severity;
       if (key.empty()) {
         have_ungrouped = true;

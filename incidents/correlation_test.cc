@@ -237,7 +237,7 @@ TEST(Correlation, TimeBetweenFailuresPerService) {
 }
 
 // Incidents come in any order; the output is by created_at, then id for equal instants,
-// and each keeps its own incident (the in-place reordering moves every one exactly once).
+// and each keeps its own incident (they are read through a sorted index, never moved).
 TEST(Correlation, SortsByCreatedThenIdWhateverTheInputOrder) {
   std::vector<Incident> incidents;
   for (int k = 0; k < 40; ++k) {

@@ -81,13 +81,13 @@ Result<std::string> CorrelatedIncidentList(const exporters::IncidentReportSource
   if (format == "json") body = "[";
   bool first = true;
   for (const incidents::CorrelatedIncident& c : correlation->incidents) {
-    if (!service.empty() && c.incident.service != service) continue;
+    if (!service.empty() && c.incident->service != service) continue;
     const incidents::IncidentCorrelation fields = ToIncidentCorrelation(c);
     if (format == "csv") {
-      exporters::AppendCsvRow(body, incidents::IncidentCsvFields(c.incident, fields));
+      exporters::AppendCsvRow(body, incidents::IncidentCsvFields(*c.incident, fields));
     } else {
       if (!first) body += ',';
-      body += incidents::IncidentToJson(c.incident, fields);
+      body += incidents::IncidentToJson(*c.incident, fields);
     }
     first = false;
   }

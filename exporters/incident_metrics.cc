@@ -41,7 +41,7 @@ void DurationHistogram::Observe(double seconds) {
 IncidentMetricsSnapshot MakeIncidentMetricsSnapshot(const incidents::Correlation& correlation) {
   IncidentMetricsSnapshot s;
   for (const incidents::CorrelatedIncident& c : correlation.incidents) {
-    const incidents::Incident& i = c.incident;
+    const incidents::Incident& i = *c.incident;
     ++s.incidents[{i.service, i.severity, c.chaos()}];
     auto& d = s.durations[{i.service, i.severity}];
     if (c.ttd_seconds) d.ttd.Observe(*c.ttd_seconds);

@@ -17,9 +17,11 @@ using testing::SampleValue;
 
 incidents::CorrelatedIncident Make(std::string service, std::string severity, bool chaos,
                                    std::optional<double> ttd, std::optional<double> ttr) {
+  incidents::Incident i;
+  i.service = std::move(service);
+  i.severity = std::move(severity);
   incidents::CorrelatedIncident c;
-  c.incident.service = std::move(service);
-  c.incident.severity = std::move(severity);
+  c.incident = std::make_shared<const incidents::Incident>(std::move(i));
   if (chaos) c.attack_id = "atk";
   c.ttd_seconds = ttd;
   c.ttr_seconds = ttr;

@@ -10,7 +10,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +23,7 @@
 #include "common/time.h"
 #include "incidents/attack.h"
 #include "incidents/incident.h"
+#include "incidents/optional_seconds.h"
 #include "store/rollup.h"
 #include "store/store.h"
 
@@ -69,37 +72,41 @@ struct FiredAlert {
   Timestamp fired_at;
 };
 
-enum class OnsetSource { kAttack, kProbe, kUnknown };
+enum class OnsetSource : uint8_t { kAttack, kProbe, kUnknown };
 std::string_view ToString(OnsetSource source);  // "attack", "probe", "unknown"
 
 // One incident with everything DESIGN.md §4 derives from it. The seven fields after
 // `incident` are those of the incident JSON/CSV (DESIGN.md §6); the rest are marks and
 // derived values for summaries and reports.
+//
+// `incident` is shared, not copied: Correlate() keeps the caller's incidents in one
+// vector, and every CorrelatedIncident points into it and shares its ownership (so a
+// copy, e.g. in an AttackReport, stays valid on its own). A million incidents then take
+// their own memory once plus about 200 bytes each here (issue 7: under 1 GB).
 struct CorrelatedIncident {
-  Incident incident;
+  std::shared_ptr<const Incident> incident;
   std::optional<std::string> attack_id;  // the attributed attack (chaos-induced) or none
   std::optional<Timestamp> onset_at;
   OnsetSource onset_source = OnsetSource::kUnknown;
-  std::optional<double> ttd_seconds;     // created_at - onset_at
-  std::optional<double> tta_seconds;     // acknowledged_at - created_at
-  std::optional<double> ttr_seconds;     // resolved_at - created_at; unset while open
-  std::optional<double> impact_seconds;  // resolved_at - onset_at; unset while open
-
   // Unresolved at `now`: TTR and impact are unset and `open_seconds` = now - created_at.
   bool open = false;
-  std::optional<double> open_seconds;
   // Attributed to an attack that had not ended: its window was taken to end at `now`.
   bool attack_open = false;
+  OptionalSeconds ttd_seconds;     // created_at - onset_at
+  OptionalSeconds tta_seconds;     // acknowledged_at - created_at
+  OptionalSeconds ttr_seconds;     // resolved_at - created_at; unset while open
+  OptionalSeconds impact_seconds;  // resolved_at - onset_at; unset while open
+  OptionalSeconds open_seconds;
   // The *_seconds fields (names as above) that came out negative: clock skew between
   // systems. They are reported as computed, never clamped.
   std::vector<std::string> negative_durations;
   // Gap since the previous incident of the same service (TBF) and of the same
   // fingerprint (recurrence); unset for the first one. 0 when they overlap.
-  std::optional<double> tbf_seconds;
-  std::optional<double> recurrence_seconds;
+  OptionalSeconds tbf_seconds;
+  OptionalSeconds recurrence_seconds;
   // TTP: resolved_at -> end of the first later attack that reproduces this incident and
   // completed with steady state held; that attack's id.
-  std::optional<double> ttp_seconds;
+  OptionalSeconds ttp_seconds;
   std::optional<std::string> prevented_by;
 
   bool chaos() const { return attack_id.has_value(); }
@@ -130,8 +137,10 @@ struct AttackDetection {
   // Affected services whose failing stretch overlapped [start, end]. Empty: the attack
   // did not break an SLI and does not count for coverage.
   std::vector<std::string> broken_services;
-  std::vector<std::string> incident_ids;  // incidents attributed to it
-  std::vector<std::string> alert_rules;   // alerts fired within [start, end + grace]
+  // Ids of the incidents attributed to it: views of Correlation::incidents' ids (no copy
+  // per incident), valid while those incidents are.
+  std::vector<std::string_view> incident_ids;
+  std::vector<std::string> alert_rules;  // alerts fired within [start, end + grace]
   bool sli_broken() const { return !broken_services.empty(); }
   bool detected() const { return !incident_ids.empty() || !alert_rules.empty(); }
   bool missed() const { return sli_broken() && !detected(); }

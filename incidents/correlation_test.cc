@@ -53,7 +53,7 @@ Attack MakeAttack(std::string id, std::vector<std::string> services, Duration st
 
 const CorrelatedIncident& Find(const Correlation& c, const std::string& id) {
   for (const auto& i : c.incidents) {
-    if (i.incident.id == id) return i;
+    if (i.incident->id == id) return i;
   }
   ADD_FAILURE() << "no incident " << id;
   static const CorrelatedIncident kNone;
@@ -234,6 +234,45 @@ TEST(Correlation, TimeBetweenFailuresPerService) {
   EXPECT_EQ(c.services[1].mtbf_seconds, 1600.0);
   EXPECT_FALSE(Find(c, "w1").tbf_seconds.has_value());
   EXPECT_EQ(Find(c, "w3").tbf_seconds, 0.0);
+}
+
+// Incidents come in any order; the output is by created_at, then id for equal instants,
+// and each keeps its own incident (they are read through a sorted index, never moved).
+TEST(Correlation, SortsByCreatedThenIdWhateverTheInputOrder) {
+  std::vector<Incident> incidents;
+  for (int k = 0; k < 40; ++k) {
+    // Created at 0, 5, 10 or 15 minutes; ids "i00".."i39" handed over in a scrambled order.
+    const int n = (k * 17) % 40;
+    const std::string id = std::string("i") + (n < 10 ? "0" : "") + std::to_string(n);
+    incidents.push_back(MakeIncident(id, "www", minutes(5 * (n % 4)), minutes(60 + n)));
+  }
+  const Correlation c = Correlate(incidents, {}, {}, {}, T(hours(3)));
+  ASSERT_EQ(c.incidents.size(), 40u);
+  for (size_t k = 1; k < c.incidents.size(); ++k) {
+    const Incident& prev = *c.incidents[k - 1].incident;
+    const Incident& next = *c.incidents[k].incident;
+    EXPECT_TRUE(prev.created_at < next.created_at ||
+                (prev.created_at == next.created_at && prev.id < next.id))
+        << prev.id << " before " << next.id;
+  }
+  // i13: created at 10:05 (13 % 4 = 1), resolved at 11:13: its own TTR (68 min), not a
+  // neighbour's.
+  EXPECT_EQ(Find(c, "i13").ttr_seconds, 4080.0);
+  EXPECT_EQ(Find(c, "i13").incident->title, "title of i13");
+}
+
+// A CorrelatedIncident shares its incident: a copy stays valid after the correlation that
+// made it is gone (attack reports keep copies).
+TEST(Correlation, CorrelatedIncidentOutlivesItsCorrelation) {
+  CorrelatedIncident kept;
+  {
+    const Correlation c =
+        Correlate({MakeIncident("pd:1", "www", minutes(1), minutes(7))}, {}, {}, {}, T(hours(1)));
+    kept = c.incidents.at(0);
+  }
+  ASSERT_NE(kept.incident, nullptr);
+  EXPECT_EQ(kept.incident->id, "pd:1");
+  EXPECT_EQ(kept.ttr_seconds, 360.0);
 }
 
 // Recurrence by fingerprint, across services; the fallback key normalises the title.

@@ -217,7 +217,7 @@ BeforeAfterReport BuildBeforeAfterReport(const BeforeAfterInput& input) {
   static const Correlation kEmpty;
   const Correlation& corr = input.correlation ? *input.correlation : kEmpty;
   for (const CorrelatedIncident& c : corr.incidents) {
-    const Timestamp t = c.incident.created_at;
+    const Timestamp t = c.incident->created_at;
     PeriodData* p = t >= before.summary.start && t < before.summary.end ? &before
                     : t >= after.summary.start && t < after.summary.end ? &after
                                                                         : nullptr;
@@ -226,15 +226,15 @@ BeforeAfterReport BuildBeforeAfterReport(const BeforeAfterInput& input) {
     ++s.incidents;
     if (c.open) ++s.open_incidents;
     if (!c.negative_durations.empty()) ++s.negative_durations;
-    ++s.by_severity[c.incident.severity];
-    severities.insert(c.incident.severity);
-    s.pages += static_cast<uint64_t>(std::max<int64_t>(0, c.incident.alert_count));
+    ++s.by_severity[c.incident->severity];
+    severities.insert(c.incident->severity);
+    s.pages += static_cast<uint64_t>(std::max<int64_t>(0, c.incident->alert_count));
     if (c.ttd_seconds) p->ttd.push_back(*c.ttd_seconds);
     if (c.tta_seconds) p->tta.push_back(*c.tta_seconds);
     if (c.ttr_seconds) p->ttr.push_back(*c.ttr_seconds);
     if (c.tbf_seconds) p->tbf.push_back(*c.tbf_seconds);
     const auto week = static_cast<size_t>((t - before.summary.start) / kWeek);
-    if (week < r.weeks.size()) ++r.weeks[week].by_severity[c.incident.severity];
+    if (week < r.weeks.size()) ++r.weeks[week].by_severity[c.incident->severity];
   }
   for (const AttackDetection& d : corr.attacks) {
     PeriodData* p = d.start >= before.summary.start && d.start < before.summary.end ? &before

@@ -492,12 +492,12 @@ json IncidentJson(const CorrelatedIncident& c, const InstantFormatter& f) {
   auto t = [&](const std::optional<Timestamp>& v) {
     return v ? json(f.Format(*v)) : json(nullptr);
   };
-  return {{"id", c.incident.id},
-          {"title", c.incident.title},
-          {"service", c.incident.service},
-          {"severity", c.incident.severity},
-          {"created_at", f.Format(c.incident.created_at)},
-          {"resolved_at", t(c.incident.resolved_at)},
+  return {{"id", c.incident->id},
+          {"title", c.incident->title},
+          {"service", c.incident->service},
+          {"severity", c.incident->severity},
+          {"created_at", f.Format(c.incident->created_at)},
+          {"resolved_at", t(c.incident->resolved_at)},
           {"onset_at", t(c.onset_at)},
           {"onset_source", std::string(ToString(c.onset_source))},
           {"ttd_seconds", Opt(c.ttd_seconds)},
@@ -609,14 +609,14 @@ std::string TimelineSvg(const AttackReport& r, const InstantFormatter& f) {
            HtmlEscape("alert " + a.rule + " fired " + f.Format(a.fired_at)) + "</title></path>";
   }
   for (const CorrelatedIncident& c : r.incidents) {
-    const double x = x_of(c.incident.created_at);
-    const Timestamp end = c.incident.resolved_at.value_or(r.range_end);
+    const double x = x_of(c.incident->created_at);
+    const Timestamp end = c.incident->resolved_at.value_or(r.range_end);
     out += "<path class=\"incident\" d=\"M" + Px(x) + " " + Px(events_top + 30) + " H" +
            Px(std::max(x + 2, x_of(end))) + " v4 H" + Px(x) + " Z\"/>";
     out += "<circle class=\"incident\" cx=\"" + Px(x) + "\" cy=\"" + Px(events_top + 32) +
            "\" r=\"5\"><title>" +
-           HtmlEscape("incident " + c.incident.id + " (" + c.incident.title + ") created " +
-                      f.Format(c.incident.created_at)) +
+           HtmlEscape("incident " + c.incident->id + " (" + c.incident->title + ") created " +
+                      f.Format(c.incident->created_at)) +
            "</title></circle>";
   }
   // Time axis: 6 ticks, local HH:MM.
@@ -711,8 +711,8 @@ Result<std::string> RenderAttackMarkdown(const AttackReport& r) {
   } else {
     out += "| incident | service | severity | created | TTD | TTR |\n|---|---|---|---|---:|---:|\n";
     for (const auto& c : r.incidents) {
-      out += "| " + Md(c.incident.id + " " + c.incident.title) + " | " + Md(c.incident.service) +
-             " | " + Md(c.incident.severity) + " | " + Md(f->Format(c.incident.created_at)) +
+      out += "| " + Md(c.incident->id + " " + c.incident->title) + " | " + Md(c.incident->service) +
+             " | " + Md(c.incident->severity) + " | " + Md(f->Format(c.incident->created_at)) +
              " | " + Md(ValueText(c.ttd_seconds, "seconds")) + " | " +
              Md(c.open ? std::string("open") : ValueText(c.ttr_seconds, "seconds")) + " |\n";
     }
@@ -765,9 +765,9 @@ Result<std::string> RenderAttackHtml(const AttackReport& r) {
         "<table id=\"incidents\"><tr><th>incident</th><th>service</th><th>severity</th>"
         "<th>created</th><th>TTD</th><th>TTR</th></tr>";
     for (const auto& c : r.incidents) {
-      out += "<tr><td>" + HtmlEscape(c.incident.id + " " + c.incident.title) + "</td><td>" +
-             HtmlEscape(c.incident.service) + "</td><td>" + HtmlEscape(c.incident.severity) +
-             "</td><td>" + HtmlEscape(f->Format(c.incident.created_at)) + "</td><td>" +
+      out += "<tr><td>" + HtmlEscape(c.incident->id + " " + c.incident->title) + "</td><td>" +
+             HtmlEscape(c.incident->service) + "</td><td>" + HtmlEscape(c.incident->severity) +
+             "</td><td>" + HtmlEscape(f->Format(c.incident->created_at)) + "</td><td>" +
              HtmlEscape(ValueText(c.ttd_seconds, "seconds")) + "</td><td>" +
              HtmlEscape(c.open ? std::string("open") : ValueText(c.ttr_seconds, "seconds")) +
              "</td></tr>";

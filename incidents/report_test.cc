@@ -65,31 +65,37 @@ TEST(Report, ParsesFormats) {
 Correlation Fixture() {
   Correlation c;
   for (int i = 0; i < 12; ++i) {
+    Incident incident;
+    incident.id = "b" + std::to_string(i);
+    incident.severity = "sev1";
+    incident.service = "www";
+    incident.alert_count = 2;
+    incident.created_at = T(-days(27) + days(2) * i);
     CorrelatedIncident x;
-    x.incident.id = "b" + std::to_string(i);
-    x.incident.severity = "sev1";
-    x.incident.service = "www";
-    x.incident.alert_count = 2;
-    x.incident.created_at = T(-days(27) + days(2) * i);
+    x.incident = std::make_shared<const Incident>(std::move(incident));
     x.ttr_seconds = 3600;
     c.incidents.push_back(x);
   }
   for (int i = 0; i < 2; ++i) {
+    Incident incident;
+    incident.id = "a" + std::to_string(i);
+    incident.severity = "sev1";
+    incident.service = "www";
+    incident.alert_count = 1;
+    incident.created_at = T(days(3) + days(7) * i);
     CorrelatedIncident x;
-    x.incident.id = "a" + std::to_string(i);
-    x.incident.severity = "sev1";
-    x.incident.service = "www";
-    x.incident.alert_count = 1;
-    x.incident.created_at = T(days(3) + days(7) * i);
+    x.incident = std::make_shared<const Incident>(std::move(incident));
     x.ttr_seconds = 600;
     x.attack_id = "atk";
     c.incidents.push_back(x);
   }
+  Incident open_incident;
+  open_incident.id = "o";
+  open_incident.severity = "sev3";
+  open_incident.title = "<b>bold</b>";
+  open_incident.created_at = T(days(20));
   CorrelatedIncident open;
-  open.incident.id = "o";
-  open.incident.severity = "sev3";
-  open.incident.title = "<b>bold</b>";
-  open.incident.created_at = T(days(20));
+  open.incident = std::make_shared<const Incident>(std::move(open_incident));
   open.open = true;
   c.incidents.push_back(open);
   AttackDetection missed;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <unordered_map>
 
 #include "common/text.h"
 
@@ -39,12 +40,41 @@ std::string NumberOr(const std::optional<double>& v, std::string_view absent) {
   return v ? FormatNumber(*v) : std::string(absent);
 }
 
+// A running sum, added in the order the values come, so the mean is bit for bit that of
+// std::accumulate over the same values in a vector.
+struct Sum {
+  double total = 0;
+  size_t count = 0;
+  void Add(double v) {
+    total += v;
+    ++count;
+  }
+  std::optional<double> Mean() const {
+    if (count == 0) return std::nullopt;
+    return total / static_cast<double>(count);
+  }
+};
+
 struct Accumulator {
   size_t incidents = 0;
   size_t chaos = 0;
-  std::vector<double> ttd, tta, ttr, tbf;
+  Sum ttd, tta, ttr, tbf;
+  std::vector<double> ttrs;  // for the quantiles
   size_t broken = 0, detected = 0;
 };
+
+// Quantile() of `values` without sorting all of them: nth_element places the two closest
+// ranks, so the interpolation (and the result) is the same as on the sorted values.
+std::optional<double> QuantileOfUnsorted(std::vector<double>& values, double q) {
+  if (values.empty()) return std::nullopt;
+  const double h = (static_cast<double>(values.size()) - 1) * std::clamp(q, 0.0, 1.0);
+  const auto lo = static_cast<size_t>(std::floor(h));
+  const auto lo_it = values.begin() + static_cast<std::ptrdiff_t>(lo);
+  std::nth_element(values.begin(), lo_it, values.end());
+  const double at_lo = *lo_it;
+  const double at_hi = lo + 1 < values.size() ? *std::min_element(lo_it + 1, values.end()) : at_lo;
+  return at_lo + (h - static_cast<double>(lo)) * (at_hi - at_lo);
+}
 
 }  // namespace
 
@@ -89,33 +119,55 @@ Result<GroupBy> ParseGroupBy(std::string_view text) {
 
 std::vector<MetricsRow> MetricsRows(const Correlation& correlation, GroupBy group_by,
                                     const Period& period) {
+  // Groups by name (views into the correlation, which outlives this call), hashed rather
+  // than kept in an ordered map: one lookup per incident, one sort of the names at the end.
   // Incidents without the grouped field go to their own accumulator, reported last.
-  std::map<std::string, Accumulator> groups;
+  std::vector<std::pair<std::string_view, Accumulator>> groups;
+  std::unordered_map<std::string_view, size_t> index;
+  auto group = [&](std::string_view name) -> Accumulator& {
+    auto [it, added] = index.try_emplace(name, groups.size());
+    if (added) groups.emplace_back(name, Accumulator{});
+    return groups[it->second].second;
+  };
   Accumulator ungrouped;
   bool have_ungrouped = false;
-  auto group_of = [&](const Incident& i) -> Accumulator& {
-    const std::string& key = group_by == GroupBy::kService    ? i.service
-                             : group_by == GroupBy::kSeverity ? i.severity
-                                                              : std::string("all");
-    if (group_by != GroupBy::kNone && key.empty()) {
-      have_ungrouped = true;
-      return ungrouped;
+  if (group_by == GroupBy::kNone) group("all");
+  const std::vector<CorrelatedIncident>& all = correlation.incidents;
+  for (size_t k = 0; k < all.size(); ++k) {
+    // The incidents are in created_at order here but wherever the caller kept them in
+    // memory: ask for the ones a few steps ahead while this one is added up.
+    constexpr size_t kFetchAhead = 16;
+    if (k + kFetchAhead < all.size() && all[k + kFetchAhead].incident != nullptr) {
+      const auto* p = reinterpret_cast<const char*>(all[k + kFetchAhead].incident.get());
+      for (size_t line = 0; line < sizeof(Incident); line += 64) __builtin_prefetch(p + line);
     }
-    return groups[key];
-  };
-  if (group_by == GroupBy::kNone) groups["all"];
-  for (const CorrelatedIncident& c : correlation.incidents) {
-    if (!period.Contains(c.incident.created_at)) continue;
-    Accumulator& acc = group_of(c.incident);
-    ++acc.incidents;
-    if (c.chaos()) ++acc.chaos;
-    if (c.ttd_seconds) acc.ttd.push_back(*c.ttd_seconds);
-    if (c.tta_seconds) acc.tta.push_back(*c.tta_seconds);
-    if (c.ttr_seconds) acc.ttr.push_back(*c.ttr_seconds);
-    if (c.tbf_seconds) acc.tbf.push_back(*c.tbf_seconds);
+    const CorrelatedIncident& c = all[k];
+    const Incident& i = *c.incident;
+    if (!period.Contains(i.created_at)) continue;
+    Accumulator* acc = nullptr;
+    if (group_by == GroupBy::kNone) {
+      acc = &groups.front().second;  // "all"
+    } else {
+      const std::string& key = group_by == GroupBy::kService ? i.service : i.severity;
+      if (key.empty()) {
+        have_ungrouped = true;
+        acc = &ungrouped;
+      } else {
+        acc = &group(key);
+      }
+    }
+    ++acc->incidents;
+    if (c.chaos()) ++acc->chaos;
+    if (c.ttd_seconds) acc->ttd.Add(*c.ttd_seconds);
+    if (c.tta_seconds) acc->tta.Add(*c.tta_seconds);
+    if (c.ttr_seconds) {
+      acc->ttr.Add(*c.ttr_seconds);
+      acc->ttrs.push_back(*c.ttr_seconds);
+    }
+    if (c.tbf_seconds) acc->tbf.Add(*c.tbf_seconds);
   }
   // Detection coverage counts attacks, so it exists for services and for everything.
-  std::map<std::string, std::pair<size_t, size_t>> per_service;  // broken, detected
+  std::map<std::string_view, std::pair<size_t, size_t>> per_service;  // broken, detected
   size_t broken = 0, detected = 0;
   for (const AttackDetection& d : correlation.attacks) {
     if (!period.Contains(d.start) || !d.sli_broken()) continue;
@@ -129,13 +181,13 @@ std::vector<MetricsRow> MetricsRows(const Correlation& correlation, GroupBy grou
   }
   if (group_by == GroupBy::kService) {
     for (const auto& [service, counts] : per_service) {
-      Accumulator& acc = groups[service];
+      Accumulator& acc = group(service);
       acc.broken = counts.first;
       acc.detected = counts.second;
     }
   } else if (group_by == GroupBy::kNone) {
-    groups["all"].broken = broken;
-    groups["all"].detected = detected;
+    groups.front().second.broken = broken;
+    groups.front().second.detected = detected;
   }
 
   auto make_row = [&](std::optional<std::string> name, Accumulator& acc) {
@@ -143,21 +195,22 @@ std::vector<MetricsRow> MetricsRows(const Correlation& correlation, GroupBy grou
     row.group = std::move(name);
     row.incidents = acc.incidents;
     row.chaos_incidents = acc.chaos;
-    row.mttd_seconds = Mean(acc.ttd);
-    row.mtta_seconds = Mean(acc.tta);
-    row.mttr_seconds = Mean(acc.ttr);
-    std::sort(acc.ttr.begin(), acc.ttr.end());
-    row.p50_ttr_seconds = Quantile(acc.ttr, 0.5);
-    row.p90_ttr_seconds = Quantile(acc.ttr, 0.9);
-    row.mtbf_seconds = Mean(acc.tbf);
+    row.mttd_seconds = acc.ttd.Mean();
+    row.mtta_seconds = acc.tta.Mean();
+    row.mttr_seconds = acc.ttr.Mean();
+    row.p50_ttr_seconds = QuantileOfUnsorted(acc.ttrs, 0.5);
+    row.p90_ttr_seconds = QuantileOfUnsorted(acc.ttrs, 0.9);
+    row.mtbf_seconds = acc.tbf.Mean();
     if (acc.broken > 0) {
       row.detection_coverage = static_cast<double>(acc.detected) / static_cast<double>(acc.broken);
     }
     return row;
   };
+  std::sort(groups.begin(), groups.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<MetricsRow> rows;
   rows.reserve(groups.size() + 1);
-  for (auto& [name, acc] : groups) rows.push_back(make_row(name, acc));
+  for (auto& [name, acc] : groups) rows.push_back(make_row(std::string(name), acc));
   if (have_ungrouped) rows.push_back(make_row(std::nullopt, ungrouped));
   return rows;
 }

@@ -53,10 +53,12 @@ TEST(GroupByParse, AcceptsTheThreeChoices) {
 // Attacks: x broke www (detected), y broke www and db (missed).
 Correlation Fixture() {
   auto inc = [](std::string service, std::string severity, Duration created) {
+    Incident i;
+    i.service = std::move(service);
+    i.severity = std::move(severity);
+    i.created_at = T(created);
     CorrelatedIncident c;
-    c.incident.service = std::move(service);
-    c.incident.severity = std::move(severity);
-    c.incident.created_at = T(created);
+    c.incident = std::make_shared<const Incident>(std::move(i));
     return c;
   };
   Correlation c;
@@ -153,6 +155,36 @@ TEST(MetricsRows, PeriodFiltersIncidentsAndAttacks) {
   ASSERT_EQ(empty.size(), 1u);
   EXPECT_EQ(empty[0].incidents, 0u);
   EXPECT_FALSE(empty[0].mttr_seconds.has_value());
+}
+
+// The rows' TTR quantiles and mean are those of Summarize() over the same durations,
+// whatever order the incidents come in: 0-10 minutes but 6 (and one open), scrambled.
+TEST(MetricsRows, TtrQuantilesMatchTheSortedDefinition) {
+  Correlation c;
+  std::vector<double> ttrs;
+  for (int k = 0; k < 11; ++k) {
+    Incident i;
+    i.id = "i" + std::to_string(k);
+    i.service = "www";
+    i.created_at = T(minutes(k));
+    CorrelatedIncident x;
+    x.incident = std::make_shared<const Incident>(std::move(i));
+    if (k == 4) {
+      x.open = true;
+    } else {
+      x.ttr_seconds = 60.0 * ((k * 7) % 11);  // 0, 7, 3, 10, -, 2, 9, 5, 1, 8, 4 minutes
+      ttrs.push_back(*x.ttr_seconds);
+    }
+    c.incidents.push_back(x);
+  }
+  const Summary expected = Summarize(ttrs);
+  const std::vector<MetricsRow> rows = MetricsRows(c, GroupBy::kNone);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].incidents, 11u);
+  EXPECT_EQ(rows[0].mttr_seconds, expected.mean);
+  EXPECT_EQ(rows[0].p50_ttr_seconds, expected.median);
+  EXPECT_EQ(rows[0].p90_ttr_seconds, expected.p90);
+  EXPECT_DOUBLE_EQ(*rows[0].p90_ttr_seconds, 546);  // 540 + 0.1 * 60 (type 7 over 10 values)
 }
 
 TEST(MetricsRows, JsonAndCsvInContractOrderWithAbsentValues) {

@@ -194,13 +194,15 @@ TEST(ReportChromium, BeforeAfterChartsAreDrawn) {
   // shorter after it; two services' SLA attainment.
   Correlation c;
   for (int i = 0; i < 60; ++i) {
-    CorrelatedIncident x;
     const bool after = i >= 40;
-    x.incident.id = "pd:" + std::to_string(i);
-    x.incident.severity = i % 3 == 0 ? "sev1" : "sev2";
-    x.incident.service = "www";
-    x.incident.alert_count = 1;
-    x.incident.created_at = after ? T(days(91) + hours(100) * (i - 40)) : T(hours(54) * i);
+    incidents::Incident incident;
+    incident.id = "pd:" + std::to_string(i);
+    incident.severity = i % 3 == 0 ? "sev1" : "sev2";
+    incident.service = "www";
+    incident.alert_count = 1;
+    incident.created_at = after ? T(days(91) + hours(100) * (i - 40)) : T(hours(54) * i);
+    CorrelatedIncident x;
+    x.incident = std::make_shared<const incidents::Incident>(std::move(incident));
     x.ttr_seconds = after ? 300.0 + 60 * (i % 7) : 1800.0 + 900 * (i % 9);
     if (after) x.attack_id = "atk";
     c.incidents.push_back(x);
@@ -260,11 +262,13 @@ TEST(ReportChromium, AttackTimelineIsDrawn) {
   attack.end = T(minutes(20));
   attack.outcome = "completed";
   Correlation c;
+  incidents::Incident incident;
+  incident.id = "pd:9";
+  incident.title = "www slow";
+  incident.created_at = T(minutes(4));
+  incident.resolved_at = T(minutes(25));
   CorrelatedIncident inc;
-  inc.incident.id = "pd:9";
-  inc.incident.title = "www slow";
-  inc.incident.created_at = T(minutes(4));
-  inc.incident.resolved_at = T(minutes(25));
+  inc.incident = std::make_shared<const incidents::Incident>(std::move(incident));
   inc.attack_id = "atk-7";
   inc.ttd_seconds = 240;
   inc.ttr_seconds = 1260;

@@ -197,7 +197,8 @@ Status Daemon::Start() {
       kRetentionInterval);
   scheduler_.Every(
       "host", config_.host.interval, [this] { host_monitor_->Tick(); }, config_.host.interval);
-  scheduler_.Every("host-cpu", config_.host.interval / 4, [this] { host_monitor_->TickCpu(); });
+  scheduler_.Every("host-cpu", config_.host.interval / kCpuTicksPerInterval,
+                   [this] { host_monitor_->TickCpu(); });
   scheduler_.Every("slo", kSloInterval, [this] { EvaluateSlos(); });
   scheduler_.Every("incident-metrics", kIncidentMetricsInterval,
                    [this] { RefreshIncidentMetrics(); });

@@ -19,6 +19,8 @@
 
 namespace steadystate::app {
 
+inline constexpr int kCpuTicksPerInterval = 10;
+
 class HostMonitor {
  public:
   HostMonitor(const config::HostConfig& host, const collector::HostFilesystem& fs,
@@ -27,9 +29,10 @@ class HostMonitor {
 
   void Tick();
   // Reads only /proc/stat and evaluates the cpu_utilisation rules over the trailing
-  // host.interval. The daemon runs it 4 times per interval, so a burn is detected within
-  // about 1.25 intervals of starting instead of up to 2 (a whole-interval sample that
-  // began before the burn is mostly idle).
+  // host.interval. The daemon runs it kCpuTicksPerInterval times per interval, so a burn
+  // above a threshold T is detected about T to T + 0.1 intervals after it starts (the
+  // trailing interval must be that busy) instead of up to 2 intervals (a whole-interval
+  // sample that began before the burn is mostly idle). Each run costs about 10 us.
   void TickCpu();
   void SetRules(const std::vector<config::AlertRuleConfig>& rules);
 

@@ -73,7 +73,11 @@ static std::string Hostname() {
 }
 
 Daemon::Daemon(config::Config config, const Clock& clock)
-    : config_(std::move(config)), clock_(clock), scheduler_(clock), hostname_(Hostname()) {}
+    : config_(std::move(config)),
+      clock_(clock),
+      scheduler_(clock),
+      background_(clock),
+      hostname_(Hostname()) {}
 
 Daemon::~Daemon() { Stop(); }
 
@@ -200,11 +204,13 @@ Status Daemon::Start() {
   scheduler_.Every("host-cpu", config_.host.interval / kCpuTicksPerInterval,
                    [this] { host_monitor_->TickCpu(); });
   scheduler_.Every("slo", kSloInterval, [this] { EvaluateSlos(); });
-  scheduler_.Every("incident-metrics", kIncidentMetricsInterval,
-                   [this] { RefreshIncidentMetrics(); });
+  background_.Every("incident-metrics", kIncidentMetricsInterval,
+                    [this] { RefreshIncidentMetrics(); });
   // After the first SLO round, so the first viewer does not pay for 90 days of history.
-  scheduler_.Every("dashboard-warm", std::chrono::hours(1), dashboard_parts.warm, kSloInterval * 2);
+  background_.Every("dashboard-warm", std::chrono::hours(1), dashboard_parts.warm,
+                    kSloInterval * 2);
   scheduler_.Start();
+  background_.Start();
   notifications_->Start();
   probes_->Start();
   if (incident_sync_) incident_sync_->Start();
@@ -254,6 +260,7 @@ void Daemon::Stop() {
   if (http_) http_->Stop();
   if (probes_) probes_->Stop();
   scheduler_.Stop();
+  background_.Stop();
   if (chaos_) chaos_->Stop();
   if (notifications_) notifications_->Stop();
   if (metrics_) metrics_->WatchStore(nullptr);

@@ -82,6 +82,9 @@ class Daemon {
   config::Config config_;
   const Clock& clock_;
   Scheduler scheduler_;
+  // Long-running periodic work (incident correlation, the dashboard warm-up) on its own
+  // thread, so it never delays host sampling and the 10 Hz CPU alert check.
+  Scheduler background_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<incidents::AttackLog> attacks_;
   std::unique_ptr<exporters::Metrics> metrics_;

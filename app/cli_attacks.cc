@@ -331,10 +331,8 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
   list->add_option("--format", st->format, "table, json or csv")->capture_default_str();
   list->callback([&context, st] {
     auto fail = [&](const Error& e) { context.exit_code = Fail("attacks list", e); };
-    if (st->format != "table" && st->format != "json" && st->format != "csv") {
-      return fail(MakeError(ErrorCode::kInvalidInput,
-                            "--format: \"" + st->format + "\" is not one of: table, json, csv"));
-    }
+    if (auto s = CheckChoice("--format", st->format, {"table", "json", "csv"}); !s.ok())
+      return fail(s.error());
     auto from = FlagTime("--since", st->since);
     if (!from.ok()) return fail(from.error());
     auto to = FlagTime("--until", st->until);

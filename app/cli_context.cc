@@ -29,6 +29,16 @@ int FailCommand(const Error& error) {
   return ExitCodeFor(error);
 }
 
+Status CheckChoice(const std::string& flag, const std::string& value,
+                   const std::vector<std::string>& choices) {
+  std::string list;
+  for (const auto& c : choices) {
+    if (c == value) return OkStatus();
+    list += (list.empty() ? "" : ", ") + c;
+  }
+  return MakeError(ErrorCode::kInvalidInput, flag + ": \"" + value + "\" is not one of: " + list);
+}
+
 Result<std::optional<Timestamp>> FlagTime(const std::string& flag, const std::string& value) {
   if (value.empty()) return std::optional<Timestamp>{};
   auto t = ParseRfc3339(value);

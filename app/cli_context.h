@@ -39,6 +39,9 @@ Result<config::Config> LoadCliConfig(const CliContext& context);
 int ExitCodeFor(const Error& error);
 // Prints "steadystate: <message>" to stderr and returns ExitCodeFor(error).
 int FailCommand(const Error& error);
+// kInvalidInput "FLAG: \"value\" is not one of: a, b, c" unless `value` is one of `choices`.
+Status CheckChoice(const std::string& flag, const std::string& value,
+                   const std::vector<std::string>& choices);
 
 // A time flag (--since, --until, --cutover): empty -> nullopt; a bad value is kInvalidInput
 // naming the flag.

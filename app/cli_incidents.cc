@@ -156,11 +156,8 @@ void PrintTable(const nlohmann::json& list) {
 }
 
 int ListIncidents(const CliContext& context, const ListFlags& flags) {
-  if (flags.format != "table" && flags.format != "json" && flags.format != "csv") {
-    return FailCommand(
-        MakeError(ErrorCode::kInvalidInput,
-                  "--format: \"" + flags.format + "\" is not one of: table, json, csv"));
-  }
+  if (auto s = CheckChoice("--format", flags.format, {"table", "json", "csv"}); !s.ok())
+    return FailCommand(s.error());
   auto since = FlagTime("--since", flags.since);
   if (!since.ok()) return FailCommand(since.error());
   auto until = FlagTime("--until", flags.until);

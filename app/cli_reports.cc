@@ -60,16 +60,6 @@ Error Invalid(std::string message) {
   return MakeError(ErrorCode::kInvalidInput, std::move(message));
 }
 
-Status CheckChoice(const std::string& flag, const std::string& value,
-                   const std::vector<std::string>& choices) {
-  std::string list;
-  for (const auto& c : choices) {
-    if (c == value) return OkStatus();
-    list += (list.empty() ? "" : ", ") + c;
-  }
-  return Invalid(flag + ": \"" + value + "\" is not one of: " + list);
-}
-
 // The daemon's answer to a GET, or nullopt when no daemon answers. A 400 or 404 is the
 // caller's input (exit 2).
 Result<std::optional<std::string>> FromDaemon(const DaemonApi& api, const std::string& path) {

@@ -5,33 +5,12 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
-#include <mutex>
 
 #include "common/libcurl.h"
+#include "common/text.h"
 
 namespace steadystate {
 namespace {
-
-void GlobalInitOnce() {
-  // curl_global_init is not thread-safe in older libcurl and must run before any handle
-  // exists; the process never calls curl_global_cleanup (handles may outlive main's
-  // locals in detached threads, and the OS reclaims everything at exit).
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 struct Exchange {
   HttpResponse response;
@@ -62,8 +41,8 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   }
   const size_t colon = line.find(':');
   if (colon == std::string_view::npos) return n;
-  ex->response.headers[Lower(Trim(line.substr(0, colon)))] =
-      std::string(Trim(line.substr(colon + 1)));
+  ex->response.headers[AsciiLower(TrimSpace(line.substr(0, colon)))] =
+      std::string(TrimSpace(line.substr(colon + 1)));
   return n;
 }
 
@@ -123,10 +102,9 @@ Error TransportError(CURLcode code, const char* error_buffer, const HttpRequest&
 class CurlHttpClient final : public HttpClient {
  public:
   Result<HttpResponse> Send(const HttpRequest& request) const override {
-    // The first request loads libcurl (common/libcurl.h). One easy handle per call: handles
-    // are not thread-safe, and notification traffic is far too low for connection reuse to
-    // matter.
-    GlobalInitOnce();
+    // The first request loads (and initialises) libcurl (common/libcurl.h). One easy handle
+    // per call: handles are not thread-safe, and notification traffic is far too low for
+    // connection reuse to matter.
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
     if (!curl) {
       const std::string why = LibcurlLoadError();
@@ -138,7 +116,7 @@ class CurlHttpClient final : public HttpClient {
     curl_slist* raw_headers = nullptr;
     bool has_expect = false;
     for (const auto& [name, value] : request.headers) {
-      if (Lower(name) == "expect") has_expect = true;
+      if (AsciiLower(name) == "expect") has_expect = true;
       std::string line = name;
       line.append(": ").append(value);
       raw_headers = curl_slist_append(raw_headers, line.c_str());

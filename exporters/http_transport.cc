@@ -23,33 +23,14 @@
 #include <optional>
 #include <thread>
 
+#include "common/text.h"
+
 namespace steadystate::exporters {
 namespace {
 
 constexpr size_t kMaxHeaderBytes = 64u << 10;
 constexpr size_t kMaxQueuedConnections = 1024;
 constexpr size_t kMinGzipBytes = 1024;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool IsToken(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -66,7 +47,7 @@ bool Compressible(const std::string& content_type) {
 bool AcceptsGzip(const std::map<std::string, std::string>& headers) {
   auto it = headers.find("accept-encoding");
   if (it == headers.end()) return false;
-  const std::string value = Lower(it->second);
+  const std::string value = AsciiLower(it->second);
   const size_t at = value.find("gzip");
   // "gzip;q=0" declines it.
   return at != std::string::npos && value.compare(at, 8, "gzip;q=0") != 0;
@@ -118,7 +99,7 @@ class Connection {
     }
     if (content_length > 0) {
       auto expect = request.headers.find("expect");
-      if (expect != request.headers.end() && Lower(expect->second) == "100-continue") {
+      if (expect != request.headers.end() && AsciiLower(expect->second) == "100-continue") {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
         if (!WriteAll(kContinue.data(), kContinue.size())) return;
       }
@@ -159,7 +140,7 @@ class Connection {
     }
     std::string_view head(buf_.data(), end);
     size_t line_end = head.find('\n');
-    std::string_view line = Trim(head.substr(0, line_end));
+    std::string_view line = TrimSpace(head.substr(0, line_end));
     // METHOD SP TARGET SP HTTP/1.x
     const size_t sp1 = line.find(' ');
     const size_t sp2 = line.rfind(' ');
@@ -184,15 +165,15 @@ class Connection {
     while (line_end != std::string_view::npos) {
       const size_t start = line_end + 1;
       line_end = head.find('\n', start);
-      line = Trim(
+      line = TrimSpace(
           head.substr(start, line_end == std::string_view::npos ? line_end : line_end - start));
       if (line.empty()) continue;
       const size_t colon = line.find(':');
       if (colon == std::string_view::npos || !IsToken(line.substr(0, colon))) {
         return ErrorReply(400, "malformed header line");
       }
-      std::string name = Lower(line.substr(0, colon));
-      std::string value(Trim(line.substr(colon + 1)));
+      std::string name = AsciiLower(line.substr(0, colon));
+      std::string value(TrimSpace(line.substr(colon + 1)));
       auto [it, inserted] = request.headers.emplace(name, value);
       if (!inserted) it->second += ", " + value;
     }
@@ -519,25 +500,6 @@ const char* HttpReason(int status) {
     default:
       return "Status";
   }
-}
-
-std::string PercentDecode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '%' && i + 2 < text.size()) {
-      const int hi = HexValue(text[i + 1]);
-      const int lo = HexValue(text[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += plus_is_space && c == '+' ? ' ' : c;
-  }
-  return out;
 }
 
 std::multimap<std::string, std::string> ParseQuery(std::string_view query) {

@@ -81,8 +81,4 @@ const char* HttpReason(int status);
 // Splits "a=1&b=x+y%21" into decoded pairs.
 std::multimap<std::string, std::string> ParseQuery(std::string_view query);
 
-// Decodes %XX escapes (and '+' as a space when `plus_is_space`); a malformed escape is
-// kept as is.
-std::string PercentDecode(std::string_view text, bool plus_is_space);
-
 }  // namespace steadystate::exporters

@@ -13,6 +13,8 @@
 #include <mutex>
 #include <string>
 
+#include "common/text.h"
+
 namespace steadystate::exporters {
 namespace {
 

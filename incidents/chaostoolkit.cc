@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "common/text.h"
 #include "common/time.h"
 
 namespace steadystate::incidents {
@@ -16,13 +17,6 @@ using nlohmann::json;
 
 Error Invalid(std::string message) {
   return MakeError(ErrorCode::kInvalidInput, "chaostoolkit journal: " + std::move(message));
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 bool Has(const std::string& haystack, std::string_view needle) {
@@ -81,7 +75,7 @@ std::string HexHash(std::string_view data) {
 }  // namespace
 
 std::string AttackTypeFromText(std::string_view text) {
-  std::string t = Lower(text);
+  std::string t = AsciiLower(text);
   if (IsAttackType(t)) return t;
   // Network faults first: "netem loss" is packet loss even though netem also does latency.
   if (Has(t, "corrupt")) return "corruption";

@@ -146,8 +146,7 @@ struct ProbeEngine::Loop {
     // libcurl is loaded on first use (common/libcurl.h): a daemon without probes never
     // maps it. DNS probes need the multi handle too: the loop waits in curl_multi_poll.
     if (targets.empty()) return;
-    curl_global_init(CURL_GLOBAL_DEFAULT);  // reference-counted; thread-safe since 7.84
-    multi = curl_multi_init();
+    multi = curl_multi_init();  // loads and initialises libcurl
     if (multi == nullptr) {
       spdlog::error("probes cannot run: {}", LibcurlLoadError());
     }

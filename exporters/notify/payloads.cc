@@ -6,6 +6,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include "common/text.h"
+
 namespace steadystate::exporters {
 namespace {
 
@@ -15,13 +17,6 @@ std::string FormatValue(double value) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.4g", value);
   return buf;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 std::string LabelValue(const slo::Alert& alert, const std::string& name) {
@@ -85,7 +80,7 @@ std::string TruncateUtf8(std::string_view text, size_t max_bytes) {
 }
 
 std::string_view PagerDutySeverity(const slo::Alert& alert) {
-  const std::string severity = Lower(LabelValue(alert, "severity"));
+  const std::string severity = AsciiLower(LabelValue(alert, "severity"));
   if (severity == "critical" || severity == "page") return "critical";
   if (severity == "error") return "error";
   if (severity == "info") return "info";

@@ -26,7 +26,7 @@ caption{text-align:left;font-weight:600;font-size:1.15em;padding:.3em 0}
 th,td{text-align:left;vertical-align:top;padding:.35em .5em;border-bottom:1px solid var(--line)}
 thead th{background:var(--panel);font-weight:600}
 tbody th{font-weight:600}
-.st{display:inline-block;padding:0 .45em;border-radius:4px;color:#fff;font-weight:600;white-space:nowrap}
+b[class^="st-"]{display:inline-block;padding:0 .45em;border-radius:4px;color:#fff;font-weight:600;white-space:nowrap}
 .st-meeting{background:var(--ok)}.st-burning{background:var(--warn)}.st-breached{background:var(--bad)}
 .st-nodata{background:var(--none)}
 .st-meeting::before{content:"\2713\a0";content:"\2713\a0"/""}
@@ -43,7 +43,7 @@ vertical-align:middle;position:relative;margin-right:.3em}
 .bar>*{display:block;height:100%}
 .bar>.mark{position:absolute;top:-4px;bottom:-4px;width:2px;background:var(--fg)}
 .b-ok{background:var(--ok)}.b-warn{background:var(--warn)}.b-bad{background:var(--bad)}
-.bw{display:inline-block;width:60px;height:10px;border:1px solid var(--bar);vertical-align:middle;
+.bw{--w:0%;display:inline-block;width:60px;height:10px;border:1px solid var(--bar);vertical-align:middle;
 margin-right:.3em;background:linear-gradient(90deg,var(--c) var(--w),#eaeef2 0)}
 .c0{--c:var(--ok)}.c1{--c:var(--warn)}.c2{--c:var(--bad)}
 svg[data-days]{width:270px;height:24px}
@@ -97,18 +97,26 @@ const std::string_view kDashboardJs = R"js(
   }
   // data-days: see EncodeStripDays in exporters/dashboard/html.h. -1: no data, else
   // shortfall * 2 + missed.
-  var MORE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%+/';
+  var DIGITS = '';
+  for (var c = 33; c < 127; c++) {
+    if ('"&*-<>'.indexOf(String.fromCharCode(c)) < 0) DIGITS += String.fromCharCode(c);
+  }
   function days(svg) {
-    var s = svg.getAttribute('data-days'), out = [], n = 0, repeat = false;
-    for (var i = 0; i < s.length; i++) {
-      var ch = s.charAt(i), more = MORE.indexOf(ch);
-      if (ch === '-') { out.push(-1); continue; }
-      if (ch === '*') { repeat = true; continue; }
-      if (more >= 0) { n = n * 32 + more; continue; }
-      n = n * 32 + parseInt(ch, 32);
-      if (repeat) { while (n-- > 0) out.push(out[out.length - 1]); } else { out.push(n); }
-      n = 0;
-      repeat = false;
+    var s = svg.getAttribute('data-days'), out = [], i = 0;
+    function digit() { return DIGITS.indexOf(s.charAt(i++)); }
+    function number() {
+      var d = digit();
+      if (d < 29) return d;
+      if (d < 58) return 29 + (d - 29) * 88 + digit();
+      var high = (d - 58) * 88 + digit();
+      return 29 + 29 * 88 + high * 88 + digit();
+    }
+    while (i < s.length) {
+      var ch = s.charAt(i);
+      if (ch === '-') { i++; out.push(-1); continue; }
+      if (ch !== '*') { out.push(number()); continue; }
+      i++;
+      for (var n = number(); n > 0; n--) out.push(out[out.length - 1]);
     }
     return out;
   }

@@ -163,12 +163,17 @@ std::string Verdict::Text() const {
     if (total == 1) return "The " + what + " is meeting its SLOs";
     return "All " + std::to_string(total) + " " + whats + " are meeting their SLOs";
   }
+  // At most three names, so the sentence stays one glance long (the page links every
+  // failing service below it).
+  constexpr size_t kNamed = 3;
+  const size_t named = failing.size() > kNamed ? kNamed : failing.size();
   std::string names;
-  for (size_t i = 0; i < failing.size(); ++i) {
+  for (size_t i = 0; i < named; ++i) {
     if (i > 0) names += i + 1 == failing.size() ? " and " : ", ";
     names += failing[i].first;
     names += failing[i].second == Health::kNoData ? " (no data)" : " (breached)";
   }
+  if (named < failing.size()) names += " and " + std::to_string(failing.size() - named) + " more";
   return std::to_string(failing.size()) + " of " + std::to_string(total) + " " + whats +
          (failing.size() == 1 ? " is" : " are") + " not meeting " +
          (failing.size() == 1 ? "its" : "their") + " SLOs: " + names;

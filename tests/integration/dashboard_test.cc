@@ -8,6 +8,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -87,9 +88,9 @@ std::string ConsoleErrors(const std::string& stderr_text) {
   return out;
 }
 
-// Seeds five days of minute rollups for `service`: 1440 probes a day, all good except
-// `bad` on the day two days ago.
-void Seed(store::Store& store, const std::string& service, uint64_t bad) {
+// Seeds five days of hourly rollups for `service`: 1440 probes a day, all good except
+// bad[d - 1] of them d days ago.
+void Seed(store::Store& store, const std::string& service, const std::vector<int64_t>& bad) {
   auto series = store.SeriesId("probe:" + service);
   ASSERT_TRUE(series.ok()) << series.error().message;
   const Timestamp today = std::chrono::floor<days>(SystemClock().Now());
@@ -100,12 +101,49 @@ void Seed(store::Store& store, const std::string& service, uint64_t bad) {
       u.series = *series;
       u.minute = today - days(d) + hours(h);
       u.delta.total = 60;
-      u.delta.good = d == 2 && h == 0 ? 60 - bad : 60;
+      u.delta.good = 60 - static_cast<uint64_t>(std::clamp<int64_t>(bad[d - 1] - 60 * h, 0, 60));
       u.delta.latency_good = u.delta.good;
       u.delta.latency_buckets[3] = 60;
     }
   }
   ASSERT_TRUE(store.MergeRollups(updates).ok());
+}
+
+// The day figures the page's script shows for each day of `service`'s strip, in order: the
+// page is saved with a script after its own that walks the strip with the arrow keys and
+// writes the hover texts into <pre id="hover">, then loaded from file:// in Chromium.
+std::vector<std::string> HoverTexts(const TempDir& dir, const std::string& page,
+                                    const std::string& service) {
+  const std::string walk =
+      "<script>(function () {\n"
+      "  var svg = document.querySelector('[id=\"svc-" +
+      service +
+      "\"] svg[data-days]');\n"
+      "  var tip = document.getElementById('tip'), out = [];\n"
+      "  function key(k) { svg.dispatchEvent(new KeyboardEvent('keydown', {key: k, bubbles: "
+      "true})); }\n"
+      "  key('Home');\n"
+      "  for (var i = 0; i < 90; i++) { out.push(tip.textContent); key('ArrowRight'); }\n"
+      "  var pre = document.createElement('pre');\n"
+      "  pre.id = 'hover';\n"
+      "  pre.textContent = out.join('|');\n"
+      "  document.body.appendChild(pre);\n"
+      "})();</script>";
+  std::string html = page;
+  html.insert(html.rfind("</body>"), walk);
+  const std::string file = dir / "hover.html";
+  std::ofstream(file) << html;
+  Browser b = RunChromium(dir, "file://" + file, {"--dump-dom"});
+  if (!b.finished) return {"chromium did not finish"};
+  EXPECT_EQ(ConsoleErrors(b.result.err), "");
+  const std::string& dom = b.result.out;
+  const auto start = dom.find("<pre id=\"hover\">");
+  if (start == std::string::npos) return {"no <pre id=hover>: " + b.result.err};
+  const auto from = start + std::string("<pre id=\"hover\">").size();
+  std::vector<std::string> texts;
+  std::istringstream in(dom.substr(from, dom.find("</pre>", from) - from));
+  for (std::string t; std::getline(in, t, '|');) texts.push_back(t);
+  return texts;
 }
 
 TEST(Dashboard, HeadlessChromiumSeesVerdictRowsBreachAndAttack) {
@@ -117,7 +155,10 @@ TEST(Dashboard, HeadlessChromiumSeesVerdictRowsBreachAndAttack) {
     options.path = dir / "data";
     auto store = store::Store::Open(options, SystemClock());
     ASSERT_TRUE(store.ok()) << store.error().message;
-    Seed(**store, "www", 40);  // 97.2% that day: a missed day in www's strip
+    // 100%, 97.222% (missed), 99.791%, 100% and 98.611% (missed) on the five days before
+    // today (one, two and three digits of hover data); 99.125% over the five days, so www
+    // still meets its 99% over 30 days.
+    Seed(**store, "www", {0, 40, 3, 0, 20});
   }
   FakeReceiver healthy(FakeResponse::Status(200, "ok"));
   FakeReceiver broken(FakeResponse::Status(503, "down"));
@@ -162,11 +203,40 @@ TEST(Dashboard, HeadlessChromiumSeesVerdictRowsBreachAndAttack) {
         if (!res || res->status != 200) return false;
         page = res->body;
         return page.find("api (breached)") != std::string::npos &&
-               page.find("class=\"st st-nodata\"") == std::string::npos;
+               page.find("class=\"st-nodata\"") == std::string::npos;
       },
       kDeadline))
       << page << daemon.process().Stderr();
   EXPECT_LT(page.size(), 200u * 1024);
+
+  // Hover: the page's own script decodes every day of www's strip to the figures of the
+  // drill-down's daily table.
+  auto www_page = client.Get("/services/www");
+  ASSERT_TRUE(www_page);
+  const std::vector<std::string> hover = HoverTexts(dir, page, "www");
+  ASSERT_EQ(hover.size(), 90u) << (hover.empty() ? "" : hover[0]);
+  int with_data = 0;
+  for (const std::string& text : hover) {
+    // "2026-11-24 (UTC): availability 97.222%, missed (objective 99%)" or
+    // "2026-08-28 (UTC): no probes"
+    const std::string date = text.substr(0, 10);
+    std::string cell = "no data";
+    if (text.find("no probes") == std::string::npos) {
+      const auto figure = text.find("availability ") + 13;
+      const auto comma = text.find(", ", figure);
+      ASSERT_NE(comma, std::string::npos) << text;
+      cell = text.substr(figure, comma - figure) + " " +
+             text.substr(comma + 2, text.find(" (objective", comma) - comma - 2);
+      ++with_data;
+    }
+    const std::string drill_down_day = "<tr><th scope=\"row\">" + date + "</th><td>" + cell;
+    EXPECT_NE(www_page->body.find(drill_down_day), std::string::npos)
+        << "hover \"" << text << "\" is not on /services/www as " << drill_down_day;
+  }
+  EXPECT_EQ(with_data, 6);  // the five seeded days and today
+  EXPECT_THAT(hover[84], HasSubstr("availability 98.611%, missed (objective 99%)"));  // 5 days ago
+  EXPECT_THAT(hover[86], HasSubstr("availability 99.791%, met"));
+  EXPECT_THAT(hover[87], HasSubstr("availability 97.222%, missed"));
 
   Browser b = RunChromium(dir, daemon.url() + "/", {"--dump-dom"});
   ASSERT_TRUE(b.finished) << "chromium did not finish within 120 s";
@@ -183,12 +253,13 @@ TEST(Dashboard, HeadlessChromiumSeesVerdictRowsBreachAndAttack) {
   EXPECT_LT(api, batch);
   const std::string api_row = dom.substr(api, dom.find("</tr>", api) - api);
   EXPECT_THAT(api_row, HasSubstr("st-breached"));
-  EXPECT_THAT(api_row, HasSubstr("breached</span>"));
+  EXPECT_THAT(api_row, HasSubstr("breached</b>"));
   EXPECT_THAT(api_row, HasSubstr("failed: status"));
   EXPECT_THAT(api_row, HasSubstr("<strong>latency</strong> on web-1 by alice"));
   const std::string www_row = dom.substr(www, dom.find("</tr>", www) - www);
-  EXPECT_THAT(www_row, HasSubstr("meeting</span>"));
-  EXPECT_THAT(www_row, HasSubstr("1 missed"));  // the seeded bad day in the 90-day strip
+  EXPECT_THAT(www_row, HasSubstr("meeting</b>"));
+  EXPECT_THAT(www_row,
+              HasSubstr("4 met, 2 missed, 84 without data"));  // the seeded bad days in the strip
   // The active attack, its name escaped.
   EXPECT_THAT(dom, HasSubstr("Active chaos attacks"));
   EXPECT_THAT(dom, HasSubstr("slow &lt;api&gt; &amp; db"));

@@ -139,7 +139,16 @@ Status Daemon::Start() {
       IncidentReportSourcesFor(config_, *store_, clock_));
   incident_metrics_ = std::make_shared<exporters::IncidentMetrics>();
   metrics_->Add(incident_metrics_);
-  if (incident_sync_) incident_sync_->SetOnImported([this] { RefreshIncidentMetrics(); });
+  recent_incidents_ = std::make_unique<incidents::RecentIncidents>(*store_, clock_);
+  if (incident_sync_) {
+    incident_sync_->SetOnImported([this] {
+      RefreshIncidentMetrics();
+      // On the importer's thread, so the next page view finds the new incidents read.
+      if (auto s = recent_incidents_->Refresh(); !s.ok()) {
+        spdlog::warn("dashboard incidents: {}", s.error().message);
+      }
+    });
+  }
 
   exporters::HttpServerOptions http_options;
   http_options.host = config_.server.listen.host;
@@ -175,12 +184,20 @@ Status Daemon::Start() {
   dashboard.tiers = slo_engine_->tiers();
   dashboard.attribution_grace = config_.chaos.attribution_grace;
   dashboard.open_incidents = [this] {
-    auto open = incidents::IncidentStore(*store_).ListUnresolved();
+    auto open = recent_incidents_->Unresolved();
     if (!open.ok()) {
       spdlog::warn("dashboard: open incidents: {}", open.error().message);
       return std::vector<incidents::Incident>{};
     }
     return std::move(*open);
+  };
+  dashboard.service_incidents = [this](const std::string& service, Timestamp since) {
+    auto list = recent_incidents_->OfService(service, since);
+    if (!list.ok()) {
+      spdlog::warn("dashboard: incidents of {}: {}", service, list.error().message);
+      return std::vector<incidents::Incident>{};
+    }
+    return std::move(*list);
   };
   auto dashboard_parts = exporters::dashboard::MakeDashboard(std::move(dashboard), clock_);
   for (auto& route : dashboard_parts.routes) deps.routes.push_back(std::move(route));
@@ -277,6 +294,7 @@ void Daemon::Stop() {
   notifications_.reset();
   attacks_.reset();
   incident_sync_.reset();
+  recent_incidents_.reset();
   store_.reset();
 }
 

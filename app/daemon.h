@@ -16,6 +16,7 @@
 #include "common/result.h"
 #include "common/scheduler.h"
 #include "config/config.h"
+#include "incidents/incident_store.h"
 #include "slo/alert.h"
 #include "slo/slo_engine.h"
 
@@ -106,6 +107,8 @@ class Daemon {
   // The correlation engine's inputs (issue 7) and the incident metrics on /metrics.
   std::shared_ptr<const exporters::IncidentReportSources> incident_sources_;
   std::shared_ptr<exporters::IncidentMetrics> incident_metrics_;
+  // The open and recent incidents the dashboard shows, re-read only when they change.
+  std::unique_ptr<incidents::RecentIncidents> recent_incidents_;
   void RefreshIncidentMetrics();
 };
 

@@ -5,8 +5,9 @@
 // meant to look like real probes every 10 s: most hours without a failure, about one hour
 // in ten with one or two failed probes (so almost every day is a little under 100% and
 // differs from the next), one bad hour in 211 per service (a tenth of its probes failing:
-// a missed day), a few slow probes for the latency SLO, a last probe per service, three open
-// incidents and one running attack. Run a Release build:
+// a missed day), a few slow probes for the latency SLO, a last probe per service, one
+// running attack, and an incident store with three years of history (100,000 resolved
+// incidents) and three open ones, read as the daemon reads it. Run a Release build:
 //   build/bench/bench/dashboard_bench
 //
 //   OverviewCold       a new DashboardData each time: every one of the 200 x 90 daily bars
@@ -14,6 +15,12 @@
 //                      rendered (the first view after a restart). Target: < 100 ms
 //   OverviewWarm       the daemon's steady state: completed days come from the cache, today
 //                      and the SLO snapshot are read fresh, then rendered. Target: < 100 ms
+//   ServicePage        GET /services/svc-12?range=30d: charts from 30 days of rollups, the
+//                      last day's raw probes, its incidents of 30 days. Target: < 100 ms
+//   IncidentsRead      what the daemon does after an import that changed incidents (and
+//                      at most every 5 hours): read the open and recent incidents out of the
+//                      100,003 in the store (RecentIncidents). The overview's and service
+//                      page's figures use that copy, as the daemon's requests do
 //   RenderOnly         RenderOverview of a built model (HTML and SVG generation alone)
 //   SumRollupsAnchor   the anchor: one 90-day SumRollups per service, the least any history
 //                      strip must read
@@ -42,6 +49,7 @@
 #include "exporters/dashboard/html.h"
 #include "exporters/dashboard/model.h"
 #include "incidents/attack.h"
+#include "incidents/incident_store.h"
 #include "slo/slo_engine.h"
 #include "store/store.h"
 #include "tests/support/temp_dir.h"
@@ -54,6 +62,7 @@ using std::chrono::hours;
 using std::chrono::minutes;
 
 constexpr int kServices = 200;
+constexpr int kIncidents = 100000;  // resolved, over three years
 
 void Check(const Status& status) {
   if (!status.ok()) {
@@ -70,6 +79,7 @@ struct Fixture {
   std::vector<uint64_t> series;
   std::unique_ptr<slo::SloEngine> engine;
   std::unique_ptr<incidents::AttackLog> attacks;
+  std::unique_ptr<incidents::RecentIncidents> recent;  // as the daemon's, read once
   size_t page_bytes = 0;
   size_t worst_page_bytes = 0;
 
@@ -138,6 +148,35 @@ struct Fixture {
     attack.start = now - minutes(7);
     auto started = attacks->Start(attack);
     if (!started.ok()) Check(started.error());
+    // Three years of PagerDuty history in the incident store, read as the daemon reads it:
+    // kIncidents resolved incidents (about 90 a day), and three open ones.
+    incidents::IncidentStore incident_store(*store);
+    std::vector<incidents::Incident> batch;
+    for (int k = 0; k < kIncidents + 3; ++k) {
+      incidents::Incident& i = batch.emplace_back();
+      const bool open = k >= kIncidents;
+      const std::string service = open ? std::array{"svc-12", "svc-40", "svc-133"}[k - kIncidents]
+                                       : "svc-" + std::to_string(k % kServices);
+      i.id = "pagerduty:P" + std::to_string(k);
+      i.source = "pagerduty";
+      i.service = service;
+      i.title = service + " error rate above 1%";
+      i.severity = k % 5 == 0 ? "sev1" : "sev2";
+      i.urgency = "high";
+      i.status = open ? "triggered" : "resolved";
+      i.created_at = open ? now - minutes(25) : now - days(1095) + minutes(k * 16 % 1576800);
+      if (!open) {
+        i.acknowledged_at = i.created_at + minutes(3);
+        i.resolved_at = i.created_at + minutes(40);
+      }
+      if (batch.size() == 10000 || k + 1 == kIncidents + 3) {
+        auto written = incident_store.Upsert(batch);
+        if (!written.ok()) Check(written.error());
+        batch.clear();
+      }
+    }
+    recent = std::make_unique<incidents::RecentIncidents>(*store, clock);
+    Check(recent->Refresh());
   }
 
   DashboardSources Sources() {
@@ -150,17 +189,14 @@ struct Fixture {
                             service != "svc-7" ? "" : "timeout", 0.087};
     };
     sources.open_incidents = [this] {
-      std::vector<incidents::Incident> out;
-      for (const char* service : {"svc-12", "svc-40", "svc-133"}) {
-        incidents::Incident& i = out.emplace_back();
-        i.id = std::string("pagerduty:P") + service;
-        i.service = service;
-        i.title = std::string(service) + " error rate above 1%";
-        i.severity = "sev2";
-        i.status = "triggered";
-        i.created_at = clock.Now() - minutes(25);
-      }
-      return out;
+      auto open = recent->Unresolved();
+      if (!open.ok()) Check(open.error());
+      return std::move(*open);
+    };
+    sources.service_incidents = [this](const std::string& service, Timestamp since) {
+      auto list = recent->OfService(service, since);
+      if (!list.ok()) Check(list.error());
+      return std::move(*list);
     };
     return sources;
   }
@@ -228,6 +264,27 @@ void BM_OverviewWarm(benchmark::State& state) {
 }
 BENCHMARK(BM_OverviewWarm)->Name("OverviewWarm")->Unit(benchmark::kMillisecond)->UseRealTime();
 
+void BM_ServicePage(benchmark::State& state) {
+  Fixture& f = Shared();
+  DashboardData data(f.Sources(), f.clock);
+  for (auto _ : state) {
+    auto detail = data.BuildService("svc-12", "30d");
+    if (!detail) Check(MakeError(ErrorCode::kNotFound, "svc-12"));
+    std::string page = RenderServicePage(*detail);
+    benchmark::DoNotOptimize(page.data());
+  }
+}
+BENCHMARK(BM_ServicePage)->Name("ServicePage")->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_IncidentsRead(benchmark::State& state) {
+  Fixture& f = Shared();
+  for (auto _ : state) {
+    incidents::RecentIncidents recent(*f.store, f.clock);
+    Check(recent.Refresh());
+  }
+}
+BENCHMARK(BM_IncidentsRead)->Name("IncidentsRead")->Unit(benchmark::kMillisecond)->UseRealTime();
+
 void BM_RenderOnly(benchmark::State& state) {
   Fixture& f = Shared();
   DashboardData data(f.Sources(), f.clock);
@@ -284,7 +341,8 @@ class RatioReporter final : public benchmark::ConsoleReporter {
     out << line;
     for (const auto& [name, sum_count] : ms_) {
       const double ms = sum_count.first / sum_count.second;
-      const bool targeted = name == "OverviewCold" || name == "OverviewWarm";
+      const bool targeted =
+          name == "OverviewCold" || name == "OverviewWarm" || name == "ServicePage";
       std::snprintf(
           line, sizeof line, "  %-18s %8.2f ms  %6.2fx%s\n", name.c_str(), ms, ms / anchor_ms,
           targeted ? (ms < 100 ? "  (target < 100 ms: met)" : "  (target < 100 ms: MISSED)") : "");

@@ -91,4 +91,58 @@ Result<std::vector<Incident>> IncidentStore::ListUnresolved() const {
   return out;
 }
 
+Result<std::vector<Incident>> IncidentStore::ListUnresolvedOrSince(Timestamp since) const {
+  std::vector<Incident> out;
+  RETURN_IF_ERROR(Scan([&](Incident incident) {
+    if (!incident.resolved() || incident.created_at >= since) out.push_back(std::move(incident));
+  }));
+  SortByCreated(out);
+  return out;
+}
+
+// --- RecentIncidents ---
+
+Result<RecentIncidents::Snapshot> RecentIncidents::Current(Duration max_age) {
+  std::lock_guard lock(mu_);
+  // The version before the scan: a write during it makes the next call scan again.
+  const uint64_t version = store_.RecordsVersion(store::Family::kIncidents);
+  const Timestamp now = clock_.Now();
+  if (incidents_ != nullptr && version == version_ && now >= read_at_ && now - read_at_ < max_age) {
+    return incidents_;
+  }
+  auto read = IncidentStore(store_).ListUnresolvedOrSince(now - kRecent);
+  if (!read.ok()) return read.error();
+  incidents_ = std::make_shared<const std::vector<Incident>>(std::move(*read));
+  version_ = version;
+  read_at_ = now;
+  return incidents_;
+}
+
+Result<std::vector<Incident>> RecentIncidents::Unresolved() {
+  auto all = Current(std::chrono::hours(6));
+  if (!all.ok()) return all.error();
+  std::vector<Incident> out;
+  for (const Incident& i : **all) {
+    if (!i.resolved()) out.push_back(i);
+  }
+  return out;
+}
+
+Result<std::vector<Incident>> RecentIncidents::OfService(std::string_view service,
+                                                         Timestamp since) {
+  auto all = Current(std::chrono::hours(6));
+  if (!all.ok()) return all.error();
+  std::vector<Incident> out;
+  for (const Incident& i : **all) {
+    if (i.service == service && i.created_at >= since) out.push_back(i);
+  }
+  return out;
+}
+
+Status RecentIncidents::Refresh() {
+  auto all = Current(std::chrono::hours(5));
+  if (!all.ok()) return all.error();
+  return OkStatus();
+}
+
 }  // namespace steadystate::incidents

@@ -55,12 +55,47 @@ class IncidentStore {
   Result<std::vector<Incident>> List(const IncidentFilter& filter) const;
   // Incidents without resolved_at, ordered by created_at.
   Result<std::vector<Incident>> ListUnresolved() const;
+  // Incidents without resolved_at or created at or after `since`, ordered by created_at.
+  Result<std::vector<Incident>> ListUnresolvedOrSince(Timestamp since) const;
 
  private:
   Status Scan(const std::function<void(Incident)>& fn) const;
 
   store::Store& store_;
   std::mutex upsert_mu_;
+};
+
+// What a dashboard shows of the incident store, kept in memory: every unresolved incident
+// and every one created in the last 31 days. The store is scanned again only when its
+// incidents changed (store::Store::RecordsVersion) or the copy is 6 hours old (so the
+// window slides), so a page view costs no scan of years of history. Thread-safe; one
+// caller scans while the others wait for its result.
+class RecentIncidents {
+ public:
+  static constexpr Duration kRecent = std::chrono::days(31);
+
+  RecentIncidents(store::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  // Unresolved incidents, ordered by created_at.
+  Result<std::vector<Incident>> Unresolved();
+  // The incidents of `service` created at or after `since`, resolved or not, ordered by
+  // created_at. Only the last 30 days are sure to be complete: an earlier `since` gets
+  // what the copy holds.
+  Result<std::vector<Incident>> OfService(std::string_view service, Timestamp since);
+  // Scans now when the copy is out of date or 5 hours old: for a background task, so
+  // that page views find it current.
+  Status Refresh();
+
+ private:
+  using Snapshot = std::shared_ptr<const std::vector<Incident>>;
+  Result<Snapshot> Current(Duration max_age);
+
+  store::Store& store_;
+  const Clock& clock_;
+  std::mutex mu_;
+  Snapshot incidents_;  // by created_at
+  uint64_t version_ = 0;
+  Timestamp read_at_;
 };
 
 }  // namespace steadystate::incidents

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <span>
+
 #include "common/fake_clock.h"
 #include "common/time.h"
 #include "tests/support/temp_dir.h"
@@ -84,6 +86,45 @@ TEST_F(IncidentStoreTest, ListFiltersByCreatedAtAndServiceInTimeOrder) {
   ASSERT_TRUE(open.ok());
   ASSERT_EQ(open->size(), 2u);
   EXPECT_EQ((*open)[0].id, "pagerduty:B");
+}
+
+TEST_F(IncidentStoreTest, RecentIncidentsHoldsTheUnresolvedAndTheLast31Days) {
+  clock_.SetWall(At("2026-11-26T12:00:00Z"));
+  std::vector<Incident> batch{Make("pagerduty:OLD", "2025-01-01T00:00:00Z", "www"),
+                              Make("pagerduty:STUCK", "2025-06-01T00:00:00Z", "db"),
+                              Make("pagerduty:LAST", "2026-11-20T00:00:00Z", "www"),
+                              Make("pagerduty:NOW", "2026-11-26T11:00:00Z", "www")};
+  batch[0].resolved_at = At("2025-01-01T01:00:00Z");
+  batch[2].resolved_at = At("2026-11-20T00:40:00Z");
+  ASSERT_TRUE(incidents_.Upsert(batch).ok());
+  RecentIncidents recent(*store_, clock_);
+  auto open = recent.Unresolved();
+  ASSERT_TRUE(open.ok()) << open.error().message;
+  ASSERT_EQ(open->size(), 2u);
+  EXPECT_EQ((*open)[0].id, "pagerduty:STUCK");
+  EXPECT_EQ((*open)[1].id, "pagerduty:NOW");
+  auto www = recent.OfService("www", clock_.Now() - std::chrono::days(30));
+  ASSERT_TRUE(www.ok());
+  ASSERT_EQ(www->size(), 2u);
+  EXPECT_EQ((*www)[0].id, "pagerduty:LAST");
+  EXPECT_EQ((*www)[1].id, "pagerduty:NOW");
+  EXPECT_EQ(recent.OfService("db", clock_.Now() - std::chrono::days(30))->size(), 0u);
+
+  // A change to the store is seen at once, through any IncidentStore.
+  batch[3].resolved_at = At("2026-11-26T11:30:00Z");
+  ASSERT_TRUE(IncidentStore(*store_).Upsert(std::span(&batch[3], 1)).ok());
+  open = recent.Unresolved();
+  ASSERT_TRUE(open.ok());
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ((*open)[0].id, "pagerduty:STUCK");
+  EXPECT_TRUE(recent.Refresh().ok());
+
+  // As days pass the window slides: LAST is 31 days old and out.
+  clock_.SetWall(At("2026-12-21T12:00:00Z"));
+  www = recent.OfService("www", clock_.Now() - std::chrono::days(30));
+  ASSERT_TRUE(www.ok());
+  ASSERT_EQ(www->size(), 1u);
+  EXPECT_EQ((*www)[0].id, "pagerduty:NOW");
 }
 
 }  // namespace

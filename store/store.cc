@@ -219,6 +219,8 @@ struct Store::Impl {
   std::shared_ptr<rocksdb::WriteBufferManager> write_buffers;
   std::shared_ptr<const internal::RetentionClock> retention_clock;
   std::shared_ptr<rocksdb::EventListener> listener = std::make_shared<WriteErrorListener>();
+  // Bumped after every successful WriteRecords, per family (RecordsVersion).
+  std::array<std::atomic<uint64_t>, kFamilyCount> record_versions{};
 
   mutable std::mutex instance_mu;
   std::shared_ptr<Instance> instance;  // guarded by instance_mu; null if a reopen failed
@@ -959,17 +961,25 @@ Status Store::WriteRecords(std::span<const RecordWrite> writes) {
     }
   }
   if (writes.empty()) return OkStatus();
-  return impl_->Write("records", /*sync=*/true,
-                      [&](rocksdb::WriteBatch& batch, const Impl::Instance& db) {
-                        for (const RecordWrite& write : writes) {
-                          auto* handle = db.Handle(write.family);
-                          if (write.value) {
-                            batch.Put(handle, ToSlice(write.key), ToSlice(*write.value));
-                          } else {
-                            batch.Delete(handle, ToSlice(write.key));
-                          }
-                        }
-                      });
+  Status written = impl_->Write("records", /*sync=*/true,
+                                [&](rocksdb::WriteBatch& batch, const Impl::Instance& db) {
+                                  for (const RecordWrite& write : writes) {
+                                    auto* handle = db.Handle(write.family);
+                                    if (write.value) {
+                                      batch.Put(handle, ToSlice(write.key), ToSlice(*write.value));
+                                    } else {
+                                      batch.Delete(handle, ToSlice(write.key));
+                                    }
+                                  }
+                                });
+  // After the write, so a reader that saw the old version and then read the records saw
+  // at least what that version stood for.
+  for (const RecordWrite& write : writes) ++impl_->record_versions[Index(write.family)];
+  return written;
+}
+
+uint64_t Store::RecordsVersion(Family family) const {
+  return impl_->record_versions[Index(family)].load();
 }
 
 Result<std::optional<std::string>> Store::GetRecord(Family family, std::string_view key) const {

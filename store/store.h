@@ -188,6 +188,11 @@ class Store {
   // incidents together with the import cursor in meta.
   Status WriteRecords(std::span<const RecordWrite> writes);
   Result<std::optional<std::string>> GetRecord(Family family, std::string_view key) const;
+  // Changes after every WriteRecords (PutRecord, DeleteRecord) that touched `family`,
+  // failed ones included, so a cache of records read at version v is current while the
+  // version is still v: records change only through this Store (the directory is locked
+  // to one process).
+  uint64_t RecordsVersion(Family family) const;
   // Every record whose key starts with `prefix`, in key order, until `fn` returns false.
   Status ScanRecords(
       Family family, std::string_view prefix,

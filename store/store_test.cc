@@ -695,6 +695,25 @@ TEST_F(StoreTest, RecordsPutGetDeleteAndScanByPrefix) {
   EXPECT_THAT(keys, ElementsAre("pagerduty:P2"));
 }
 
+TEST_F(StoreTest, RecordsVersionChangesWithEveryWriteToItsFamily) {
+  auto store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  const uint64_t incidents = store->RecordsVersion(Family::kIncidents);
+  const uint64_t attacks = store->RecordsVersion(Family::kAttacks);
+  ASSERT_TRUE(store->PutRecord(Family::kIncidents, "pagerduty:P1", "one").ok());
+  const uint64_t after_put = store->RecordsVersion(Family::kIncidents);
+  EXPECT_NE(after_put, incidents);
+  EXPECT_EQ(store->RecordsVersion(Family::kAttacks), attacks);
+  ASSERT_TRUE(store->DeleteRecord(Family::kIncidents, "pagerduty:P1").ok());
+  EXPECT_NE(store->RecordsVersion(Family::kIncidents), after_put);
+  const uint64_t after_delete = store->RecordsVersion(Family::kIncidents);
+  ASSERT_TRUE(store->PutMeta("cursor", "x").ok());               // another family
+  ASSERT_FALSE(store->PutRecord(Family::kHost, "k", "v").ok());  // refused: not a record family
+  EXPECT_EQ(store->RecordsVersion(Family::kIncidents), after_delete);
+  ASSERT_TRUE(store->GetRecord(Family::kIncidents, "pagerduty:P1").ok());  // reads do not count
+  EXPECT_EQ(store->RecordsVersion(Family::kIncidents), after_delete);
+}
+
 TEST_F(StoreTest, WriteRecordsAppliesAllOrNothing) {
   auto store = OpenOrDie();
   ASSERT_NE(store, nullptr);

@@ -261,6 +261,56 @@ TEST(DashboardRender, OpenIncidentsWithAgeSeverityAndChaosAttribution) {
   EXPECT_THAT(html, HasSubstr("<td>8m</td>"));  // TTD in the incidents table
 }
 
+TEST(DashboardRender, IncidentAndAttackStormsAreCutToTheNewest) {
+  Overview o = MakeOverview({Row("www", true, 0.98)});
+  for (int k = 0; k < 500; ++k) {
+    incidents::Incident incident;
+    incident.id = "pagerduty:P" + std::to_string(k);
+    incident.title = "storm " + std::to_string(k);
+    incident.service = "www";
+    incident.severity = "sev3";
+    incident.status = "triggered";
+    incident.created_at = kNow - minutes(k + 1);  // newest first
+    IncidentRow row = MakeIncidentRow(incident, {}, kNow, minutes(15));
+    o.services[0].incidents.push_back(row);
+    o.open_incidents.push_back(row);
+    AttackRow attack;
+    attack.id = "attack-" + std::to_string(k);
+    attack.type = "cpu";
+    attack.services = {"www"};
+    attack.start = kNow - minutes(k + 1);
+    o.services[0].attacks.push_back(attack);
+    o.active_attacks.push_back(attack);
+  }
+  const std::string html = RenderOverview(o);
+  const std::string row = RowOf(html, "www");
+  EXPECT_THAT(row, HasSubstr("storm 2</div><div><a href=\"/services/www\">and 497 more</a></div>"));
+  EXPECT_THAT(row, Not(HasSubstr("storm 3<")));
+  EXPECT_THAT(html, HasSubstr("<caption>Open incidents (the 20 newest of 500)</caption>"));
+  EXPECT_THAT(html, HasSubstr("<caption>Active chaos attacks (the 20 newest of 500)</caption>"));
+  EXPECT_THAT(html, HasSubstr(">storm 19</th>"));
+  EXPECT_THAT(html, Not(HasSubstr(">storm 20</th>")));
+  EXPECT_LT(html.size(), 40u * 1000);
+
+  ServiceDetail d;
+  d.now = kNow;
+  d.row = o.services[0];
+  d.incidents = o.open_incidents;
+  d.attacks = o.active_attacks;
+  d.incidents[1].incident.resolved_at = kNow - std::chrono::seconds(30);
+  d.incidents[1].ttr = minutes(1) + std::chrono::seconds(30);
+  const std::string page = RenderServicePage(d);
+  EXPECT_THAT(page, HasSubstr("<caption>Incidents: open, and opened in the last 30 days (the 50 "
+                              "newest of 500)</caption>"));
+  EXPECT_THAT(page, HasSubstr("(the 50 newest of 500)</caption>"));
+  // A resolved incident: no age, its TTR.
+  EXPECT_THAT(page, HasSubstr(">storm 1</th><td><a href=\"/services/www\">www</a></td><td>sev3</td>"
+                              "<td>triggered</td>"));
+  EXPECT_THAT(page, HasSubstr("<td>&ndash;</td><td>&ndash;</td><td>1m 30s</td>"));
+  EXPECT_THAT(page, HasSubstr("<div>and 497 more (below)</div>"));  // running, at the top
+  EXPECT_LT(page.size(), 100u * 1000);
+}
+
 TEST(DashboardRender, ServicePageHasChartsFailuresAndFocusableDays) {
   ServiceDetail d;
   d.now = kNow;
@@ -607,6 +657,21 @@ TEST(DashboardData, BuildsHistoryIncidentsAndAttacksFromTheStore) {
     i.created_at = kNow - minutes(4);
     return std::vector<incidents::Incident>{i};
   };
+  sources.service_incidents = [&](const std::string& service, Timestamp since) {
+    EXPECT_EQ(service, "www");
+    EXPECT_EQ(since, kNow - days(30));
+    incidents::Incident resolved;  // resolved: only on the service's page
+    resolved.id = "pagerduty:Q0";
+    resolved.service = "www";
+    resolved.severity = "sev1";
+    resolved.status = "resolved";
+    resolved.created_at = kNow - days(2);
+    resolved.resolved_at = kNow - days(2) + minutes(47);
+    incidents::Incident open = resolved;  // also listed by open_incidents
+    open.id = "pagerduty:Q1";
+    open.resolved_at.reset();
+    return std::vector<incidents::Incident>{resolved, open};
+  };
   DashboardData data(sources, clock);
   for (int pass = 0; pass < 2; ++pass) {  // the second pass reads completed days from the cache
     Overview o = data.BuildOverview();
@@ -642,6 +707,13 @@ TEST(DashboardData, BuildsHistoryIncidentsAndAttacksFromTheStore) {
   ASSERT_TRUE(last.has_value());
   EXPECT_NEAR(*last, 1 - 50.0 / (0.01 * 300), 1e-9);
   EXPECT_EQ(detail->attacks.size(), 1u);
+  // The open incident (attributed to the attack), then the resolved one with its TTR.
+  ASSERT_EQ(detail->incidents.size(), 2u);
+  EXPECT_EQ(detail->incidents[0].incident.id, "pagerduty:Q1");
+  EXPECT_TRUE(detail->incidents[0].attack_id.has_value());
+  EXPECT_EQ(detail->incidents[1].incident.id, "pagerduty:Q0");
+  EXPECT_EQ(detail->incidents[1].ttr, minutes(47));
+  EXPECT_FALSE(detail->incidents[1].attack_id.has_value());
   EXPECT_FALSE(data.BuildService("nope", "24h").has_value());
 }
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 #include <optional>
+#include <span>
 #include <utility>
 
 #include "exporters/dashboard/assets.h"
@@ -302,6 +303,30 @@ std::string Services(const AttackRow& a) {
   return out;
 }
 
+// Lists are cut so that an incident or attack storm cannot swell a page: newest first (as
+// the model keeps them), at most this many.
+constexpr size_t kPerRow = 3;          // incidents or attacks in an overview row
+constexpr size_t kOverviewTable = 20;  // the overview's open incidents and active attacks
+constexpr size_t kServiceTable = 50;   // the drill-down's incidents and attacks
+
+template <typename T>
+std::span<const T> Newest(const std::vector<T>& items, size_t limit) {
+  return {items.data(), std::min(items.size(), limit)};
+}
+
+// A caption's note when a table shows fewer than all.
+std::string Shown(size_t shown, size_t total) {
+  if (shown == total) return "";
+  return " (the " + std::to_string(shown) + " newest of " + std::to_string(total) + ")";
+}
+
+// An overview cell's link to the rest, on the service's page.
+std::string MoreLink(size_t total, size_t shown, std::string_view service) {
+  if (total <= shown) return "";
+  return "<div><a href=\"" + ServiceHref(service) + "\">and " + std::to_string(total - shown) +
+         " more</a></div>";
+}
+
 std::string AttackLine(const AttackRow& a, Timestamp now) {
   return "<div><strong>" + EscapeHtml(a.type) + "</strong> on " + Targets(a) + " by " +
          (a.created_by.empty() ? "<span class=\"mu\">unknown</span>" : EscapeHtml(a.created_by)) +
@@ -319,8 +344,8 @@ std::string IncidentLine(const IncidentRow& i, Timestamp now) {
          (i.attack_id ? " <span class=\"mu\">(chaos)</span>" : "") + "</div>";
 }
 
-void AttackTable(std::string& out, const std::vector<AttackRow>& attacks,
-                 const std::string& caption, Timestamp now, bool with_outcome) {
+void AttackTable(std::string& out, std::span<const AttackRow> attacks, const std::string& caption,
+                 Timestamp now, bool with_outcome) {
   out += "<table class=\"attacks\"><caption>" + caption + "</caption><thead><tr>";
   out += "<th scope=\"col\">Type</th><th scope=\"col\">Name</th><th scope=\"col\">Targets</th>";
   out += "<th scope=\"col\">Services</th><th scope=\"col\">Started by</th>";
@@ -350,8 +375,9 @@ void AttackTable(std::string& out, const std::vector<AttackRow>& attacks,
   out += "</tbody></table>";
 }
 
-void IncidentTable(std::string& out, const std::vector<IncidentRow>& incidents, Timestamp now) {
-  out += "<table><caption>Open incidents</caption><thead><tr><th scope=\"col\">Incident</th>";
+void IncidentTable(std::string& out, std::span<const IncidentRow> incidents,
+                   const std::string& caption, Timestamp now) {
+  out += "<table><caption>" + caption + "</caption><thead><tr><th scope=\"col\">Incident</th>";
   out +=
       "<th scope=\"col\">Service</th><th scope=\"col\">Severity</th><th scope=\"col\">Status</th>";
   out += "<th scope=\"col\">Opened</th><th scope=\"col\">Age</th><th scope=\"col\">TTD</th>";
@@ -363,7 +389,7 @@ void IncidentTable(std::string& out, const std::vector<IncidentRow>& incidents, 
     out += "<tr><th scope=\"row\">" + title + "</th><td><a href=\"" + ServiceHref(in.service) +
            "\">" + EscapeHtml(in.service) + "</a></td><td>" + EscapeHtml(in.severity) +
            "</td><td>" + EscapeHtml(in.status) + "</td><td>" + Time(in.created_at) + "</td><td>" +
-           FormatHumanDuration(now - in.created_at) + "</td><td>" +
+           (in.resolved_at ? "&ndash;" : FormatHumanDuration(now - in.created_at)) + "</td><td>" +
            (i.ttd ? FormatHumanDuration(*i.ttd) : "&ndash;") + "</td><td>" +
            (i.ttr ? FormatHumanDuration(*i.ttr) : "open") + "</td><td>" +
            (i.attack_id ? EscapeHtml(*i.attack_id) : "<span class=\"mu\">none</span>") +
@@ -627,7 +653,10 @@ std::string RenderOverview(const Overview& o) {
          ".</p></section>";
   out += Warnings(o.warnings);
   if (!o.active_attacks.empty())
-    AttackTable(out, o.active_attacks, "Active chaos attacks", o.now, false);
+    AttackTable(out, Newest(o.active_attacks, kOverviewTable),
+                "Active chaos attacks" + Shown(std::min(o.active_attacks.size(), kOverviewTable),
+                                               o.active_attacks.size()),
+                o.now, false);
 
   // data-start: the first day of every strip, for the script's hover details.
   const std::string start = o.services.empty() || o.services.front().history.empty()
@@ -671,13 +700,19 @@ std::string RenderOverview(const Overview& o) {
     out += "<td>" + LastProbeCell(r, o.now, When::kAgo) + "<td>" +
            CompactStrip(r, common.first, common.second);
     out += r.incidents.empty() ? "<td>none" : "<td>";
-    for (const IncidentRow& i : r.incidents) out += IncidentLine(i, o.now);
+    for (const IncidentRow& i : Newest(r.incidents, kPerRow)) out += IncidentLine(i, o.now);
+    out += MoreLink(r.incidents.size(), kPerRow, r.name);
     out += r.attacks.empty() ? "<td>none" : "<td>";
-    for (const AttackRow& a : r.attacks) out += AttackLine(a, o.now);
-    out += "\n";
+    for (const AttackRow& a : Newest(r.attacks, kPerRow)) out += AttackLine(a, o.now);
+    out += MoreLink(r.attacks.size(), kPerRow, r.name) + "\n";
   }
   out += "</tbody></table>";
-  if (!o.open_incidents.empty()) IncidentTable(out, o.open_incidents, o.now);
+  if (!o.open_incidents.empty()) {
+    IncidentTable(out, Newest(o.open_incidents, kOverviewTable),
+                  "Open incidents" + Shown(std::min(o.open_incidents.size(), kOverviewTable),
+                                           o.open_incidents.size()),
+                  o.now);
+  }
 
   out += "<div class=\"panels\"><section aria-labelledby=\"host\"><h2 id=\"host\">Host</h2>";
   if (o.host.empty()) {
@@ -729,7 +764,10 @@ std::string RenderServicePage(const ServiceDetail& d) {
          "</h1><p>Last probe: " + LastProbeCell(r, d.now, When::kTime) + "</p>";
   if (!r.attacks.empty()) {
     out += "<p><strong>Chaos attack running:</strong></p>";
-    for (const AttackRow& a : r.attacks) out += AttackLine(a, d.now);
+    for (const AttackRow& a : Newest(r.attacks, kPerRow)) out += AttackLine(a, d.now);
+    if (r.attacks.size() > kPerRow) {
+      out += "<div>and " + std::to_string(r.attacks.size() - kPerRow) + " more (below)</div>";
+    }
   }
   out += "</section>" + Warnings(d.warnings);
 
@@ -803,15 +841,20 @@ std::string RenderServicePage(const ServiceDetail& d) {
     out += "</tbody></table>";
   }
   if (d.incidents.empty()) {
-    out += "<h2>Open incidents</h2><p>None.</p>";
+    out += "<h2>Incidents</h2><p>None open, and none opened in the last 30 days.</p>";
   } else {
-    IncidentTable(out, d.incidents, d.now);
+    IncidentTable(out, Newest(d.incidents, kServiceTable),
+                  "Incidents: open, and opened in the last 30 days" +
+                      Shown(std::min(d.incidents.size(), kServiceTable), d.incidents.size()),
+                  d.now);
   }
   if (d.attacks.empty()) {
     out += "<h2>Chaos attacks, last 30 days</h2><p>None touched this service.</p>";
   } else {
-    AttackTable(out, d.attacks, "Chaos attacks that touched this service, last 30 days", d.now,
-                true);
+    AttackTable(out, Newest(d.attacks, kServiceTable),
+                "Chaos attacks that touched this service, last 30 days" +
+                    Shown(std::min(d.attacks.size(), kServiceTable), d.attacks.size()),
+                d.now, true);
   }
   out += "</main>" + Foot();
   return out;

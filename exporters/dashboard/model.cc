@@ -285,7 +285,8 @@ DashboardData::Context DashboardData::Gather(Timestamp now) const {
   if (!c.snapshot) c.snapshot = std::make_shared<slo::SloSnapshot>();
   std::vector<incidents::Incident> open;
   if (sources_.open_incidents) open = sources_.open_incidents();
-  Timestamp since = now - days(30);
+  // Attacks that can be attributed an incident of the last 30 days or an open one.
+  Timestamp since = now - days(30) - sources_.attribution_grace;
   for (const auto& i : open) since = std::min(since, i.created_at - sources_.attribution_grace);
   if (sources_.attacks != nullptr) {
     auto list = sources_.attacks->List(since, now + std::chrono::milliseconds(1));
@@ -325,7 +326,8 @@ ServiceRow DashboardData::MakeRow(const slo::ServiceStatus& status, const Contex
   for (const IncidentRow& i : context.incidents) {
     if (i.incident.service == status.name) row.incidents.push_back(i);
   }
-  for (const AttackRow& a : context.attacks) {
+  for (auto it = context.attacks.rbegin(); it != context.attacks.rend(); ++it) {  // newest first
+    const AttackRow& a = *it;
     if (a.running() &&
         std::find(a.services.begin(), a.services.end(), status.name) != a.services.end()) {
       row.attacks.push_back(a);
@@ -635,6 +637,15 @@ std::optional<ServiceDetail> DashboardData::BuildService(std::string_view name,
   d.warnings = context.warnings;
   d.row = MakeRow(*status, context, d.warnings);
   d.incidents = d.row.incidents;
+  if (sources_.service_incidents) {
+    for (const auto& i : sources_.service_incidents(status->name, now - days(30))) {
+      if (!i.resolved_at) continue;  // the open ones are the row's
+      d.incidents.push_back(MakeIncidentRow(i, context.attacks, now, sources_.attribution_grace));
+    }
+    std::stable_sort(d.incidents.begin(), d.incidents.end(), [](const auto& a, const auto& b) {
+      return a.incident.created_at > b.incident.created_at;
+    });
+  }
   for (auto it = context.attacks.rbegin(); it != context.attacks.rend(); ++it) {
     const bool touched = it->services.empty() || std::find(it->services.begin(), it->services.end(),
                                                            status->name) != it->services.end();

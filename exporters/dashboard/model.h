@@ -96,8 +96,8 @@ struct ServiceRow {
   std::vector<DayBar> history;         // 90 days, oldest first; the last one is today (so far)
   double history_objective = 0;        // the first SLO's objective, which colours the strip
   std::string history_slo;             // its name
-  std::vector<IncidentRow> incidents;  // open ones of this service
-  std::vector<AttackRow> attacks;      // running ones that name this service
+  std::vector<IncidentRow> incidents;  // open ones of this service, newest first
+  std::vector<AttackRow> attacks;      // running ones that name this service, newest first
 };
 
 struct HostGauge {
@@ -127,10 +127,10 @@ struct Overview {
   Timestamp now;
   Timestamp evaluated_at;
   Verdict verdict;
-  std::vector<ServiceRow> services;  // critical first, then config order
-  std::vector<AttackRow> active_attacks;
-  std::vector<IncidentRow> open_incidents;
-  std::vector<AlertRow> alerts;  // firing, then pending
+  std::vector<ServiceRow> services;         // critical first, then config order
+  std::vector<AttackRow> active_attacks;    // newest first
+  std::vector<IncidentRow> open_incidents;  // newest first
+  std::vector<AlertRow> alerts;             // firing, then pending
   std::vector<HostGauge> host;
   std::vector<std::string> warnings;  // data that could not be read
 };
@@ -165,8 +165,9 @@ struct ServiceDetail {
   std::vector<FailedProbe> failures;           // newest first, at most 50, from the last 24h
   std::map<std::string, int> failure_classes;  // over the last 24h
   uint64_t probes_24h = 0;
-  std::vector<IncidentRow> incidents;  // open ones of the service
-  std::vector<AttackRow> attacks;      // overlapping the last 30 days, newest first
+  // The service's open incidents and those opened in the last 30 days, newest first.
+  std::vector<IncidentRow> incidents;
+  std::vector<AttackRow> attacks;  // overlapping the last 30 days, newest first
   std::vector<std::string> warnings;
 };
 
@@ -207,6 +208,10 @@ struct DashboardSources {
   std::function<std::vector<slo::Alert>()> alerts;
   // Unresolved incidents (the daemon reads IncidentStore::ListUnresolved).
   std::function<std::vector<incidents::Incident>()> open_incidents;
+  // One service's incidents created at or after `since`, open or resolved (the daemon
+  // reads IncidentStore::List), for the drill-down.
+  std::function<std::vector<incidents::Incident>(const std::string& service, Timestamp since)>
+      service_incidents;
   std::vector<slo::BurnRateTier> tiers = slo::DefaultBurnRateTiers();
   Duration attribution_grace = std::chrono::minutes(15);
 };

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "common/clock.h"
+#include "incidents/incident_store.h"
 #include "store/store.h"
 #include "tests/support/daemon.h"
 #include "tests/support/fake_receiver.h"
@@ -88,6 +89,13 @@ std::string ConsoleErrors(const std::string& stderr_text) {
   return out;
 }
 
+// The <tr> of `service` on the page as the daemon sent it (a line without end tags).
+std::string RowOf(const std::string& page, const std::string& service) {
+  const auto start = page.find("<tr id=\"svc-" + service + "\"");
+  if (start == std::string::npos) return "";
+  return page.substr(start, page.find('\n', start) - start);
+}
+
 // Seeds five days of hourly rollups for `service`: 1440 probes a day, all good except
 // bad[d - 1] of them d days ago.
 void Seed(store::Store& store, const std::string& service, const std::vector<int64_t>& bad) {
@@ -159,6 +167,26 @@ TEST(Dashboard, HeadlessChromiumSeesVerdictRowsBreachAndAttack) {
     // today (one, two and three digits of hover data); 99.125% over the five days, so www
     // still meets its 99% over 30 days.
     Seed(**store, "www", {0, 40, 3, 0, 20});
+    // PagerDuty history as the importer stores it: one incident of www resolved two days
+    // ago (on www's page only) and one open on api (in its row and the incident table).
+    const Timestamp now = SystemClock().Now();
+    incidents::Incident resolved;
+    resolved.id = "pagerduty:PRESOLVED";
+    resolved.source = "pagerduty";
+    resolved.title = "www checkout errors";
+    resolved.service = "www";
+    resolved.severity = "sev2";
+    resolved.status = "resolved";
+    resolved.created_at = now - days(2);
+    resolved.resolved_at = now - days(2) + std::chrono::minutes(47);
+    incidents::Incident open = resolved;
+    open.id = "pagerduty:POPEN";
+    open.title = "api 503s";
+    open.service = "api";
+    open.status = "triggered";
+    open.created_at = now - std::chrono::minutes(10);
+    open.resolved_at.reset();
+    ASSERT_TRUE(incidents::IncidentStore(**store).Upsert(std::vector{resolved, open}).ok());
   }
   FakeReceiver healthy(FakeResponse::Status(200, "ok"));
   FakeReceiver broken(FakeResponse::Status(503, "down"));
@@ -234,6 +262,13 @@ TEST(Dashboard, HeadlessChromiumSeesVerdictRowsBreachAndAttack) {
         << "hover \"" << text << "\" is not on /services/www as " << drill_down_day;
   }
   EXPECT_EQ(with_data, 6);  // the five seeded days and today
+  // The incidents: www's resolved one on its page with its TTR, api's open one in its row.
+  EXPECT_THAT(www_page->body, HasSubstr("Incidents: open, and opened in the last 30 days"));
+  EXPECT_THAT(www_page->body, HasSubstr("www checkout errors"));
+  EXPECT_THAT(www_page->body, HasSubstr("<td>47m</td>"));
+  EXPECT_THAT(RowOf(page, "www"), HasSubstr("<td>none<td>"));  // nothing open
+  EXPECT_THAT(RowOf(page, "api"), HasSubstr("<strong>sev2</strong> triggered, open 1"));
+  EXPECT_THAT(page, HasSubstr("<caption>Open incidents</caption>"));
   EXPECT_THAT(hover[84], HasSubstr("availability 98.611%, missed (objective 99%)"));  // 5 days ago
   EXPECT_THAT(hover[86], HasSubstr("availability 99.791%, met"));
   EXPECT_THAT(hover[87], HasSubstr("availability 97.222%, missed"));

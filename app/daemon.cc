@@ -143,10 +143,7 @@ Status Daemon::Start() {
   if (incident_sync_) {
     incident_sync_->SetOnImported([this] {
       RefreshIncidentMetrics();
-      // On the importer's thread, so the next page view finds the new incidents read.
-      if (auto s = recent_incidents_->Refresh(); !s.ok()) {
-        spdlog::warn("dashboard incidents: {}", s.error().message);
-      }
+      RefreshDashboardIncidents();  // here, so the next page view finds them read
     });
   }
 
@@ -223,6 +220,10 @@ Status Daemon::Start() {
   scheduler_.Every("slo", kSloInterval, [this] { EvaluateSlos(); });
   background_.Every("incident-metrics", kIncidentMetricsInterval,
                     [this] { RefreshIncidentMetrics(); });
+  // The incidents the dashboard shows: read at start and then every hour (a new read
+  // only when they changed or the copy is 5 hours old), so no page view reads the store.
+  background_.Every("dashboard-incidents", std::chrono::hours(1),
+                    [this] { RefreshDashboardIncidents(); });
   // After the first SLO round, so the first viewer does not pay for 90 days of history.
   background_.Every("dashboard-warm", std::chrono::hours(1), dashboard_parts.warm,
                     kSloInterval * 2);
@@ -301,6 +302,12 @@ void Daemon::Stop() {
 void Daemon::RefreshIncidentMetrics() {
   if (auto s = app::RefreshIncidentMetrics(*incident_sources_, *incident_metrics_); !s.ok()) {
     spdlog::warn("incident metrics: {}", s.error().message);
+  }
+}
+
+void Daemon::RefreshDashboardIncidents() {
+  if (auto s = recent_incidents_->Refresh(); !s.ok()) {
+    spdlog::warn("dashboard incidents: {}", s.error().message);
   }
 }
 

@@ -110,6 +110,7 @@ class Daemon {
   // The open and recent incidents the dashboard shows, re-read only when they change.
   std::unique_ptr<incidents::RecentIncidents> recent_incidents_;
   void RefreshIncidentMetrics();
+  void RefreshDashboardIncidents();
 };
 
 }  // namespace steadystate::app

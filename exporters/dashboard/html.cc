@@ -314,16 +314,17 @@ std::span<const T> Newest(const std::vector<T>& items, size_t limit) {
   return {items.data(), std::min(items.size(), limit)};
 }
 
-// A caption's note when a table shows fewer than all.
-std::string Shown(size_t shown, size_t total) {
-  if (shown == total) return "";
-  return " (the " + std::to_string(shown) + " newest of " + std::to_string(total) + ")";
+// A caption's note when a table of `total` shows only the newest `limit`.
+std::string Shown(size_t total, size_t limit) {
+  if (total <= limit) return "";
+  return " (the " + std::to_string(limit) + " newest of " + std::to_string(total) + ")";
 }
 
-// An overview cell's link to the rest, on the service's page.
-std::string MoreLink(size_t total, size_t shown, std::string_view service) {
-  if (total <= shown) return "";
-  return "<div><a href=\"" + ServiceHref(service) + "\">and " + std::to_string(total - shown) +
+// An overview cell's link to the rest of its `total` items, on the service's page, when
+// it shows only `limit`.
+std::string MoreLink(size_t total, size_t limit, std::string_view service) {
+  if (total <= limit) return "";
+  return "<div><a href=\"" + ServiceHref(service) + "\">and " + std::to_string(total - limit) +
          " more</a></div>";
 }
 
@@ -654,9 +655,8 @@ std::string RenderOverview(const Overview& o) {
   out += Warnings(o.warnings);
   if (!o.active_attacks.empty())
     AttackTable(out, Newest(o.active_attacks, kOverviewTable),
-                "Active chaos attacks" + Shown(std::min(o.active_attacks.size(), kOverviewTable),
-                                               o.active_attacks.size()),
-                o.now, false);
+                "Active chaos attacks" + Shown(o.active_attacks.size(), kOverviewTable), o.now,
+                false);
 
   // data-start: the first day of every strip, for the script's hover details.
   const std::string start = o.services.empty() || o.services.front().history.empty()
@@ -709,9 +709,7 @@ std::string RenderOverview(const Overview& o) {
   out += "</tbody></table>";
   if (!o.open_incidents.empty()) {
     IncidentTable(out, Newest(o.open_incidents, kOverviewTable),
-                  "Open incidents" + Shown(std::min(o.open_incidents.size(), kOverviewTable),
-                                           o.open_incidents.size()),
-                  o.now);
+                  "Open incidents" + Shown(o.open_incidents.size(), kOverviewTable), o.now);
   }
 
   out += "<div class=\"panels\"><section aria-labelledby=\"host\"><h2 id=\"host\">Host</h2>";
@@ -845,7 +843,7 @@ std::string RenderServicePage(const ServiceDetail& d) {
   } else {
     IncidentTable(out, Newest(d.incidents, kServiceTable),
                   "Incidents: open, and opened in the last 30 days" +
-                      Shown(std::min(d.incidents.size(), kServiceTable), d.incidents.size()),
+                      Shown(d.incidents.size(), kServiceTable),
                   d.now);
   }
   if (d.attacks.empty()) {
@@ -853,7 +851,7 @@ std::string RenderServicePage(const ServiceDetail& d) {
   } else {
     AttackTable(out, Newest(d.attacks, kServiceTable),
                 "Chaos attacks that touched this service, last 30 days" +
-                    Shown(std::min(d.attacks.size(), kServiceTable), d.attacks.size()),
+                    Shown(d.attacks.size(), kServiceTable),
                 d.now, true);
   }
   out += "</main>" + Foot();

@@ -130,6 +130,11 @@ int PollTimeoutMs(MonotonicTime now, MonotonicTime a, MonotonicTime b) {
 std::string BreachReason(const std::string& body) {
   auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   std::string reason;
+  if (j.is_object() && j.contains("reasons") && j["reasons"].is_array()) {
+    for (const auto& r : j["reasons"]) {
+      if (r.is_string()) reason += (reason.empty() ? "" : "; ") + r.get<std::string>();
+    }
+  }
   if (j.is_object() && j.contains("services") && j["services"].is_array()) {
     for (const auto& s : j["services"]) {
       if (!s.is_object() || s.value("ok", true)) continue;

@@ -150,6 +150,10 @@ TEST(BreachReason, NamesEveryFailingServiceAndItsReasons) {
             "www: slo availability: 97.2% over the last 5m is below the objective 99.9%; "
             "api: a, b");
   EXPECT_EQ(BreachReason("not json"), "steady state broken");
+  // The daemon's own reason, before its first SLO round.
+  EXPECT_EQ(BreachReason(R"({"ok":false,"reasons":["the SLOs have not been evaluated yet"],)"
+                         R"("services":[]})"),
+            "the SLOs have not been evaluated yet");
 }
 
 }  // namespace

@@ -313,6 +313,13 @@ SteadyStateService Judge(const ServiceStatus& service, const LastProbeLookup& la
 
 Result<SteadyStateReport> SteadyState(const SloSnapshot& snapshot, std::string_view services_param,
                                       const LastProbeLookup& last_probe) {
+  if (snapshot.evaluated_at == Timestamp{}) {
+    SteadyStateReport report;
+    report.reasons.emplace_back(
+        "the SLOs have not been evaluated yet (the daemon's first round runs right after it "
+        "starts)");
+    return report;
+  }
   std::vector<const ServiceStatus*> chosen;
   if (services_param.empty()) {
     for (const ServiceStatus& s : snapshot.services) {
@@ -355,7 +362,9 @@ std::string SteadyStateJson(const SteadyStateReport& report) {
   for (const SteadyStateService& s : report.services) {
     services.push_back({{"name", s.name}, {"ok", s.ok}, {"reasons", s.reasons}});
   }
-  return nlohmann::json{{"ok", report.ok}, {"services", std::move(services)}}.dump();
+  nlohmann::json out{{"ok", report.ok}, {"services", std::move(services)}};
+  if (!report.reasons.empty()) out["reasons"] = report.reasons;
+  return out.dump();
 }
 
 }  // namespace steadystate::slo

@@ -125,15 +125,19 @@ struct SteadyStateService {
 struct SteadyStateReport {
   bool ok = false;  // every chosen service ok (true when none is chosen)
   std::vector<SteadyStateService> services;
+  std::vector<std::string> reasons;  // why not ok, beyond the services' own
 };
 
 // /api/v1/steady-state: `services_param` is the comma-separated `service` query value; empty
 // means every critical service. A service holds steady state when every SLO is met over the
 // steady-state window (no data is not met) and its last probe succeeded. An unknown name is
-// kInvalidInput (HTTP 400) naming it.
+// kInvalidInput (HTTP 400) naming it. Before the SLO engine's first round (the snapshot's
+// evaluated_at unset) nothing can be vouched for: not ok, whatever the services, with a
+// reason that says so.
 Result<SteadyStateReport> SteadyState(const SloSnapshot& snapshot, std::string_view services_param,
                                       const LastProbeLookup& last_probe);
-// {"ok": bool, "services": [{"name", "ok", "reasons": [...]}]}; HTTP 200 if ok else 503.
+// {"ok": bool, "services": [{"name", "ok", "reasons": [...]}]}, and "reasons": [...] at the
+// top when the report has its own; HTTP 200 if ok else 503.
 std::string SteadyStateJson(const SteadyStateReport& report);
 
 // "5m", "30m", "1h", "6h", "1d", "3d": the window label of a lookback.

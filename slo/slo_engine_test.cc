@@ -368,6 +368,20 @@ TEST_F(SloEngineTest, SteadyState) {
   EXPECT_THAT(unknown.error().message, HasSubstr("nope"));
 }
 
+TEST_F(SloEngineTest, SteadyStateBeforeTheFirstRoundIsNotOk) {
+  // The snapshot a daemon serves between its start and its first SLO round: no services
+  // yet. A chaos tool asking then must not be told that steady state holds.
+  const SloSnapshot before;
+  LastProbeLookup last = [](std::string_view) { return std::nullopt; };
+  for (const char* services : {"", "www"}) {
+    Result<SteadyStateReport> report = SteadyState(before, services, last);
+    ASSERT_TRUE(report.ok()) << services;
+    EXPECT_FALSE(report->ok) << services;
+    EXPECT_THAT(SteadyStateJson(*report),
+                HasSubstr(R"("ok":false,"reasons":["the SLOs have not been evaluated yet)"));
+  }
+}
+
 TEST_F(SloEngineTest, MetricsOmitNoData) {
   Probes("www", clock_.Now() - minutes(1), 100, 100);
   SloEngine engine =

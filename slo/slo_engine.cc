@@ -271,8 +271,12 @@ std::string ServicesJson(const SloSnapshot& snapshot, const LastProbeLookup& las
                         {"slos", std::move(slos)},
                         {"last_probe", std::move(last)}});
   }
-  nlohmann::json body = {{"evaluated_at", FormatRfc3339(snapshot.evaluated_at)},
-                         {"services", std::move(services)}};
+  // Before the first round there is no evaluation time (not 1970) and no service.
+  nlohmann::json body = {
+      {"evaluated_at", snapshot.evaluated_at == Timestamp{}
+                           ? nlohmann::json(nullptr)
+                           : nlohmann::json(FormatRfc3339(snapshot.evaluated_at))},
+      {"services", std::move(services)}};
   return body.dump();
 }
 

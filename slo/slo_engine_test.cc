@@ -368,6 +368,10 @@ TEST_F(SloEngineTest, SteadyState) {
   EXPECT_THAT(unknown.error().message, HasSubstr("nope"));
 }
 
+TEST_F(SloEngineTest, ServicesJsonBeforeTheFirstRoundSaysSo) {
+  EXPECT_EQ(ServicesJson(SloSnapshot{}, nullptr), R"({"evaluated_at":null,"services":[]})");
+}
+
 TEST_F(SloEngineTest, SteadyStateBeforeTheFirstRoundIsNotOk) {
   // The snapshot a daemon serves between its start and its first SLO round: no services
   // yet. A chaos tool asking then must not be told that steady state holds.

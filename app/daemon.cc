@@ -64,6 +64,14 @@ bool SendsHttp(const config::Config& config) {
   return remote_notifier || gremlin || config.pagerduty.has_value();
 }
 
+// What the dashboard's incident copy gave, or nothing (logged) when it could not be read.
+std::vector<incidents::Incident> IncidentsOrNone(Result<std::vector<incidents::Incident>> read,
+                                                 const std::string& what) {
+  if (read.ok()) return std::move(*read);
+  spdlog::warn("dashboard: {}: {}", what, read.error().message);
+  return {};
+}
+
 }  // namespace
 
 static std::string Hostname() {
@@ -181,20 +189,10 @@ Status Daemon::Start() {
   dashboard.tiers = slo_engine_->tiers();
   dashboard.attribution_grace = config_.chaos.attribution_grace;
   dashboard.open_incidents = [this] {
-    auto open = recent_incidents_->Unresolved();
-    if (!open.ok()) {
-      spdlog::warn("dashboard: open incidents: {}", open.error().message);
-      return std::vector<incidents::Incident>{};
-    }
-    return std::move(*open);
+    return IncidentsOrNone(recent_incidents_->Unresolved(), "open incidents");
   };
   dashboard.service_incidents = [this](const std::string& service, Timestamp since) {
-    auto list = recent_incidents_->OfService(service, since);
-    if (!list.ok()) {
-      spdlog::warn("dashboard: incidents of {}: {}", service, list.error().message);
-      return std::vector<incidents::Incident>{};
-    }
-    return std::move(*list);
+    return IncidentsOrNone(recent_incidents_->OfService(service, since), "incidents of " + service);
   };
   auto dashboard_parts = exporters::dashboard::MakeDashboard(std::move(dashboard), clock_);
   for (auto& route : dashboard_parts.routes) deps.routes.push_back(std::move(route));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <iterator>
 
 namespace steadystate::incidents {
 
@@ -70,34 +71,32 @@ void SortByCreated(std::vector<Incident>& incidents) {
 }
 }  // namespace
 
-Result<std::vector<Incident>> IncidentStore::List(const IncidentFilter& filter) const {
+Result<std::vector<Incident>> IncidentStore::Select(
+    const std::function<bool(const Incident&)>& keep) const {
   std::vector<Incident> out;
   RETURN_IF_ERROR(Scan([&](Incident incident) {
-    if (filter.since && incident.created_at < *filter.since) return;
-    if (filter.until && incident.created_at >= *filter.until) return;
-    if (!filter.service.empty() && incident.service != filter.service) return;
-    out.push_back(std::move(incident));
+    if (keep(incident)) out.push_back(std::move(incident));
   }));
   SortByCreated(out);
   return out;
+}
+
+Result<std::vector<Incident>> IncidentStore::List(const IncidentFilter& filter) const {
+  return Select([&](const Incident& incident) {
+    return (!filter.since || incident.created_at >= *filter.since) &&
+           (!filter.until || incident.created_at < *filter.until) &&
+           (filter.service.empty() || incident.service == filter.service);
+  });
 }
 
 Result<std::vector<Incident>> IncidentStore::ListUnresolved() const {
-  std::vector<Incident> out;
-  RETURN_IF_ERROR(Scan([&](Incident incident) {
-    if (!incident.resolved()) out.push_back(std::move(incident));
-  }));
-  SortByCreated(out);
-  return out;
+  return Select([](const Incident& incident) { return !incident.resolved(); });
 }
 
 Result<std::vector<Incident>> IncidentStore::ListUnresolvedOrSince(Timestamp since) const {
-  std::vector<Incident> out;
-  RETURN_IF_ERROR(Scan([&](Incident incident) {
-    if (!incident.resolved() || incident.created_at >= since) out.push_back(std::move(incident));
-  }));
-  SortByCreated(out);
-  return out;
+  return Select([&](const Incident& incident) {
+    return !incident.resolved() || incident.created_at >= since;
+  });
 }
 
 // --- RecentIncidents ---
@@ -118,25 +117,22 @@ Result<RecentIncidents::Snapshot> RecentIncidents::Current(Duration max_age) {
   return incidents_;
 }
 
-Result<std::vector<Incident>> RecentIncidents::Unresolved() {
+Result<std::vector<Incident>> RecentIncidents::Select(
+    const std::function<bool(const Incident&)>& keep) {
   auto all = Current(std::chrono::hours(6));
   if (!all.ok()) return all.error();
   std::vector<Incident> out;
-  for (const Incident& i : **all) {
-    if (!i.resolved()) out.push_back(i);
-  }
+  std::copy_if((*all)->begin(), (*all)->end(), std::back_inserter(out), keep);
   return out;
+}
+
+Result<std::vector<Incident>> RecentIncidents::Unresolved() {
+  return Select([](const Incident& i) { return !i.resolved(); });
 }
 
 Result<std::vector<Incident>> RecentIncidents::OfService(std::string_view service,
                                                          Timestamp since) {
-  auto all = Current(std::chrono::hours(6));
-  if (!all.ok()) return all.error();
-  std::vector<Incident> out;
-  for (const Incident& i : **all) {
-    if (i.service == service && i.created_at >= since) out.push_back(i);
-  }
-  return out;
+  return Select([&](const Incident& i) { return i.service == service && i.created_at >= since; });
 }
 
 Status RecentIncidents::Refresh() {

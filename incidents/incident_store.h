@@ -60,6 +60,8 @@ class IncidentStore {
 
  private:
   Status Scan(const std::function<void(Incident)>& fn) const;
+  // The incidents `keep` accepts, ordered by created_at then id.
+  Result<std::vector<Incident>> Select(const std::function<bool(const Incident&)>& keep) const;
 
   store::Store& store_;
   std::mutex upsert_mu_;
@@ -89,6 +91,8 @@ class RecentIncidents {
  private:
   using Snapshot = std::shared_ptr<const std::vector<Incident>>;
   Result<Snapshot> Current(Duration max_age);
+  // The incidents of the copy `keep` accepts, in its order.
+  Result<std::vector<Incident>> Select(const std::function<bool(const Incident&)>& keep);
 
   store::Store& store_;
   const Clock& clock_;

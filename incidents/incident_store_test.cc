@@ -125,6 +125,12 @@ TEST_F(IncidentStoreTest, RecentIncidentsHoldsTheUnresolvedAndTheLast31Days) {
   ASSERT_TRUE(www.ok());
   ASSERT_EQ(www->size(), 1u);
   EXPECT_EQ((*www)[0].id, "pagerduty:NOW");
+  // The copy itself was read again (it is older than 6 hours, though nothing changed): a
+  // `since` beyond its 31 days no longer finds LAST, which the first copy held.
+  www = recent.OfService("www", clock_.Now() - std::chrono::days(60));
+  ASSERT_TRUE(www.ok());
+  ASSERT_EQ(www->size(), 1u);
+  EXPECT_EQ((*www)[0].id, "pagerduty:NOW");
 }
 
 }  // namespace

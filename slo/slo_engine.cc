@@ -273,9 +273,8 @@ std::string ServicesJson(const SloSnapshot& snapshot, const LastProbeLookup& las
   }
   // Before the first round there is no evaluation time (not 1970) and no service.
   nlohmann::json body = {
-      {"evaluated_at", snapshot.evaluated_at == Timestamp{}
-                           ? nlohmann::json(nullptr)
-                           : nlohmann::json(FormatRfc3339(snapshot.evaluated_at))},
+      {"evaluated_at", snapshot.evaluated() ? nlohmann::json(FormatRfc3339(snapshot.evaluated_at))
+                                            : nlohmann::json(nullptr)},
       {"services", std::move(services)}};
   return body.dump();
 }
@@ -317,7 +316,7 @@ SteadyStateService Judge(const ServiceStatus& service, const LastProbeLookup& la
 
 Result<SteadyStateReport> SteadyState(const SloSnapshot& snapshot, std::string_view services_param,
                                       const LastProbeLookup& last_probe) {
-  if (snapshot.evaluated_at == Timestamp{}) {
+  if (!snapshot.evaluated()) {
     SteadyStateReport report;
     report.reasons.emplace_back(
         "the SLOs have not been evaluated yet (the daemon's first round runs right after it "

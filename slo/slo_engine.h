@@ -58,7 +58,8 @@ struct ServiceStatus {
 };
 
 struct SloSnapshot {
-  Timestamp evaluated_at;
+  Timestamp evaluated_at;  // unset (the epoch) before the engine's first round
+  bool evaluated() const { return evaluated_at != Timestamp{}; }
   Duration steady_window{0};            // steady_state.window at evaluation
   std::vector<ServiceStatus> services;  // in config order
   const ServiceStatus* Find(std::string_view name) const;

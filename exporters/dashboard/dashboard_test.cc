@@ -302,7 +302,8 @@ TEST(DashboardRender, IncidentAndAttackStormsAreCutToTheNewest) {
   const std::string page = RenderServicePage(d);
   EXPECT_THAT(page, HasSubstr("<caption>Incidents: open, and opened in the last 30 days (the 50 "
                               "newest of 500)</caption>"));
-  EXPECT_THAT(page, HasSubstr("(the 50 newest of 500)</caption>"));
+  EXPECT_THAT(page, HasSubstr("<caption>Chaos attacks that touched this service, last 30 days (the "
+                              "50 newest of 500)</caption>"));
   // A resolved incident: no age, its TTR.
   EXPECT_THAT(page, HasSubstr(">storm 1</th><td><a href=\"/services/www\">www</a></td><td>sev3</td>"
                               "<td>triggered</td>"));

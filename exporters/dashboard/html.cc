@@ -236,11 +236,12 @@ std::string CompactStrip(const ServiceRow& r, const std::string& slo,
   std::string paths[4];
   size_t ends[4] = {};
   size_t run_start = 0;
+  bool any_met = false;
   for (size_t i = 1; i <= r.history.size(); ++i) {
     const DayClass c = ClassifyDay(r.history[i - 1], r.history_objective);
     if (i < r.history.size() && ClassifyDay(r.history[i], r.history_objective) == c) continue;
     if (c == DayClass::kMet) {
-      paths[static_cast<int>(c)] = "M0 4h" + std::to_string(r.history.size());
+      any_met = true;
     } else {
       // Relative moves from the end of the colour's previous run.
       std::string& d = paths[static_cast<int>(c)];
@@ -251,6 +252,7 @@ std::string CompactStrip(const ServiceRow& r, const std::string& slo,
     }
     run_start = i;
   }
+  if (any_met) paths[static_cast<int>(DayClass::kMet)] = "M0 4h" + std::to_string(r.history.size());
   std::string out = "<svg viewBox=\"0 0 " + std::to_string(r.history.size()) + " 8\" role=\"img\"";
   if (FormatPercent(r.history_objective) != objective) {
     out += " data-obj=\"" + FormatPercent(r.history_objective) + "\"";
@@ -345,9 +347,11 @@ std::string IncidentLine(const IncidentRow& i, Timestamp now) {
          (i.attack_id ? " <span class=\"mu\">(chaos)</span>" : "") + "</div>";
 }
 
-void AttackTable(std::string& out, std::span<const AttackRow> attacks, const std::string& caption,
-                 Timestamp now, bool with_outcome) {
-  out += "<table class=\"attacks\"><caption>" + caption + "</caption><thead><tr>";
+// The newest `limit` of `all` (newest first), the caption saying so when some are left out.
+void AttackTable(std::string& out, const std::vector<AttackRow>& all, size_t limit,
+                 const std::string& caption, Timestamp now, bool with_outcome) {
+  out += "<table class=\"attacks\"><caption>" + caption + Shown(all.size(), limit) +
+         "</caption><thead><tr>";
   out += "<th scope=\"col\">Type</th><th scope=\"col\">Name</th><th scope=\"col\">Targets</th>";
   out += "<th scope=\"col\">Services</th><th scope=\"col\">Started by</th>";
   out += "<th scope=\"col\">Since</th>";
@@ -356,7 +360,7 @@ void AttackTable(std::string& out, std::span<const AttackRow> attacks, const std
         "<th scope=\"col\">Ended</th><th scope=\"col\">Outcome</th><th scope=\"col\">Steady "
         "state</th>";
   out += "</tr></thead><tbody>";
-  for (const AttackRow& a : attacks) {
+  for (const AttackRow& a : Newest(all, limit)) {
     out += "<tr><th scope=\"row\">" + EscapeHtml(a.type) + "</th><td>" + EscapeHtml(a.name) +
            " <span class=\"mu\">" + EscapeHtml(a.id) + "</span></td><td>" + Targets(a) +
            "</td><td>" + Services(a) + "</td><td>" + EscapeHtml(a.created_by) + "</td><td>" +
@@ -376,14 +380,16 @@ void AttackTable(std::string& out, std::span<const AttackRow> attacks, const std
   out += "</tbody></table>";
 }
 
-void IncidentTable(std::string& out, std::span<const IncidentRow> incidents,
+// The newest `limit` of `all` (newest first), the caption saying so when some are left out.
+void IncidentTable(std::string& out, const std::vector<IncidentRow>& all, size_t limit,
                    const std::string& caption, Timestamp now) {
-  out += "<table><caption>" + caption + "</caption><thead><tr><th scope=\"col\">Incident</th>";
+  out += "<table><caption>" + caption + Shown(all.size(), limit) +
+         "</caption><thead><tr><th scope=\"col\">Incident</th>";
   out +=
       "<th scope=\"col\">Service</th><th scope=\"col\">Severity</th><th scope=\"col\">Status</th>";
   out += "<th scope=\"col\">Opened</th><th scope=\"col\">Age</th><th scope=\"col\">TTD</th>";
   out += "<th scope=\"col\">TTR</th><th scope=\"col\">Chaos attack</th></tr></thead><tbody>";
-  for (const IncidentRow& i : incidents) {
+  for (const IncidentRow& i : Newest(all, limit)) {
     const auto& in = i.incident;
     std::string title = EscapeHtml(in.title.empty() ? in.id : in.title);
     if (!in.url.empty()) title = "<a href=\"" + EscapeHtml(in.url) + "\">" + title + "</a>";
@@ -654,9 +660,7 @@ std::string RenderOverview(const Overview& o) {
          ".</p></section>";
   out += Warnings(o.warnings);
   if (!o.active_attacks.empty())
-    AttackTable(out, Newest(o.active_attacks, kOverviewTable),
-                "Active chaos attacks" + Shown(o.active_attacks.size(), kOverviewTable), o.now,
-                false);
+    AttackTable(out, o.active_attacks, kOverviewTable, "Active chaos attacks", o.now, false);
 
   // data-start: the first day of every strip, for the script's hover details.
   const std::string start = o.services.empty() || o.services.front().history.empty()
@@ -708,8 +712,7 @@ std::string RenderOverview(const Overview& o) {
   }
   out += "</tbody></table>";
   if (!o.open_incidents.empty()) {
-    IncidentTable(out, Newest(o.open_incidents, kOverviewTable),
-                  "Open incidents" + Shown(o.open_incidents.size(), kOverviewTable), o.now);
+    IncidentTable(out, o.open_incidents, kOverviewTable, "Open incidents", o.now);
   }
 
   out += "<div class=\"panels\"><section aria-labelledby=\"host\"><h2 id=\"host\">Host</h2>";
@@ -841,18 +844,14 @@ std::string RenderServicePage(const ServiceDetail& d) {
   if (d.incidents.empty()) {
     out += "<h2>Incidents</h2><p>None open, and none opened in the last 30 days.</p>";
   } else {
-    IncidentTable(out, Newest(d.incidents, kServiceTable),
-                  "Incidents: open, and opened in the last 30 days" +
-                      Shown(d.incidents.size(), kServiceTable),
-                  d.now);
+    IncidentTable(out, d.incidents, kServiceTable,
+                  "Incidents: open, and opened in the last 30 days", d.now);
   }
   if (d.attacks.empty()) {
     out += "<h2>Chaos attacks, last 30 days</h2><p>None touched this service.</p>";
   } else {
-    AttackTable(out, Newest(d.attacks, kServiceTable),
-                "Chaos attacks that touched this service, last 30 days" +
-                    Shown(d.attacks.size(), kServiceTable),
-                d.now, true);
+    AttackTable(out, d.attacks, kServiceTable,
+                "Chaos attacks that touched this service, last 30 days", d.now, true);
   }
   out += "</main>" + Foot();
   return out;

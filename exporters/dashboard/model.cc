@@ -463,7 +463,7 @@ Overview DashboardData::BuildOverview() const {
   }
   std::stable_partition(o.services.begin(), o.services.end(),
                         [](const ServiceRow& r) { return r.critical; });
-  o.verdict = MakeVerdict(o.services, context.snapshot->evaluated_at != Timestamp{});
+  o.verdict = MakeVerdict(o.services, context.snapshot->evaluated());
   for (const AttackRow& a : context.attacks) {
     if (a.running()) o.active_attacks.push_back(a);
   }

@@ -206,10 +206,10 @@ struct DashboardSources {
   store::Store* store = nullptr;
   incidents::AttackLog* attacks = nullptr;
   std::function<std::vector<slo::Alert>()> alerts;
-  // Unresolved incidents (the daemon reads IncidentStore::ListUnresolved).
+  // Unresolved incidents (the daemon's incidents::RecentIncidents::Unresolved).
   std::function<std::vector<incidents::Incident>()> open_incidents;
-  // One service's incidents created at or after `since`, open or resolved (the daemon
-  // reads IncidentStore::List), for the drill-down.
+  // One service's incidents created at or after `since`, open or resolved, for the
+  // drill-down (RecentIncidents::OfService).
   std::function<std::vector<incidents::Incident>(const std::string& service, Timestamp since)>
       service_incidents;
   std::vector<slo::BurnRateTier> tiers = slo::DefaultBurnRateTiers();

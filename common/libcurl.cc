@@ -91,8 +91,8 @@ void Bind(Binding& b) {
     spdlog::error("{}; HTTP requests and probes fail", b.error);
     return;  // the handle stays open: unloading a half-used library is never worth it
   }
-  // Initialised once here, before any handle exists (curl_global_init is reference-counted,
-  // so the callers' own calls are harmless).
+  // Initialised once here, before any handle exists; nothing else in the daemon calls
+  // curl_global_init.
   if (const CURLcode code = api.global_init(CURL_GLOBAL_DEFAULT); code != CURLE_OK) {
     b.error = std::string(kLibrary) + ": curl_global_init failed: " + api.easy_strerror(code);
     spdlog::error("{}; HTTP requests and probes fail", b.error);
@@ -116,8 +116,6 @@ const Api* Bound() { return TheBinding().api.load(std::memory_order_acquire); }
 }  // namespace
 
 bool LoadLibcurl() { return Curl() != nullptr; }
-
-bool LibcurlLoaded() { return Bound() != nullptr; }
 
 std::string LibcurlLoadError() {
   LoadLibcurl();  // makes sure `error` is final before it is read

@@ -18,10 +18,8 @@ namespace steadystate {
 // Loads libcurl if it is not loaded yet; true when it is usable.
 bool LoadLibcurl();
 
-// Whether libcurl has been loaded into this process (without loading it).
-bool LibcurlLoaded();
-
-// Why libcurl could not be loaded, or "" when it was loaded (or never tried).
+// Why libcurl could not be loaded (loading it first if that was never tried), or "" when
+// it is loaded.
 std::string LibcurlLoadError();
 
 }  // namespace steadystate

@@ -193,12 +193,7 @@ struct HttpServer::Impl {
       if (route.write) {
         if (auto refusal = Unauthorized(api)) return ToReply(std::move(*refusal));
       }
-      try {
-        return ToReply(route.handler(api));
-      } catch (const std::exception& e) {
-        spdlog::error("http: {} {} failed: {}", request.method, request.path, e.what());
-        return ToReply(ApiResponse::Error(500, "internal error"));
-      }
+      return ToReply(route.handler(api));  // the transport turns exceptions into a 500
     }
     if (allowed.empty()) return ToReply(ApiResponse::Error(404, "not found"));
     auto refusal = ApiResponse::Error(405, "method not allowed");

@@ -1,6 +1,5 @@
 #include "exporters/http_transport.h"
 
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -13,7 +12,6 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <condition_variable>
@@ -24,6 +22,7 @@
 #include <thread>
 
 #include "common/text.h"
+#include "config/values.h"
 
 namespace steadystate::exporters {
 namespace {
@@ -32,9 +31,79 @@ constexpr size_t kMaxHeaderBytes = 64u << 10;
 constexpr size_t kMaxQueuedConnections = 1024;
 constexpr size_t kMinGzipBytes = 1024;
 
+// The reason phrase for a status code ("Not Found").
+const char* HttpReason(int status) {
+  switch (status) {
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Content Too Large";
+    case 422:
+      return "Unprocessable Content";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
+  }
+}
+
+// Splits "a=1&b=x+y%21" into decoded pairs.
+std::multimap<std::string, std::string> ParseQuery(std::string_view query) {
+  std::multimap<std::string, std::string> out;
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    out.emplace(PercentDecode(pair.substr(0, eq), true),
+                eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true));
+  }
+  return out;
+}
+
 bool IsToken(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("!#$%&'*+-.^_`|~", c);
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           (c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr);
   });
 }
 
@@ -192,8 +261,11 @@ class Connection {
       content_length = std::stoull(text);
       if (content_length > options_.max_body_bytes) {
         unread_ = content_length;
+        const size_t limit = options_.max_body_bytes;
         return ErrorReply(413, "request body too large (limit " +
-                                   std::to_string(options_.max_body_bytes >> 20) + " MiB)");
+                                   (limit % (1u << 20) == 0 ? std::to_string(limit >> 20) + " MiB"
+                                                            : std::to_string(limit) + " bytes") +
+                                   ")");
       }
     }
     return std::nullopt;
@@ -291,12 +363,6 @@ class Connection {
   size_t unread_ = 0;  // a refused body's declared length
 };
 
-// "host:port" for messages, with IPv6 in brackets.
-std::string HostPort(const std::string& host, int port) {
-  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
-         std::to_string(port);
-}
-
 }  // namespace
 
 struct HttpTransport::Impl {
@@ -373,7 +439,8 @@ struct HttpTransport::Impl {
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     addrinfo* found = nullptr;
-    const std::string where = HostPort(options.host, options.port);
+    const std::string where =
+        config::HostPort{options.host, static_cast<uint16_t>(options.port)}.ToString();
     const std::string service = std::to_string(options.port);
     if (const int rc = getaddrinfo(options.host.c_str(), service.c_str(), &hints, &found);
         rc != 0) {
@@ -447,73 +514,6 @@ void HttpTransport::Stop() {
   close(impl_->listen_fd);
   close(impl_->wake_fd);
   impl_->listen_fd = impl_->wake_fd = -1;
-}
-
-const char* HttpReason(int status) {
-  switch (status) {
-    case 100:
-      return "Continue";
-    case 200:
-      return "OK";
-    case 201:
-      return "Created";
-    case 202:
-      return "Accepted";
-    case 204:
-      return "No Content";
-    case 301:
-      return "Moved Permanently";
-    case 302:
-      return "Found";
-    case 304:
-      return "Not Modified";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 409:
-      return "Conflict";
-    case 411:
-      return "Length Required";
-    case 413:
-      return "Content Too Large";
-    case 422:
-      return "Unprocessable Content";
-    case 429:
-      return "Too Many Requests";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 500:
-      return "Internal Server Error";
-    case 501:
-      return "Not Implemented";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    default:
-      return "Status";
-  }
-}
-
-std::multimap<std::string, std::string> ParseQuery(std::string_view query) {
-  std::multimap<std::string, std::string> out;
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    const size_t eq = pair.find('=');
-    out.emplace(PercentDecode(pair.substr(0, eq), true),
-                eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true));
-  }
-  return out;
 }
 
 }  // namespace steadystate::exporters

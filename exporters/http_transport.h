@@ -10,8 +10,8 @@
 //
 // Bad requests are answered here, never passed on: 400 (malformed request line or header),
 // 411 (a body without Content-Length, e.g. chunked uploads), 413 (body over the limit),
-// 431 (headers over 64 KiB), 501 (methods other than GET, HEAD, POST, PUT, DELETE); a
-// client that stalls for the read timeout is dropped.
+// 431 (headers over 64 KiB), 501 (methods other than GET, HEAD, POST, PUT, PATCH, DELETE
+// and OPTIONS); a client that stalls for the read timeout is dropped.
 #pragma once
 
 #include <functional>
@@ -74,11 +74,5 @@ class HttpTransport {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// The reason phrase for a status code ("Not Found").
-const char* HttpReason(int status);
-
-// Splits "a=1&b=x+y%21" into decoded pairs.
-std::multimap<std::string, std::string> ParseQuery(std::string_view query);
 
 }  // namespace steadystate::exporters

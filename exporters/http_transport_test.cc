@@ -172,6 +172,8 @@ TEST_F(HttpTransportTest, RefusesBadRequestsWithoutCallingTheHandler) {
   const std::string huge_headers =
       Exchange(port_, "GET / HTTP/1.1\r\nX-Big: " + std::string(70'000, 'a') + "\r\n\r\n");
   EXPECT_THAT(huge_headers, StartsWith("HTTP/1.1 431 "));
+  EXPECT_THAT(Exchange(port_, std::string("GET / HTTP/1.1\r\nX-A\0b: 1\r\n\r\n", 28)),
+              StartsWith("HTTP/1.1 400 "));  // a NUL in a header name
   EXPECT_TRUE(Seen().empty());
 }
 
@@ -179,7 +181,7 @@ TEST_F(HttpTransportTest, ABodyOverTheLimitIs413AndTheClientStillReadsTheAnswer)
   const std::string response = Exchange(
       port_, "POST / HTTP/1.1\r\nContent-Length: 200000\r\n\r\n" + std::string(200'000, 'b'));
   EXPECT_THAT(response, StartsWith("HTTP/1.1 413 "));
-  EXPECT_THAT(Body(response), HasSubstr("request body too large"));
+  EXPECT_THAT(Body(response), HasSubstr("request body too large (limit 1000 bytes)"));
   EXPECT_TRUE(Seen().empty());
 }
 

@@ -88,6 +88,34 @@ constexpr int kFirstSchemaWithDailySums = 2;
 // Daily sums written per batch while migrating a schema-1 directory.
 constexpr size_t kMigrationBatchKeys = 4096;
 
+// Sums rollups that arrive in key order into one sum per bucket (a (series, hour) or a
+// (series, day), or a day of one series), handing each bucket's sum to `emit` once the
+// next bucket starts and at Finish().
+template <typename Bucket>
+class RunningSum {
+ public:
+  explicit RunningSum(std::function<void(const Bucket&, const Rollup&)> emit)
+      : emit_(std::move(emit)) {}
+  void Add(const Bucket& bucket, const Rollup& delta) {
+    if (bucket_ != bucket) {
+      Finish();
+      bucket_ = bucket;
+    }
+    sum_ += delta;
+  }
+  void Finish() {
+    if (bucket_) emit_(*bucket_, sum_);
+    bucket_.reset();
+    sum_ = Rollup{};
+  }
+
+ private:
+  std::function<void(const Bucket&, const Rollup&)> emit_;
+  std::optional<Bucket> bucket_;
+  Rollup sum_;
+};
+using SeriesBucket = std::pair<uint64_t, Timestamp>;
+
 // The items in (series, time) order, stable for equal keys so a later write still wins.
 // Inserting in key order lets the memtable skiplist continue from the previous insert
 // instead of searching from its top; a sampler's batch comes in (time, series) order.
@@ -219,7 +247,7 @@ struct Store::Impl {
   std::shared_ptr<rocksdb::WriteBufferManager> write_buffers;
   std::shared_ptr<const internal::RetentionClock> retention_clock;
   std::shared_ptr<rocksdb::EventListener> listener = std::make_shared<WriteErrorListener>();
-  // Bumped after every successful WriteRecords, per family (RecordsVersion).
+  // Bumped after every WriteRecords, failed ones included, per family (RecordsVersion).
   std::array<std::atomic<uint64_t>, kFamilyCount> record_versions{};
 
   mutable std::mutex instance_mu;
@@ -424,32 +452,25 @@ struct Store::Impl {
       if (!status.ok()) return internal::ToError(status, "adding daily sums to " + Where());
       return OkStatus();
     };
-    std::optional<std::pair<uint64_t, Timestamp>> day;
-    Rollup sum;
-    auto put_day = [&]() -> Status {
-      if (!day) return OkStatus();
-      batch.Put(handle, ToSlice(EncodeSeriesKey(DailySeries(day->first), day->second)),
+    RunningSum<SeriesBucket> days([&](const SeriesBucket& day, const Rollup& sum) {
+      batch.Put(handle, ToSlice(EncodeSeriesKey(DailySeries(day.first), day.second)),
                 ToSlice(EncodeRollup(sum)));
-      if (static_cast<size_t>(batch.Count()) >= kMigrationBatchKeys) return write();
-      return OkStatus();
-    };
+    });
     const SeriesKey first = EncodeSeriesKey(kHourlySeriesBit, Timestamp::min());
     for (it->Seek(ToSlice(first)); it->Valid(); it->Next()) {
       const std::string_view key = it->key().ToStringView();
       if (key.size() != kSeriesKeyBytes || !IsHourlySeries(SeriesKeySeries(key))) continue;
-      const std::pair<uint64_t, Timestamp> this_day{SeriesKeySeries(key) & ~kHourlySeriesBit,
-                                                    FloorTo(SeriesKeyTime(key), kDay)};
-      if (day != this_day) {
-        if (auto status = put_day(); !status) return status;
-        day = this_day;
-        sum = Rollup{};
+      Rollup hour;
+      AddEncodedRollup(it->value().ToStringView(), hour);  // a malformed sum counts as empty
+      days.Add({SeriesKeySeries(key) & ~kHourlySeriesBit, FloorTo(SeriesKeyTime(key), kDay)}, hour);
+      if (static_cast<size_t>(batch.Count()) >= kMigrationBatchKeys) {
+        if (auto status = write(); !status) return status;
       }
-      AddEncodedRollup(it->value().ToStringView(), sum);  // a malformed sum counts as empty
     }
     if (!it->status().ok()) {
       return internal::ToError(it->status(), "reading hourly sums in " + Where());
     }
-    if (auto status = put_day(); !status) return status;
+    days.Finish();
     if (batch.Count() > 0) {
       if (auto status = write(); !status) return status;
     }
@@ -810,39 +831,23 @@ Status Store::MergeRollups(std::span<const RollupUpdate> updates) {
         auto* handle = db.Handle(Family::kRollups);
         // One merge per minute key, one per (series, hour) run for the hourly sums and
         // one per (series, day) run for the daily sums (see store/codec.h).
-        std::optional<std::pair<uint64_t, Timestamp>> hour, day;
-        Rollup hour_sum, day_sum;
-        auto flush_hour = [&] {
-          if (!hour) return;
-          batch.Merge(handle, ToSlice(EncodeSeriesKey(HourlySeries(hour->first), hour->second)),
-                      ToSlice(EncodeRollup(hour_sum)));
+        auto merge_into = [&](uint64_t (*id)(uint64_t)) {
+          return [&batch, handle, id](const SeriesBucket& bucket, const Rollup& sum) {
+            batch.Merge(handle, ToSlice(EncodeSeriesKey(id(bucket.first), bucket.second)),
+                        ToSlice(EncodeRollup(sum)));
+          };
         };
-        auto flush_day = [&] {
-          if (!day) return;
-          batch.Merge(handle, ToSlice(EncodeSeriesKey(DailySeries(day->first), day->second)),
-                      ToSlice(EncodeRollup(day_sum)));
-        };
+        RunningSum<SeriesBucket> hours(merge_into(HourlySeries));
+        RunningSum<SeriesBucket> days(merge_into(DailySeries));
         for (const RollupUpdate* update : order) {
           const Timestamp minute = FloorTo(update->minute, kMinute);
           batch.Merge(handle, ToSlice(EncodeSeriesKey(update->series, minute)),
                       ToSlice(EncodeRollup(update->delta)));
-          const std::pair<uint64_t, Timestamp> this_hour{update->series, FloorTo(minute, kHour)};
-          if (hour != this_hour) {
-            flush_hour();
-            hour = this_hour;
-            hour_sum = Rollup{};
-          }
-          hour_sum += update->delta;
-          const std::pair<uint64_t, Timestamp> this_day{update->series, FloorTo(minute, kDay)};
-          if (day != this_day) {
-            flush_day();
-            day = this_day;
-            day_sum = Rollup{};
-          }
-          day_sum += update->delta;
+          hours.Add({update->series, FloorTo(minute, kHour)}, update->delta);
+          days.Add({update->series, FloorTo(minute, kDay)}, update->delta);
         }
-        flush_hour();
-        flush_day();
+        hours.Finish();
+        days.Finish();
       });
 }
 
@@ -850,13 +855,6 @@ Status Store::ScanRollups(uint64_t series, Timestamp from, Timestamp to,
                           const std::function<void(Timestamp minute, const Rollup&)>& fn) const {
   if (auto status = CheckRollupSeries(series); !status) return status;
   return ScanRollupKeys(series, from, to, fn);
-}
-
-Status Store::ScanHourlyRollups(
-    uint64_t series, Timestamp from, Timestamp to,
-    const std::function<void(Timestamp hour, const Rollup&)>& fn) const {
-  if (auto status = CheckRollupSeries(series); !status) return status;
-  return ScanRollupKeys(HourlySeries(series), CeilTo(from, kHour), CeilTo(to, kHour), fn);
 }
 
 Status Store::ScanDailyRollups(uint64_t series, Timestamp from, Timestamp to,
@@ -868,18 +866,12 @@ Status Store::ScanDailyRollups(uint64_t series, Timestamp from, Timestamp to,
   const Timestamp end_day = CeilTo(to, kDay);
   if (current->daily_sums) return ScanRollupKeys(DailySeries(series), first_day, end_day, fn);
   // A schema-1 directory opened read-only: sum each day's hours.
-  std::optional<Timestamp> day;
-  Rollup sum;
-  auto status = ScanRollupKeys(HourlySeries(series), first_day, end_day,
-                               [&](Timestamp hour, const Rollup& r) {
-                                 const Timestamp this_day = FloorTo(hour, kDay);
-                                 if (day && *day != this_day) fn(*day, sum);
-                                 if (day != this_day) sum = Rollup{};
-                                 day = this_day;
-                                 sum += r;
-                               });
+  RunningSum<Timestamp> days(fn);
+  auto status =
+      ScanRollupKeys(HourlySeries(series), first_day, end_day,
+                     [&](Timestamp hour, const Rollup& r) { days.Add(FloorTo(hour, kDay), r); });
   if (!status) return status;
-  if (day) fn(*day, sum);
+  days.Finish();
   return OkStatus();
 }
 

@@ -167,11 +167,6 @@ class Store {
   // Minutes with from <= minute < to, in order; minutes without data are not reported.
   Status ScanRollups(uint64_t series, Timestamp from, Timestamp to,
                      const std::function<void(Timestamp minute, const Rollup&)>& fn) const;
-  // The hourly sums: hours with from <= hour < to (bounds rounded up to whole hours), in
-  // order; hours without data are not reported. One iterator for a long range, where a
-  // SumRollups per day would seek once per day (the dashboard's 90-day strips).
-  Status ScanHourlyRollups(uint64_t series, Timestamp from, Timestamp to,
-                           const std::function<void(Timestamp hour, const Rollup&)>& fn) const;
   // The daily sums: UTC days with from <= day < to (bounds rounded up to whole days), in
   // order; days without data are not reported; today's sum is what was merged so far. One
   // key per day (90 for the dashboard's 90-day strip). A schema-1 directory opened

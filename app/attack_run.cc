@@ -129,23 +129,22 @@ int PollTimeoutMs(MonotonicTime now, MonotonicTime a, MonotonicTime b) {
 
 std::string BreachReason(const std::string& body) {
   auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  std::string reason;
-  if (j.is_object() && j.contains("reasons") && j["reasons"].is_array()) {
-    for (const auto& r : j["reasons"]) {
-      if (r.is_string()) reason += (reason.empty() ? "" : "; ") + r.get<std::string>();
+  // The strings of `object`'s "reasons" array, joined with `separator`.
+  auto reasons = [](const nlohmann::json& object, std::string_view separator) {
+    std::string out;
+    if (!object.contains("reasons") || !object["reasons"].is_array()) return out;
+    for (const auto& r : object["reasons"]) {
+      if (r.is_string()) out += (out.empty() ? "" : std::string(separator)) + r.get<std::string>();
     }
-  }
+    return out;
+  };
+  std::string reason = j.is_object() ? reasons(j, "; ") : "";
   if (j.is_object() && j.contains("services") && j["services"].is_array()) {
     for (const auto& s : j["services"]) {
       if (!s.is_object() || s.value("ok", true)) continue;
-      std::string line = s.value("name", std::string("?"));
-      std::string why;
-      if (s.contains("reasons") && s["reasons"].is_array()) {
-        for (const auto& r : s["reasons"]) {
-          if (r.is_string()) why += (why.empty() ? "" : ", ") + r.get<std::string>();
-        }
-      }
-      line += why.empty() ? ": steady state broken" : ": " + why;
+      const std::string why = reasons(s, ", ");
+      const std::string line =
+          s.value("name", std::string("?")) + (why.empty() ? ": steady state broken" : ": " + why);
       reason += (reason.empty() ? "" : "; ") + line;
     }
   }

@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "incidents/prefetch.h"
+
 namespace steadystate::incidents {
 namespace {
 
@@ -148,8 +150,7 @@ void PermuteInPlace(std::vector<T>& v, std::vector<uint32_t>& order) {
       const uint32_t next = order[j];
       // The cycle jumps around the vector: fetching the element after next while this one
       // moves hides part of the cache miss.
-      const auto* ahead = reinterpret_cast<const char*>(&v[order[next]]);
-      for (size_t line = 0; line < sizeof(T); line += 64) __builtin_prefetch(ahead + line);
+      Prefetch(v[order[next]]);
       v[j] = std::move(v[next]);
       order[j] = j;
       j = next;
@@ -157,13 +158,6 @@ void PermuteInPlace(std::vector<T>& v, std::vector<uint32_t>& order) {
     v[j] = std::move(held);
     order[j] = j;
   }
-}
-
-// How many incidents ahead a sweep in created_at order asks for the memory it will read.
-constexpr size_t kFetchAhead = 16;
-void PrefetchIncident(const Incident& i) {
-  const auto* p = reinterpret_cast<const char*>(&i);
-  for (size_t line = 0; line < sizeof(Incident); line += 64) __builtin_prefetch(p + line);
 }
 
 // Small ids for strings, in first-seen order; views must outlive the interner.
@@ -361,7 +355,7 @@ Correlation Correlate(std::vector<Incident> incidents_in, std::vector<Attack> at
   for (size_t k = 0; k < in.size(); ++k) {
     // The incidents stay where the caller put them; reading them in created_at order
     // jumps around, so the ones a few steps ahead are fetched while this one is worked on.
-    if (k + kFetchAhead < in.size()) PrefetchIncident(in[by_created[k + kFetchAhead]]);
+    if (k + kFetchAhead < in.size()) Prefetch(in[by_created[k + kFetchAhead]]);
     const size_t index = by_created[k];
     const Incident& i = in[index];
     const uint32_t service = incident_service[index];

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "common/text.h"
+#include "incidents/prefetch.h"
 
 namespace steadystate::incidents {
 namespace {
@@ -58,22 +59,29 @@ struct Sum {
 struct Accumulator {
   size_t incidents = 0;
   size_t chaos = 0;
-  Sum ttd, tta, ttr, tbf;
-  std::vector<double> ttrs;  // for the quantiles
+  Sum ttd, tta, tbf;
+  std::vector<double> ttrs;  // in the order they came: the mean, then the quantiles
   size_t broken = 0, detected = 0;
 };
+
+// Where the q-quantile of n sorted values lies: the rank below it and how far it is
+// towards the next rank (linear interpolation, numpy's default).
+std::pair<size_t, double> QuantileRank(size_t n, double q) {
+  const double h = (static_cast<double>(n) - 1) * std::clamp(q, 0.0, 1.0);
+  const auto lo = static_cast<size_t>(std::floor(h));
+  return {lo, h - static_cast<double>(lo)};
+}
 
 // Quantile() of `values` without sorting all of them: nth_element places the two closest
 // ranks, so the interpolation (and the result) is the same as on the sorted values.
 std::optional<double> QuantileOfUnsorted(std::vector<double>& values, double q) {
   if (values.empty()) return std::nullopt;
-  const double h = (static_cast<double>(values.size()) - 1) * std::clamp(q, 0.0, 1.0);
-  const auto lo = static_cast<size_t>(std::floor(h));
+  const auto [lo, fraction] = QuantileRank(values.size(), q);
   const auto lo_it = values.begin() + static_cast<std::ptrdiff_t>(lo);
   std::nth_element(values.begin(), lo_it, values.end());
   const double at_lo = *lo_it;
   const double at_hi = lo + 1 < values.size() ? *std::min_element(lo_it + 1, values.end()) : at_lo;
-  return at_lo + (h - static_cast<double>(lo)) * (at_hi - at_lo);
+  return at_lo + fraction * (at_hi - at_lo);
 }
 
 }  // namespace
@@ -90,10 +98,9 @@ std::string FormatNumber(double value) {
 
 std::optional<double> Quantile(const std::vector<double>& sorted, double q) {
   if (sorted.empty()) return std::nullopt;
-  const double h = (static_cast<double>(sorted.size()) - 1) * std::clamp(q, 0.0, 1.0);
-  const auto lo = static_cast<size_t>(std::floor(h));
+  const auto [lo, fraction] = QuantileRank(sorted.size(), q);
   const size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+  return sorted[lo] + fraction * (sorted[hi] - sorted[lo]);
 }
 
 Summary Summarize(std::vector<double> values) {
@@ -136,11 +143,7 @@ std::vector<MetricsRow> MetricsRows(const Correlation& correlation, GroupBy grou
   for (size_t k = 0; k < all.size(); ++k) {
     // The incidents are in created_at order here but wherever the caller kept them in
     // memory: ask for the ones a few steps ahead while this one is added up.
-    constexpr size_t kFetchAhead = 16;
-    if (k + kFetchAhead < all.size() && all[k + kFetchAhead].incident != nullptr) {
-      const auto* p = reinterpret_cast<const char*>(all[k + kFetchAhead].incident.get());
-      for (size_t line = 0; line < sizeof(Incident); line += 64) __builtin_prefetch(p + line);
-    }
+    if (k + kFetchAhead < all.size()) Prefetch(*all[k + kFetchAhead].incident);
     const CorrelatedIncident& c = all[k];
     const Incident& i = *c.incident;
     if (!period.Contains(i.created_at)) continue;
@@ -161,7 +164,6 @@ std::vector<MetricsRow> MetricsRows(const Correlation& correlation, GroupBy grou
     if (c.ttd_seconds) acc->ttd.Add(*c.ttd_seconds);
     if (c.tta_seconds) acc->tta.Add(*c.tta_seconds);
     if (c.ttr_seconds) {
-      acc->ttr.Add(*c.ttr_seconds);
       acc->ttrs.push_back(*c.ttr_seconds);
     }
     if (c.tbf_seconds) acc->tbf.Add(*c.tbf_seconds);
@@ -197,7 +199,7 @@ std::vector<MetricsRow> MetricsRows(const Correlation& correlation, GroupBy grou
     row.chaos_incidents = acc.chaos;
     row.mttd_seconds = acc.ttd.Mean();
     row.mtta_seconds = acc.tta.Mean();
-    row.mttr_seconds = acc.ttr.Mean();
+    row.mttr_seconds = Mean(acc.ttrs);  // in arrival order, before the quantiles reorder
     row.p50_ttr_seconds = QuantileOfUnsorted(acc.ttrs, 0.5);
     row.p90_ttr_seconds = QuantileOfUnsorted(acc.ttrs, 0.9);
     row.mtbf_seconds = acc.tbf.Mean();

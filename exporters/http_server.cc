@@ -171,7 +171,7 @@ struct HttpServer::Impl {
 
   // Finds the route for the request: 404 when no pattern matches the path, 405 when only
   // another method's does. HEAD is answered as GET (the transport drops the body).
-  HttpReply Dispatch(const HttpRequestData& request) const {
+  HttpReply Dispatch(HttpRequestData& request) const {
     const std::string method = request.method == "HEAD" ? "GET" : request.method;
     std::string allowed;
     for (const auto& [route, pattern] : routes) {
@@ -187,8 +187,8 @@ struct HttpServer::Impl {
       ApiRequest api;
       api.path = request.path;
       for (size_t i = 1; i < match.size(); ++i) api.matches.push_back(match[i].str());
-      api.params = request.query;
-      api.body = request.body;
+      api.params = std::move(request.query);
+      api.body = std::move(request.body);  // up to max_body_bytes: not copied
       api.headers = request.headers;
       if (route.write) {
         if (auto refusal = Unauthorized(api)) return ToReply(std::move(*refusal));
@@ -301,7 +301,7 @@ Status HttpServer::Start() {
   transport.threads = impl_->options.threads;
   transport.max_body_bytes = impl_->options.max_body_bytes;
   impl_->transport = std::make_unique<HttpTransport>(
-      transport, [this](const HttpRequestData& request) { return impl_->Dispatch(request); },
+      transport, [this](HttpRequestData& request) { return impl_->Dispatch(request); },
       impl_->clock);
   auto port = impl_->transport->Start();
   if (!port.ok()) return port.error();

@@ -53,9 +53,10 @@ struct HttpTransportOptions {
 };
 
 // Called on a worker thread for every well-formed request; must be thread-safe. A HEAD
-// request reaches it as "HEAD": answer as for GET, the body is not sent. Exceptions become
-// a logged 500.
-using HttpHandler = std::function<HttpReply(const HttpRequestData&)>;
+// request reaches it as "HEAD": answer as for GET, the body is not sent. It may move the
+// body and the query out of the request (the transport reads only the method, the path
+// and the headers afterwards). Exceptions become a logged 500.
+using HttpHandler = std::function<HttpReply(HttpRequestData&)>;
 
 class HttpTransport {
  public:

@@ -79,7 +79,7 @@ class HttpTransportTest : public ::testing::Test {
     options.read_timeout = std::chrono::milliseconds(300);
     transport_ = std::make_unique<HttpTransport>(
         options,
-        [this](const HttpRequestData& request) {
+        [this](HttpRequestData& request) {
           std::lock_guard lock(mu_);
           seen_.push_back(request);
           HttpReply reply;
@@ -197,12 +197,12 @@ TEST(HttpTransport, NamesTheAddressWhenItCannotListen) {
   options.host = "127.0.0.1";
   options.port = 0;
   HttpTransport first(
-      options, [](const HttpRequestData&) { return HttpReply{}; }, SystemClock());
+      options, [](HttpRequestData&) { return HttpReply{}; }, SystemClock());
   auto port = first.Start();
   ASSERT_TRUE(port.ok());
   options.port = *port;
   HttpTransport second(
-      options, [](const HttpRequestData&) { return HttpReply{}; }, SystemClock());
+      options, [](HttpRequestData&) { return HttpReply{}; }, SystemClock());
   auto refused = second.Start();
   ASSERT_FALSE(refused.ok());
   EXPECT_THAT(refused.error().message,

@@ -188,6 +188,28 @@ TEST(Daemon, WriteEndpointsNeedTheBearerTokenWhenOneIsConfigured) {
   EXPECT_THAT(daemon.process().Stderr(), Not(HasSubstr("s3cret-token")));
 }
 
+TEST(Daemon, RoutesAnswer404405WithAllowAndHeadAsGet) {
+  TempDir dir;
+  RunningDaemon daemon(dir, TestConfig());
+  ASSERT_TRUE(daemon.WaitReady()) << daemon.process().Stderr();
+  auto client = daemon.Client();
+  auto missing = client.Get("/api/v1/nothing-here");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(missing->body, R"({"error":"not found"})");
+  auto wrong_method = client.Post("/api/v1/services", "{}", "application/json");
+  ASSERT_TRUE(wrong_method);
+  EXPECT_EQ(wrong_method->status, 405);
+  EXPECT_EQ(wrong_method->get_header_value("Allow"), "GET");
+  auto get = client.Get("/api/v1/services");
+  auto head = client.Head("/api/v1/services");
+  ASSERT_TRUE(get);
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->body, "");
+  EXPECT_EQ(head->get_header_value("Content-Type"), get->get_header_value("Content-Type"));
+}
+
 TEST(Daemon, AttacksExportAsCsvWithTheContractColumns) {
   TempDir dir;
   RunningDaemon daemon(dir, TestConfig());

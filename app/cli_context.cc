@@ -69,7 +69,9 @@ Result<std::optional<HttpResponse>> DaemonApi::Call(const std::string& method,
   request.url = server_url_ + path_and_query;
   request.body = body;
   request.timeout = timeout;
-  if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+  if (method != "GET" || !body.empty()) {
+    request.headers.emplace_back("Content-Type", "application/json");
+  }
   if (token_) request.headers.emplace_back("Authorization", "Bearer " + *token_);
   auto response = http_->Send(request);
   if (!response.ok()) {

@@ -159,6 +159,9 @@ Status Daemon::Start() {
   http_options.host = config_.server.listen.host;
   http_options.port = config_.server.listen.port;
   http_options.api_token = std::move(api_token);
+  http_options.max_connections = static_cast<unsigned>(config_.server.max_connections);
+  http_options.max_connections_per_client =
+      static_cast<unsigned>(config_.server.max_connections_per_client);
   exporters::HttpServerDeps deps;
   deps.metrics = metrics_.get();
   deps.store = store_.get();

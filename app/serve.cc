@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <spdlog/spdlog.h>
 
 #include <iostream>
@@ -33,6 +34,15 @@ Result<config::Config> LoadConfig(const ServeFlags& flags) {
   return config;
 }
 
+// Raises the soft limit on open files to the hard one: each HTTP connection is a descriptor,
+// and the listener's connection limit (server.max_connections) should be what binds.
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);
+}
+
 Status ApplyLogging(const config::Config& config) {
   return SetupLogging(config.log.level, config.log.format);
 }
@@ -59,6 +69,7 @@ int Serve(const ServeFlags& flags) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  RaiseOpenFileLimit();
   Daemon daemon(std::move(*config), SystemClock());
   if (auto started = daemon.Start(); !started.ok()) {
     spdlog::critical("{}", started.error().message);

@@ -107,6 +107,7 @@ ValueParser<Duration> PositiveDuration();  // > 0
 ValueParser<HostPort> HostPortValue();     // port 0 allowed (listen on any port)
 ValueParser<HostPort> TargetHostPort();    // port 1-65535
 ValueParser<uint64_t> ByteSize();          // > 0
+ValueParser<uint64_t> Count(uint64_t min, uint64_t max);  // a whole number in [min, max]
 
 template <typename T>
 using EnumTable = std::span<const std::pair<std::string_view, T>>;

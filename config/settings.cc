@@ -6,6 +6,8 @@ namespace steadystate::config {
 void ReadServer(MapReader& map, ServerConfig& out) {
   map.Read("listen", out.listen, HostPortValue());
   map.ReadSecret("api_token", out.api_token, /*required=*/false);
+  map.Read("max_connections", out.max_connections, Count(1, 1'000'000));
+  map.Read("max_connections_per_client", out.max_connections_per_client, Count(1, 1'000'000));
 }
 
 void ReadStorage(MapReader& map, StorageConfig& out) {

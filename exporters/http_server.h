@@ -1,6 +1,12 @@
-// HttpServer: steadystate's one port. Serves /metrics, /healthz, /readyz and the JSON
-// API (DESIGN.md §6) over exporters/http_transport.h (one request per connection, a small
-// worker pool); handlers only read shared state through the thread-safe objects passed in.
+// HttpServer: steadystate's one port. Serves /metrics, /healthz, /readyz, the dashboard and
+// the JSON API (DESIGN.md §6) over exporters/http_transport.h; handlers only read shared
+// state through the thread-safe objects passed in.
+//
+// Every request passes the same gate before its route runs (docs/operations.md, "Exposing
+// the port"): on a listener bound to a loopback address, a `Host` that is not a loopback
+// name or address is refused (DNS rebinding); write routes need `Content-Type:
+// application/json`, refuse a cross-site `Origin` or `Sec-Fetch-Site`, and need the bearer
+// token when one is configured (without one, only a loopback listener accepts writes).
 #pragma once
 
 #include <functional>
@@ -14,6 +20,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "common/time.h"
+#include "exporters/http_transport.h"
 #include "exporters/metrics.h"
 #include "incidents/attack.h"
 #include "slo/alert.h"
@@ -29,6 +36,8 @@ struct HttpServerOptions {
   std::optional<std::string> api_token;
   size_t max_body_bytes = 10u << 20;
   int threads = 4;
+  unsigned max_connections = 4096;
+  unsigned max_connections_per_client = 256;
 };
 
 // A route added by another part of the daemon (incidents, chaos imports, reports, the
@@ -36,7 +45,7 @@ struct HttpServerOptions {
 // must be thread-safe.
 struct ApiRequest {
   std::string path;
-  std::vector<std::string> matches;  // the pattern's capture groups, in order
+  std::vector<std::string> matches;  // the path segments that matched the pattern's {}
   std::multimap<std::string, std::string> params;
   std::string body;
   std::map<std::string, std::string> headers;  // names lower-cased
@@ -62,7 +71,9 @@ struct ApiResponse {
 struct ApiRoute {
   enum class Method { kGet, kPost };
   Method method = Method::kGet;
-  std::string pattern;  // a regex over the path, e.g. R"(/api/v1/incidents/([^/]+))"
+  // The path, segment by segment; "{}" matches any one non-empty segment, e.g.
+  // "/api/v1/attacks/{}/end". Matching splits the path: no regular expression runs on it.
+  std::string pattern;
   // Write routes need the bearer token (or a loopback-only listener), like POST /api/v1/attacks.
   bool write = false;
   std::function<ApiResponse(const ApiRequest&)> handler;
@@ -98,6 +109,9 @@ class HttpServer {
 
   // Binds the port (errors name the address and the OS reason) and starts serving.
   Status Start();
+  // Answers one request as the listener would (the gate, routing, the route), without a
+  // socket: for tests and the fuzz target. Thread-safe.
+  HttpReply Handle(HttpRequestData& request) const;
   // The bound port (useful with port 0). Valid after Start.
   int port() const;
   // Stops accepting, waits for in-flight requests, joins the threads. Idempotent.
@@ -108,7 +122,13 @@ class HttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// True for 127.0.0.0/8, ::1 and "localhost".
+// True for an IPv4 address in 127.0.0.0/8, ::1 and "localhost" (any case). A name that
+// merely starts with "127." is not loopback.
 bool IsLoopbackHost(const std::string& host);
+
+// Splits `path` by '/' and matches it against `pattern` (see ApiRoute::pattern): true and
+// the segments that matched "{}" in `captures`, or false.
+bool MatchPathPattern(std::string_view pattern, std::string_view path,
+                      std::vector<std::string>* captures);
 
 }  // namespace steadystate::exporters

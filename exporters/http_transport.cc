@@ -1,25 +1,25 @@
 #include "exporters/http_transport.h"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <spdlog/spdlog.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
-#include <cctype>
-#include <cerrno>
 #include <condition_variable>
+#include <cstdarg>
 #include <cstring>
 #include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_set>
 
 #include "common/text.h"
 #include "config/values.h"
@@ -27,85 +27,12 @@
 namespace steadystate::exporters {
 namespace {
 
-constexpr size_t kMaxHeaderBytes = 64u << 10;
-constexpr size_t kMaxQueuedConnections = 1024;
 constexpr size_t kMinGzipBytes = 1024;
-
-// The reason phrase for a status code ("Not Found").
-const char* HttpReason(int status) {
-  switch (status) {
-    case 100:
-      return "Continue";
-    case 200:
-      return "OK";
-    case 201:
-      return "Created";
-    case 202:
-      return "Accepted";
-    case 204:
-      return "No Content";
-    case 301:
-      return "Moved Permanently";
-    case 302:
-      return "Found";
-    case 304:
-      return "Not Modified";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 409:
-      return "Conflict";
-    case 411:
-      return "Length Required";
-    case 413:
-      return "Content Too Large";
-    case 422:
-      return "Unprocessable Content";
-    case 429:
-      return "Too Many Requests";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 500:
-      return "Internal Server Error";
-    case 501:
-      return "Not Implemented";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    default:
-      return "Status";
-  }
-}
-
-// Splits "a=1&b=x+y%21" into decoded pairs.
-std::multimap<std::string, std::string> ParseQuery(std::string_view query) {
-  std::multimap<std::string, std::string> out;
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    const size_t eq = pair.find('=');
-    out.emplace(PercentDecode(pair.substr(0, eq), true),
-                eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true));
-  }
-  return out;
-}
-
-bool IsToken(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) ||
-           (c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr);
-  });
-}
+// libmicrohttpd keeps a connection's request line and headers in a pool of this size; a
+// request whose head does not fit is refused by the library.
+constexpr size_t kConnectionMemoryBytes = 96u << 10;
+// How often deadlines are checked: a connection past its deadline lives at most this long.
+constexpr auto kReapInterval = std::chrono::milliseconds(100);
 
 bool Compressible(const std::string& content_type) {
   return content_type.rfind("text/", 0) == 0 || content_type.rfind("application/json", 0) == 0 ||
@@ -139,228 +66,62 @@ bool Gzip(const std::string& in, std::string& out) {
   return rc == Z_STREAM_END;
 }
 
-std::string JsonError(std::string_view message) {
-  // The transport's own messages have no characters that need escaping.
-  return "{\"error\":\"" + std::string(message) + "\"}";
-}
-
 HttpReply ErrorReply(int status, std::string_view message) {
   HttpReply reply;
   reply.status = status;
   reply.content_type = "application/json";
-  reply.body = JsonError(message);
+  // The transport's own messages have no characters that need escaping.
+  reply.body = "{\"error\":\"" + std::string(message) + "\"}";
   return reply;
 }
 
-// One accepted connection: reads one request, writes one reply.
-class Connection {
- public:
-  Connection(int fd, const HttpTransportOptions& options, const Clock& clock)
-      : fd_(fd), options_(options), clock_(clock) {}
+bool KnownMethod(std::string_view method) {
+  static constexpr std::string_view kMethods[] = {"GET",   "HEAD",   "POST",   "PUT",
+                                                  "PATCH", "DELETE", "OPTIONS"};
+  return std::find(std::begin(kMethods), std::end(kMethods), method) != std::end(kMethods);
+}
 
-  void Serve(const HttpHandler& handler) {
-    deadline_ = clock_.Monotonic() + options_.read_timeout;
-    HttpRequestData request;
-    size_t content_length = 0;
-    if (auto error = ReadHead(request, content_length)) {
-      if (error->status != 0) Refuse(*error);
-      return;
-    }
-    if (content_length > 0) {
-      auto expect = request.headers.find("expect");
-      if (expect != request.headers.end() && AsciiLower(expect->second) == "100-continue") {
-        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        if (!WriteAll(kContinue.data(), kContinue.size())) return;
-      }
-      if (!ReadBody(request.body, content_length)) return;
-    }
-    HttpReply reply;
-    try {
-      reply = handler(request);
-    } catch (const std::exception& e) {
-      spdlog::error("http: {} {} failed: {}", request.method, request.path, e.what());
-      reply = ErrorReply(500, "internal error");
-    }
-    const bool gzip = request.method != "HEAD" && reply.body.size() >= kMinGzipBytes &&
-                      Compressible(reply.content_type) && AcceptsGzip(request.headers);
-    Write(reply, request.method == "HEAD", gzip);
+std::string LimitText(size_t limit) {
+  return limit % (1u << 20) == 0 ? std::to_string(limit >> 20) + " MiB"
+                                 : std::to_string(limit) + " bytes";
+}
+
+bool IsLoopbackAddress(const sockaddr_storage& address) {
+  if (address.ss_family == AF_INET) {
+    const auto& in = reinterpret_cast<const sockaddr_in&>(address);
+    return (ntohl(in.sin_addr.s_addr) >> 24) == 127;
   }
-
- private:
-  // Reads the request line and headers into `request`; the bytes after them stay in buf_.
-  // Returns the answer to a refused request, status 0 to drop the connection (timeout, the
-  // peer went away), or nothing to go on.
-  std::optional<HttpReply> ReadHead(HttpRequestData& request, size_t& content_length) {
-    size_t end = std::string::npos;
-    size_t separator = 4;
-    while (true) {
-      end = buf_.find("\r\n\r\n");
-      if (end == std::string::npos) {
-        end = buf_.find("\n\n");
-        separator = 2;
-      } else {
-        separator = 4;
-      }
-      if (end != std::string::npos || buf_.size() > kMaxHeaderBytes) break;
-      if (!ReadSome()) return HttpReply{0, "", "", {}};
-    }
-    if (end == std::string::npos || end > kMaxHeaderBytes) {
-      return ErrorReply(431, "request headers too large (limit 64 KiB)");
-    }
-    std::string_view head(buf_.data(), end);
-    size_t line_end = head.find('\n');
-    std::string_view line = TrimSpace(head.substr(0, line_end));
-    // METHOD SP TARGET SP HTTP/1.x
-    const size_t sp1 = line.find(' ');
-    const size_t sp2 = line.rfind(' ');
-    if (sp1 == std::string_view::npos || sp2 == sp1)
-      return ErrorReply(400, "malformed request line");
-    request.method = std::string(line.substr(0, sp1));
-    const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
-    const std::string_view version = line.substr(sp2 + 1);
-    if (!IsToken(request.method) || version.rfind("HTTP/1.", 0) != 0 || target.empty() ||
-        target.front() != '/') {
-      return ErrorReply(400, "malformed request line");
-    }
-    static const std::vector<std::string> kMethods = {"GET",   "HEAD",   "POST",   "PUT",
-                                                      "PATCH", "DELETE", "OPTIONS"};
-    if (std::find(kMethods.begin(), kMethods.end(), request.method) == kMethods.end()) {
-      return ErrorReply(501, "method not implemented");
-    }
-    const size_t q = target.find('?');
-    request.path = PercentDecode(target.substr(0, q), false);
-    if (q != std::string_view::npos) request.query = ParseQuery(target.substr(q + 1));
-
-    while (line_end != std::string_view::npos) {
-      const size_t start = line_end + 1;
-      line_end = head.find('\n', start);
-      line = TrimSpace(
-          head.substr(start, line_end == std::string_view::npos ? line_end : line_end - start));
-      if (line.empty()) continue;
-      const size_t colon = line.find(':');
-      if (colon == std::string_view::npos || !IsToken(line.substr(0, colon))) {
-        return ErrorReply(400, "malformed header line");
-      }
-      std::string name = AsciiLower(line.substr(0, colon));
-      std::string value(TrimSpace(line.substr(colon + 1)));
-      auto [it, inserted] = request.headers.emplace(name, value);
-      if (!inserted) it->second += ", " + value;
-    }
-    buf_.erase(0, end + separator);
-
-    if (request.headers.count("transfer-encoding") > 0) {
-      return ErrorReply(411,
-                        "send the body with a Content-Length (chunked uploads are not accepted)");
-    }
-    if (auto it = request.headers.find("content-length"); it != request.headers.end()) {
-      const std::string& text = it->second;
-      if (text.empty() || text.size() > 19 ||
-          !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        return ErrorReply(400, "malformed Content-Length");
-      }
-      content_length = std::stoull(text);
-      if (content_length > options_.max_body_bytes) {
-        unread_ = content_length;
-        const size_t limit = options_.max_body_bytes;
-        return ErrorReply(413, "request body too large (limit " +
-                                   (limit % (1u << 20) == 0 ? std::to_string(limit >> 20) + " MiB"
-                                                            : std::to_string(limit) + " bytes") +
-                                   ")");
-      }
-    }
-    return std::nullopt;
+  if (address.ss_family == AF_INET6) {
+    const auto& in6 = reinterpret_cast<const sockaddr_in6&>(address);
+    if (IN6_IS_ADDR_LOOPBACK(&in6.sin6_addr)) return true;
+    // ::ffff:127.x.y.z
+    return IN6_IS_ADDR_V4MAPPED(&in6.sin6_addr) && in6.sin6_addr.s6_addr[12] == 127;
   }
+  return false;
+}
 
-  bool ReadBody(std::string& body, size_t length) {
-    while (buf_.size() < length) {
-      if (!ReadSome()) return false;
-    }
-    body = buf_.substr(0, length);
-    buf_.erase(0, length);
-    return true;
-  }
+void LogFromLibrary(void*, const char* format, va_list args) {
+  char line[512];
+  std::vsnprintf(line, sizeof line, format, args);
+  std::string_view text(line);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  spdlog::debug("http: {}", text);
+}
 
-  // Appends what the peer sent next; false on EOF, error or the request deadline.
-  bool ReadSome() {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline_ - clock_.Monotonic());
-    if (left.count() <= 0) return false;
-    pollfd pfd{fd_, POLLIN, 0};
-    const int ready = poll(&pfd, 1, static_cast<int>(std::min<int64_t>(left.count(), 60'000)));
-    if (ready < 0 && errno == EINTR) return true;
-    if (ready <= 0) return false;
-    char chunk[16384];
-    const ssize_t n = recv(fd_, chunk, sizeof chunk, 0);
-    if (n < 0 && errno == EINTR) return true;
-    if (n <= 0) return false;
-    buf_.append(chunk, static_cast<size_t>(n));
-    return true;
-  }
+// What a connection is doing, for its deadlines. Guarded by Impl::connections_mu.
+struct ConnectionState {
+  enum class Phase { kReading, kHandling, kWriting };
+  int fd = -1;
+  Phase phase = Phase::kReading;
+  MonotonicTime since{};
+};
 
-  bool WriteAll(const char* data, size_t size) {
-    iovec part{const_cast<char*>(data), size};
-    return WriteVec(&part, 1);
-  }
-
-  bool WriteVec(iovec* parts, int count) {
-    while (count > 0) {
-      msghdr msg{};
-      msg.msg_iov = parts;
-      msg.msg_iovlen = static_cast<size_t>(count);
-      const ssize_t n = sendmsg(fd_, &msg, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return false;  // includes SO_SNDTIMEO running out
-      auto sent = static_cast<size_t>(n);
-      while (count > 0 && sent >= parts->iov_len) {
-        sent -= parts->iov_len;
-        ++parts;
-        --count;
-      }
-      if (count > 0) {
-        parts->iov_base = static_cast<char*>(parts->iov_base) + sent;
-        parts->iov_len -= sent;
-      }
-    }
-    return true;
-  }
-
-  void Write(const HttpReply& reply, bool head_only, bool gzip) {
-    std::string compressed;
-    if (gzip && !Gzip(reply.body, compressed)) gzip = false;
-    const std::string& body = gzip ? compressed : reply.body;
-    std::string header = "HTTP/1.1 " + std::to_string(reply.status) + " " +
-                         HttpReason(reply.status) + "\r\nContent-Type: " + reply.content_type +
-                         "\r\nContent-Length: " + std::to_string(body.size()) +
-                         "\r\nConnection: close\r\n";
-    if (gzip) header += "Content-Encoding: gzip\r\n";
-    if (Compressible(reply.content_type)) header += "Vary: Accept-Encoding\r\n";
-    for (const auto& [name, value] : reply.headers) header += name + ": " + value + "\r\n";
-    header += "\r\n";
-    iovec parts[2] = {{header.data(), header.size()},
-                      {const_cast<char*>(body.data()), head_only ? 0 : body.size()}};
-    WriteVec(parts, head_only || body.empty() ? 1 : 2);
-  }
-
-  // Answers a refused request; reads and drops the body the client may still be sending so
-  // that closing does not reset the connection before the client has read the answer.
-  void Refuse(const HttpReply& reply) {
-    Write(reply, false, false);
-    shutdown(fd_, SHUT_WR);
-    deadline_ = clock_.Monotonic() + options_.read_timeout;
-    size_t drained = buf_.size();
-    buf_.clear();
-    const size_t limit = std::max(unread_, size_t{1} << 20) + kMaxHeaderBytes;
-    while (drained <= limit && ReadSome()) {
-      drained += buf_.size();
-      buf_.clear();
-    }
-  }
-
-  int fd_;
-  const HttpTransportOptions& options_;
-  const Clock& clock_;
-  MonotonicTime deadline_{};
-  std::string buf_;
-  size_t unread_ = 0;  // a refused body's declared length
+// One request on its way through the transport (libmicrohttpd's per-request pointer).
+struct RequestState {
+  HttpRequestData data;
+  bool too_large = false;
+  // Set by a worker before it resumes the connection; read after the resume.
+  std::optional<HttpReply> reply;
 };
 
 }  // namespace
@@ -370,66 +131,251 @@ struct HttpTransport::Impl {
   HttpHandler handler;
   const Clock& clock;
   int listen_fd = -1;
-  int wake_fd = -1;
-  std::thread acceptor;
+  bool loopback = false;
+  MHD_Daemon* daemon = nullptr;
+
+  std::mutex connections_mu;
+  std::unordered_set<ConnectionState*> connections;  // guarded by connections_mu
+  std::thread reaper;
+  std::mutex reaper_mu;
+  std::condition_variable reaper_wake;
+  bool reaper_stopping = false;  // guarded by reaper_mu
+
+  struct Job {
+    MHD_Connection* connection;
+    RequestState* request;
+  };
+  std::mutex jobs_mu;
+  std::condition_variable jobs_cv;
+  std::deque<Job> jobs;      // guarded by jobs_mu
+  bool jobs_closed = false;  // guarded by jobs_mu
   std::vector<std::thread> workers;
-  std::mutex mu;
-  std::condition_variable cv;
-  std::deque<int> queued;  // accepted, not yet served; guarded by mu
-  bool stopping = false;   // guarded by mu
 
   Impl(HttpTransportOptions o, HttpHandler h, const Clock& c)
       : options(std::move(o)), handler(std::move(h)), clock(c) {}
 
-  void Accept() {
-    while (true) {
-      pollfd fds[2] = {{listen_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
-      if (poll(fds, 2, -1) < 0) {
-        if (errno == EINTR) continue;
-        spdlog::error("http: poll failed: {}", std::strerror(errno));
-        return;
+  // --- connection bookkeeping and deadlines -------------------------------------------
+
+  static ConnectionState* StateOf(MHD_Connection* connection) {
+    const MHD_ConnectionInfo* info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info == nullptr ? nullptr : static_cast<ConnectionState*>(info->socket_context);
+  }
+
+  void SetPhase(MHD_Connection* connection, ConnectionState::Phase phase) {
+    ConnectionState* state = StateOf(connection);
+    if (state == nullptr) return;
+    std::lock_guard lock(connections_mu);
+    state->phase = phase;
+    state->since = clock.Monotonic();
+  }
+
+  static void OnConnection(void* cls, MHD_Connection* connection, void** socket_context,
+                           MHD_ConnectionNotificationCode code) {
+    auto* self = static_cast<Impl*>(cls);
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+      auto* state = new ConnectionState;
+      const MHD_ConnectionInfo* info =
+          MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+      state->fd = info == nullptr ? -1 : info->connect_fd;
+      state->since = self->clock.Monotonic();
+      if (state->fd >= 0) {
+        const int one = 1;
+        setsockopt(state->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       }
-      if (fds[1].revents != 0) return;
-      const int fd = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd < 0) {
-        // EMFILE and friends: back off a little instead of spinning.
-        if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
-          spdlog::warn("http: accept failed: {}", std::strerror(errno));
-          pollfd wake{wake_fd, POLLIN, 0};
-          if (poll(&wake, 1, 100) > 0) return;
-        }
-        continue;
+      std::lock_guard lock(self->connections_mu);
+      self->connections.insert(state);
+      *socket_context = state;
+    } else {
+      auto* state = static_cast<ConnectionState*>(*socket_context);
+      if (state == nullptr) return;
+      {
+        std::lock_guard lock(self->connections_mu);
+        self->connections.erase(state);
       }
-      std::unique_lock lock(mu);
-      if (queued.size() >= kMaxQueuedConnections) {
-        lock.unlock();
-        close(fd);
-        continue;
-      }
-      queued.push_back(fd);
-      lock.unlock();
-      cv.notify_one();
+      delete state;
+      *socket_context = nullptr;
     }
+  }
+
+  // Closes (by shutting down; libmicrohttpd then closes and forgets it) every connection
+  // past its request or reply deadline. A connection whose request is being handled has
+  // no deadline here: the handler's own limits apply.
+  void Reap() {
+    std::unique_lock wait_lock(reaper_mu);
+    while (!reaper_stopping) {
+      reaper_wake.wait_for(wait_lock, kReapInterval);
+      const MonotonicTime now = clock.Monotonic();
+      std::lock_guard lock(connections_mu);
+      for (ConnectionState* state : connections) {
+        const Duration limit = state->phase == ConnectionState::Phase::kReading
+                                   ? options.read_timeout
+                                   : options.write_timeout;
+        if (state->phase == ConnectionState::Phase::kHandling || state->fd < 0) continue;
+        if (now - state->since <= limit) continue;
+        // shutdown, not close: the descriptor stays libmicrohttpd's until it closes it, so
+        // it cannot be reused under it.
+        // No lingering: whatever of the reply is still queued is dropped when the library
+        // closes the socket.
+        const linger abort{1, 0};
+        setsockopt(state->fd, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+        shutdown(state->fd, SHUT_RDWR);
+        state->fd = -1;
+      }
+    }
+  }
+
+  // --- requests ------------------------------------------------------------------------
+
+  static MHD_Result CollectValue(void* cls, MHD_ValueKind kind, const char* key, size_t key_size,
+                                 const char* value, size_t value_size) {
+    auto* data = static_cast<HttpRequestData*>(cls);
+    std::string name(key, key_size);
+    std::string text = value == nullptr ? "" : std::string(value, value_size);
+    if (kind == MHD_HEADER_KIND) {
+      auto [it, inserted] = data->headers.emplace(AsciiLower(name), text);
+      if (!inserted) it->second += ", " + text;
+    } else {
+      data->query.emplace(std::move(name), std::move(text));
+    }
+    return MHD_YES;
+  }
+
+  static void FreeBody(void* body) { delete static_cast<std::string*>(body); }
+
+  MHD_Result Send(MHD_Connection* connection, const HttpRequestData& request, HttpReply reply) {
+    std::string compressed;
+    bool gzip = request.method != "HEAD" && reply.body.size() >= kMinGzipBytes &&
+                Compressible(reply.content_type) && AcceptsGzip(request.headers);
+    if (gzip && !Gzip(reply.body, compressed)) gzip = false;
+    auto* body = new std::string(gzip ? std::move(compressed) : std::move(reply.body));
+    MHD_Response* response = MHD_create_response_from_buffer_with_free_callback_cls(
+        body->size(), body->data(), &FreeBody, body);
+    if (response == nullptr) {
+      delete body;
+      return MHD_NO;
+    }
+    MHD_add_response_header(response, "Content-Type", reply.content_type.c_str());
+    if (gzip) MHD_add_response_header(response, "Content-Encoding", "gzip");
+    if (Compressible(reply.content_type)) {
+      MHD_add_response_header(response, "Vary", "Accept-Encoding");
+    }
+    for (const auto& [name, value] : reply.headers) {
+      MHD_add_response_header(response, name.c_str(), value.c_str());
+    }
+    SetPhase(connection, ConnectionState::Phase::kWriting);
+    const MHD_Result queued =
+        MHD_queue_response(connection, static_cast<unsigned>(reply.status), response);
+    MHD_destroy_response(response);
+    return queued;
+  }
+
+  HttpReply Handle(HttpRequestData& request) {
+    try {
+      return handler(request);
+    } catch (const std::exception& e) {
+      spdlog::error("http: {} {} failed: {}", request.method, request.path, e.what());
+      return ErrorReply(500, "internal error");
+    }
+  }
+
+  static MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url,
+                              const char* method, const char* /*version*/, const char* upload_data,
+                              size_t* upload_data_size, void** request_context) {
+    auto* self = static_cast<Impl*>(cls);
+    auto* request = static_cast<RequestState*>(*request_context);
+    if (request == nullptr) {  // the head has arrived
+      request = new RequestState;
+      *request_context = request;
+      request->data.method = method;
+      request->data.path = url;
+      if (!KnownMethod(request->data.method)) {
+        return self->Send(connection, request->data, ErrorReply(501, "method not implemented"));
+      }
+      if (request->data.path.size() > kMaxHttpPathBytes) {
+        return self->Send(connection, request->data,
+                          ErrorReply(414, "request path too long (limit 8 KiB)"));
+      }
+      if (request->data.path.empty() || request->data.path.front() != '/') {
+        return self->Send(connection, request->data, ErrorReply(400, "malformed request line"));
+      }
+      const char* length =
+          MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Length");
+      if (length != nullptr && std::strlen(length) <= 19 &&
+          std::strspn(length, "0123456789") == std::strlen(length) && *length != '\0' &&
+          std::stoull(length) > self->options.max_body_bytes) {
+        return self->Send(connection, request->data, self->TooLarge());
+      }
+      return MHD_YES;
+    }
+    if (*upload_data_size > 0) {  // a piece of the body
+      if (!request->too_large) {
+        if (request->data.body.size() + *upload_data_size > self->options.max_body_bytes) {
+          request->too_large = true;
+          request->data.body.clear();
+          request->data.body.shrink_to_fit();
+        } else {
+          request->data.body.append(upload_data, *upload_data_size);
+        }
+      }
+      *upload_data_size = 0;
+      return MHD_YES;
+    }
+    if (request->reply) {  // a worker has answered; the connection was resumed
+      return self->Send(connection, request->data, std::move(*request->reply));
+    }
+    if (request->too_large) return self->Send(connection, request->data, self->TooLarge());
+
+    // The whole request is here.
+    MHD_get_connection_values_n(connection,
+                                static_cast<MHD_ValueKind>(MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND),
+                                &CollectValue, &request->data);
+    self->SetPhase(connection, ConnectionState::Phase::kHandling);
+    if (self->options.inline_path && self->options.inline_path(request->data.path)) {
+      HttpReply reply = self->Handle(request->data);
+      return self->Send(connection, request->data, std::move(reply));
+    }
+    {
+      std::lock_guard lock(self->jobs_mu);
+      if (!self->jobs_closed && self->jobs.size() < self->options.max_queued_requests) {
+        MHD_suspend_connection(connection);
+        self->jobs.push_back({connection, request});
+        self->jobs_cv.notify_one();
+        return MHD_YES;
+      }
+    }
+    HttpReply busy = ErrorReply(503, "the server is busy; try again");
+    busy.headers.emplace_back("Retry-After", "1");
+    return self->Send(connection, request->data, std::move(busy));
+  }
+
+  HttpReply TooLarge() const {
+    return ErrorReply(413,
+                      "request body too large (limit " + LimitText(options.max_body_bytes) + ")");
+  }
+
+  static void OnCompleted(void* cls, MHD_Connection* connection, void** request_context,
+                          MHD_RequestTerminationCode) {
+    auto* self = static_cast<Impl*>(cls);
+    delete static_cast<RequestState*>(*request_context);
+    *request_context = nullptr;
+    // A kept-alive connection waits for its next request under the read deadline.
+    self->SetPhase(connection, ConnectionState::Phase::kReading);
   }
 
   void Work() {
     while (true) {
-      int fd = -1;
+      Job job{};
       {
-        std::unique_lock lock(mu);
-        cv.wait(lock, [this] { return stopping || !queued.empty(); });
-        if (stopping) return;
-        fd = queued.front();
-        queued.pop_front();
+        std::unique_lock lock(jobs_mu);
+        jobs_cv.wait(lock, [this] { return jobs_closed || !jobs.empty(); });
+        if (jobs.empty()) return;  // closed and drained
+        job = jobs.front();
+        jobs.pop_front();
       }
-      const int one = 1;
-      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      const auto ms = options.write_timeout.count();
-      timeval send_timeout{static_cast<time_t>(ms / 1000),
-                           static_cast<suseconds_t>((ms % 1000) * 1000)};
-      setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
-      Connection(fd, options, clock).Serve(handler);
-      close(fd);
+      job.request->reply = Handle(job.request->data);
+      // After this the connection and the request belong to libmicrohttpd again.
+      MHD_resume_connection(job.connection);
     }
   }
 
@@ -448,14 +394,15 @@ struct HttpTransport::Impl {
     }
     int last_errno = EADDRNOTAVAIL;
     for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
-      const int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+      const int fd =
+          socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
       if (fd < 0) {
         last_errno = errno;
         continue;
       }
       const int one = 1;
       setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-      if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, 128) == 0) {
+      if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, 1024) == 0) {
         listen_fd = fd;
         break;
       }
@@ -470,8 +417,38 @@ struct HttpTransport::Impl {
     sockaddr_storage bound{};
     socklen_t length = sizeof bound;
     getsockname(listen_fd, reinterpret_cast<sockaddr*>(&bound), &length);
+    loopback = IsLoopbackAddress(bound);
     return bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
                                        : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  }
+
+  Status StartLibrary() {
+    // The idle timeout is a backstop only: the reaper enforces the real deadlines.
+    const auto idle_seconds = static_cast<unsigned>(
+        std::chrono::ceil<std::chrono::seconds>(options.read_timeout + options.write_timeout)
+            .count() +
+        1);
+    daemon = MHD_start_daemon(
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, nullptr,
+        nullptr, &OnRequest, this,                                     //
+        MHD_OPTION_LISTEN_SOCKET, static_cast<MHD_socket>(listen_fd),  //
+        MHD_OPTION_THREAD_POOL_SIZE, static_cast<unsigned>(std::max(1, options.io_threads)),
+        MHD_OPTION_CONNECTION_LIMIT, options.max_connections,                    //
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, options.max_connections_per_client,  //
+        MHD_OPTION_CONNECTION_TIMEOUT, idle_seconds,                             //
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemoryBytes,              //
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,                                   //
+        MHD_OPTION_NOTIFY_CONNECTION, &OnConnection, this,                       //
+        MHD_OPTION_NOTIFY_COMPLETED, &OnCompleted, this,                         //
+        MHD_OPTION_EXTERNAL_LOGGER, &LogFromLibrary, nullptr,                    //
+        MHD_OPTION_END);
+    if (daemon == nullptr) {
+      return MakeError(
+          ErrorCode::kIo,
+          "cannot start the HTTP server on " +
+              config::HostPort{options.host, static_cast<uint16_t>(options.port)}.ToString());
+    }
+    return OkStatus();
   }
 };
 
@@ -483,37 +460,44 @@ HttpTransport::~HttpTransport() { Stop(); }
 Result<int> HttpTransport::Start() {
   auto port = impl_->Bind();
   if (!port.ok()) return port;
-  impl_->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (impl_->wake_fd < 0) {
-    close(impl_->listen_fd);
-    impl_->listen_fd = -1;
-    return MakeError(ErrorCode::kIo,
-                     std::string("cannot create an eventfd: ") + std::strerror(errno));
-  }
   for (int i = 0; i < std::max(1, impl_->options.threads); ++i) {
     impl_->workers.emplace_back([this] { impl_->Work(); });
   }
-  impl_->acceptor = std::thread([this] { impl_->Accept(); });
+  impl_->reaper = std::thread([this] { impl_->Reap(); });
+  if (auto started = impl_->StartLibrary(); !started.ok()) {
+    Stop();
+    return started.error();
+  }
   return port;
 }
 
+bool HttpTransport::loopback_only() const { return impl_->loopback; }
+
 void HttpTransport::Stop() {
-  if (!impl_->acceptor.joinable()) return;
-  const uint64_t one = 1;
-  (void)!write(impl_->wake_fd, &one, sizeof one);
-  impl_->acceptor.join();
+  if (impl_->daemon != nullptr) MHD_quiesce_daemon(impl_->daemon);  // no new connections
   {
-    std::lock_guard lock(impl_->mu);
-    impl_->stopping = true;
+    std::lock_guard lock(impl_->jobs_mu);
+    impl_->jobs_closed = true;
   }
-  impl_->cv.notify_all();
-  for (auto& worker : impl_->workers) worker.join();
+  impl_->jobs_cv.notify_all();
+  for (auto& worker : impl_->workers) worker.join();  // every queued request answered
   impl_->workers.clear();
-  for (int fd : impl_->queued) close(fd);
-  impl_->queued.clear();
-  close(impl_->listen_fd);
-  close(impl_->wake_fd);
-  impl_->listen_fd = impl_->wake_fd = -1;
+  if (impl_->daemon != nullptr) {
+    MHD_stop_daemon(impl_->daemon);
+    impl_->daemon = nullptr;
+  }
+  if (impl_->reaper.joinable()) {
+    {
+      std::lock_guard lock(impl_->reaper_mu);
+      impl_->reaper_stopping = true;
+    }
+    impl_->reaper_wake.notify_all();
+    impl_->reaper.join();
+  }
+  if (impl_->listen_fd >= 0) {
+    close(impl_->listen_fd);
+    impl_->listen_fd = -1;
+  }
 }
 
 }  // namespace steadystate::exporters

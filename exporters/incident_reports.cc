@@ -248,7 +248,7 @@ std::vector<ApiRoute> IncidentReportRoutes(const IncidentReportSources& sources)
                                                              request.Param("format", "html"),
                                                              request.Param("time_zone")));
                     }});
-  routes.push_back({ApiRoute::Method::kGet, R"(/api/v1/reports/attacks/([^/]+))", false,
+  routes.push_back({ApiRoute::Method::kGet, "/api/v1/reports/attacks/{}", false,
                     [sources](const ApiRequest& request) {
                       return ToResponse(AttackReportFor(sources, request.matches.at(0),
                                                         request.Param("format", "html"),

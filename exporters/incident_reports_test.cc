@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <regex>
 
 #include "common/fake_clock.h"
 #include "tests/support/test_store.h"
@@ -87,11 +86,9 @@ class IncidentReportsTest : public ::testing::Test {
 
   ApiResponse Get(const std::string& path, std::multimap<std::string, std::string> params) {
     for (const ApiRoute& route : IncidentReportRoutes(sources_)) {
-      std::smatch m;
-      if (!std::regex_match(path, m, std::regex(route.pattern))) continue;
       ApiRequest request;
+      if (!MatchPathPattern(route.pattern, path, &request.matches)) continue;
       request.path = path;
-      for (size_t i = 1; i < m.size(); ++i) request.matches.push_back(m[i]);
       request.params = std::move(params);
       return route.handler(request);
     }

@@ -30,7 +30,7 @@ Dashboard MakeDashboard(DashboardSources sources, const Clock& clock) {
                       return Html(200, RenderOverview(data->BuildOverview()));
                     }});
   routes.push_back(
-      {ApiRoute::Method::kGet, R"(/services/([^/]+))", false, [data](const ApiRequest& request) {
+      {ApiRoute::Method::kGet, "/services/{}", false, [data](const ApiRequest& request) {
          const std::string& name = request.matches.at(0);
          auto detail = data->BuildService(name, request.Param("range", "24h"));
          if (!detail) return Html(404, RenderNotFound(name));

@@ -6,6 +6,7 @@
 
 #include <regex>
 
+#include "common/redact.h"
 #include "common/time.h"
 #include "exporters/alert_metrics.h"
 #include "exporters/csv.h"
@@ -105,7 +106,7 @@ ApiResponse ApiResponse::Json(int status, std::string body) {
 }
 
 ApiResponse ApiResponse::Error(int status, const std::string& message) {
-  return Json(status, nlohmann::json{{"error", message}}.dump());
+  return Json(status, nlohmann::json{{"error", Redact(message)}}.dump());
 }
 
 ApiResponse ApiResponse::FromError(const steadystate::Error& error) {

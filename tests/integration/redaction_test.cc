@@ -1,6 +1,8 @@
-// Secrets echoed back by a receiver never leave the process: a fake PagerDuty whose
-// errors quote the request's Authorization header and token, and the real daemon and CLI.
-// The token must appear in no log line, no API error body and nothing the CLI prints.
+// What the daemon and the CLI print is safe to read. Secrets echoed back by a receiver
+// never leave the process: a fake PagerDuty whose errors quote the request's Authorization
+// header and token, and the real daemon and CLI; the token must appear in no log line, no
+// API error body and nothing the CLI prints. And a name from outside cannot forge a log
+// line or send terminal escapes.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -92,6 +94,26 @@ TEST(Redaction, TheCliWorkingOnTheStoreKeepsAnEchoedTokenOut) {
   EXPECT_THAT(direct.err, HasSubstr("Invalid Input Provided"));
   EXPECT_THAT(direct.out + direct.err, HasSubstr("retry 1 of 5"));
   EXPECT_THAT(direct.out + direct.err, Not(HasSubstr(kToken)));
+}
+
+TEST(LogSafety, AnAttackNameCannotForgeALogLineOrColourTheTerminal) {
+  TempDir dir;
+  RunningDaemon daemon(dir, TestConfig());
+  ASSERT_TRUE(daemon.WaitReady()) << daemon.process().Stderr();
+  // JSON escapes: the daemon's attack name holds a real newline and ESC.
+  const std::string name = R"(x\n2026-01-01T00:00:00.000Z info forged\u001b[31m red)";
+  auto res = daemon.Client().Post("/api/v1/attacks",
+                                  R"({"type":"cpu","name":")" + name + R"(","created_by":"test"})",
+                                  "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 201) << res->body;
+  ASSERT_TRUE(WaitFor([&] {
+    return daemon.process().Stderr().find("started: type=cpu") != std::string::npos;
+  })) << daemon.process().Stderr();
+  const std::string log = daemon.process().Stderr();
+  EXPECT_THAT(log, HasSubstr(R"(name="x\n2026-01-01T00:00:00.000Z info forged\x1b[31m red")"));
+  EXPECT_THAT(log, Not(HasSubstr("\n2026-01-01T00:00:00.000Z info forged")));
+  EXPECT_THAT(log, Not(HasSubstr("\x1b")));
 }
 
 }  // namespace

@@ -132,12 +132,13 @@ Result<incidents::AttackLog::ImportResult> ImportJournalFile(incidents::AttackLo
 Result<GremlinImportStats> ImportGremlin(incidents::AttackLog& attacks,
                                          const config::GremlinSourceConfig& source,
                                          const HttpClient& http, const Clock& clock,
-                                         Timestamp since, Timestamp until) {
+                                         Timestamp since, Timestamp until, const StopSignal* stop) {
   auto key = config::ResolveSecret(source.api_key);
   if (!key.ok()) return MakeError(key.error().code, "gremlin api_key: " + key.error().message);
   incidents::GremlinClientOptions options;
   options.base_url = source.base_url;
   options.team_id = source.team_id;
+  options.stop = stop;
   incidents::GremlinClient client(options, *key, http, clock);
   auto range = client.FetchRange(since, until);
   if (!range.ok()) return range.error();
@@ -162,14 +163,15 @@ Result<GremlinImportStats> ImportGremlin(incidents::AttackLog& attacks,
 
 ChaosService::ChaosService(config::ChaosConfig config, store::Store& store,
                            incidents::AttackLog& attacks, Notifications& notifications,
-                           const Clock& clock, std::string hostname)
+                           const Clock& clock, std::string hostname, const StopSignal* stop)
     : config_(std::move(config)),
       store_(store),
       attacks_(attacks),
       notifications_(notifications),
       clock_(clock),
       hostname_(std::move(hostname)),
-      http_(NewCurlHttpClient()),
+      stop_(stop),
+      http_(NewCurlHttpClient(stop)),
       scheduler_(clock) {}
 
 ChaosService::~ChaosService() { Stop(); }
@@ -313,7 +315,7 @@ void ChaosService::SyncGremlin(size_t index) {
       if (a.source == "gremlin" && a.outcome == "running" && a.start < since) since = a.start;
     }
   }
-  auto stats = ImportGremlin(attacks_, source, *http_, clock_, since, now);
+  auto stats = ImportGremlin(attacks_, source, *http_, clock_, since, now, stop_);
   if (!stats.ok()) {
     spdlog::warn("gremlin sync: {} (will retry; cursor not advanced)", stats.error().message);
     return;
@@ -357,8 +359,9 @@ exporters::ApiResponse ChaosService::ImportGremlinNow(const exporters::ApiReques
   }
   const Timestamp now = clock_.Now();
   std::lock_guard lock(gremlin_mu_);
-  auto stats = ImportGremlin(attacks_, *source, *http_, clock_,
-                             since->value_or(now - kGremlinFirstLookback), until->value_or(now));
+  auto stats =
+      ImportGremlin(attacks_, *source, *http_, clock_, since->value_or(now - kGremlinFirstLookback),
+                    until->value_or(now), stop_);
   if (!stats.ok()) return exporters::ApiResponse::FromError(stats.error());
   nlohmann::ordered_json j;
   j["fetched"] = stats->fetched;

@@ -27,6 +27,7 @@
 #include "common/http_client.h"
 #include "common/result.h"
 #include "common/scheduler.h"
+#include "common/stop_signal.h"
 #include "config/config.h"
 #include "exporters/http_server.h"
 #include "incidents/attack.h"
@@ -61,12 +62,16 @@ struct GremlinImportStats {
 Result<GremlinImportStats> ImportGremlin(incidents::AttackLog& attacks,
                                          const config::GremlinSourceConfig& source,
                                          const HttpClient& http, const Clock& clock,
-                                         Timestamp since, Timestamp until);
+                                         Timestamp since, Timestamp until,
+                                         const StopSignal* stop = nullptr);
 
 class ChaosService {
  public:
+  // `stop` (may be null; must outlive this) ends a Gremlin sync's HTTP exchange or retry
+  // wait early at shutdown.
   ChaosService(config::ChaosConfig config, store::Store& store, incidents::AttackLog& attacks,
-               Notifications& notifications, const Clock& clock, std::string hostname);
+               Notifications& notifications, const Clock& clock, std::string hostname,
+               const StopSignal* stop = nullptr);
   ~ChaosService();
   ChaosService(const ChaosService&) = delete;
   ChaosService& operator=(const ChaosService&) = delete;
@@ -94,6 +99,7 @@ class ChaosService {
   Notifications& notifications_;
   const Clock& clock_;
   std::string hostname_;
+  const StopSignal* stop_;
   std::unique_ptr<HttpClient> http_;
   Scheduler scheduler_;
   bool started_ = false;

@@ -9,6 +9,7 @@
 #include "app/commands.h"
 #include "app/serve.h"
 #include "app/version.h"
+#include "common/log.h"
 #include "config/config.h"
 #include "config/openslo.h"
 
@@ -41,6 +42,8 @@ std::string CommandNames(const CLI::App& cli) {
 }  // namespace
 
 int RunCli(int argc, char** argv) {
+  // Whatever a command logs (retries, import warnings) is redacted and escaped too.
+  ProtectDefaultLogger();
   CLI::App cli{"steadystate: SLOs, incidents and chaos attacks, measured.", "steadystate"};
   cli.set_version_flag("--version", std::string("steadystate ") + STEADYSTATE_VERSION + " (" +
                                         STEADYSTATE_REVISION + ")");

@@ -17,6 +17,7 @@
 #include "app/attack_run.h"
 #include "app/chaos.h"
 #include "app/commands.h"
+#include "common/redact.h"
 #include "common/time.h"
 #include "exporters/csv.h"
 #include "incidents/attack.h"
@@ -169,7 +170,7 @@ void PrintJson(const std::vector<Attack>& attacks) {
 }
 
 int Fail(const std::string& what, const Error& error) {
-  std::cerr << what << ": " << error.message << "\n";
+  std::cerr << what << ": " << Redact(error.message) << "\n";
   return ExitCodeFor(error);
 }
 

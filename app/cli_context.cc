@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "common/redact.h"
 #include "common/text.h"
 #include "common/time.h"
 #include "config/openslo.h"
@@ -17,6 +18,11 @@ Result<config::Config> LoadCliConfig(const CliContext& context) {
   if (!config.ok()) return config;
   RETURN_IF_ERROR(config::LoadSloFiles(*config));
   if (!context.data_dir.empty()) config->storage.path = context.data_dir;
+  // Every secret the config names is known to the redactor before any command runs, so
+  // an error the daemon or a receiver sends back cannot print it (common/redact.h).
+  config::ForEachSecret(*config, [](const std::string&, const config::SecretRef& ref) {
+    (void)config::ResolveSecret(ref);
+  });
   return config;
 }
 
@@ -25,7 +31,7 @@ int ExitCodeFor(const Error& error) {
 }
 
 int FailCommand(const Error& error) {
-  std::cerr << "steadystate: " << error.message << "\n";
+  std::cerr << "steadystate: " << Redact(error.message) << "\n";
   return ExitCodeFor(error);
 }
 
@@ -93,6 +99,7 @@ DaemonApi ConnectDaemon(const CliContext& context, const config::Config& config)
     }
   } else if (const char* env = std::getenv("STEADYSTATE_API_TOKEN"); env && *env) {
     token = env;
+    RegisterSecret(*token);
   }
   return DaemonApi(context.server_url, std::move(token));
 }
@@ -100,7 +107,7 @@ DaemonApi ConnectDaemon(const CliContext& context, const config::Config& config)
 std::string ApiErrorMessage(const HttpResponse& response) {
   auto json = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (json.is_object() && json.contains("error") && json["error"].is_string()) {
-    return json["error"].get<std::string>();
+    return Redact(json["error"].get<std::string>());
   }
   return "HTTP " + std::to_string(response.status);
 }

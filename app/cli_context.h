@@ -32,12 +32,14 @@ struct CliContext {
   int exit_code = kExitOk;  // set by the command that ran
 };
 
-// Loads --config (or the embedded default) with --data applied and the SLO files read.
+// Loads --config (or the embedded default) with --data applied and the SLO files read, and
+// registers every secret it names that resolves with the redactor.
 Result<config::Config> LoadCliConfig(const CliContext& context);
 
 // The exit code for an error: 2 for invalid input, 1 otherwise.
 int ExitCodeFor(const Error& error);
-// Prints "steadystate: <message>" to stderr and returns ExitCodeFor(error).
+// Prints "steadystate: <message>" (redacted, common/redact.h) to stderr and returns
+// ExitCodeFor(error).
 int FailCommand(const Error& error);
 // kInvalidInput "FLAG: \"value\" is not one of: a, b, c" unless `value` is one of `choices`.
 Status CheckChoice(const std::string& flag, const std::string& value,
@@ -74,7 +76,8 @@ class DaemonApi {
 // Builds the DaemonApi from the context (and config, for the token).
 DaemonApi ConnectDaemon(const CliContext& context, const config::Config& config);
 
-// The message of an API error response: its {"error": ...} field, else "HTTP <status>".
+// The message of an API error response: its {"error": ...} field (redacted), else
+// "HTTP <status>".
 std::string ApiErrorMessage(const HttpResponse& response);
 
 // The store options of `config` (shared with the daemon).

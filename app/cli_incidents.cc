@@ -13,6 +13,7 @@
 #include "app/commands.h"
 #include "app/incident_sources.h"
 #include "app/incident_sync.h"
+#include "common/redact.h"
 #include "common/time.h"
 #include "exporters/csv.h"
 #include "incidents/incident.h"
@@ -51,7 +52,7 @@ void PrintSummary(const nlohmann::json& s) {
   }
   std::cout << "\n";
   for (const auto& problem : s.value("problems", nlohmann::json::array())) {
-    std::cerr << "warning: " << problem.get<std::string>() << "\n";
+    std::cerr << "warning: " << Redact(problem.get<std::string>()) << "\n";
   }
 }
 

@@ -111,10 +111,10 @@ Status Daemon::Start() {
       exporters::BuildInfo{STEADYSTATE_VERSION, STEADYSTATE_REVISION, Compiler()});
   metrics_->WatchStore(store_.get());
 
-  notifications_ = std::make_unique<Notifications>(*store_, clock_, metrics_->registry(),
-                                                   [this] { return alerts_->Snapshot(); });
+  notifications_ = std::make_unique<Notifications>(
+      *store_, clock_, metrics_->registry(), [this] { return alerts_->Snapshot(); }, &stop_);
   chaos_ = std::make_unique<ChaosService>(config_.chaos, *store_, *attacks_, *notifications_,
-                                          clock_, hostname_);
+                                          clock_, hostname_, &stop_);
   metrics_->Add(chaos_->Metrics());
   alerts_ = std::make_unique<slo::AlertEngine>(
       *store_, clock_,
@@ -139,7 +139,7 @@ Status Daemon::Start() {
       config_.services, clock_, [this](const collector::ProbeResult& r) { OnProbeResult(r); });
 
   if (config_.pagerduty) {
-    auto sync = IncidentSync::Create(config_, *store_, clock_, &metrics_->registry());
+    auto sync = IncidentSync::Create(config_, *store_, clock_, &metrics_->registry(), &stop_);
     if (!sync.ok()) return sync.error();
     incident_sync_ = std::move(*sync);
   }
@@ -275,7 +275,8 @@ Status Daemon::Reload(config::Config next) {
 }
 
 void Daemon::Stop() {
-  if (incident_sync_) incident_sync_->Stop();  // first: cancels an import an HTTP call runs
+  stop_.Stop();  // first: ends every long wait, so the joins below return within seconds
+  if (incident_sync_) incident_sync_->Stop();  // cancels an import an HTTP call runs
   if (http_) http_->Stop();
   if (probes_) probes_->Stop();
   scheduler_.Stop();

@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "common/scheduler.h"
+#include "common/stop_signal.h"
 #include "config/config.h"
 #include "incidents/incident_store.h"
 #include "slo/alert.h"
@@ -63,7 +64,9 @@ class Daemon {
   // Applies a new config. Settings that need a restart (listen address, storage path)
   // are kept and a warning says so.
   Status Reload(config::Config next);
-  // Stops accepting requests, stops the scheduler, flushes and closes the store.
+  // Raises the stop signal first (so rate-limit waits, retry backoffs and outbound HTTP
+  // exchanges of imports, syncs and deliveries end within about a second), then stops
+  // accepting requests, stops the schedulers, flushes and closes the store.
   void Stop();
 
   int port() const;
@@ -82,6 +85,9 @@ class Daemon {
 
   config::Config config_;
   const Clock& clock_;
+  // Raised by Stop(); every client that may wait long (PagerDuty, Gremlin, notifiers)
+  // observes it.
+  StopSignal stop_;
   Scheduler scheduler_;
   // Long-running periodic work (incident correlation, the dashboard warm-up) on its own
   // thread, so it never delays host sampling and the 10 Hz CPU alert check.

@@ -26,7 +26,8 @@ incidents::pagerduty::PagerDutyMapping MappingFromConfig(const config::Config& c
 
 Result<std::unique_ptr<IncidentSync>> IncidentSync::Create(const config::Config& config,
                                                            store::Store& store, const Clock& clock,
-                                                           prometheus::Registry* registry) {
+                                                           prometheus::Registry* registry,
+                                                           const StopSignal* stop) {
   if (!config.pagerduty) {
     return MakeError(ErrorCode::kInvalidInput,
                      "pagerduty: is not configured (add a pagerduty: section with api_token_env "
@@ -35,18 +36,19 @@ Result<std::unique_ptr<IncidentSync>> IncidentSync::Create(const config::Config&
   auto token = config::ResolveSecret(config.pagerduty->api_token);
   if (!token.ok()) return token.error();
   return std::unique_ptr<IncidentSync>(new IncidentSync(
-      *config.pagerduty, token->Reveal(), store, clock, MappingFromConfig(config), registry));
+      *config.pagerduty, token->Reveal(), store, clock, MappingFromConfig(config), registry, stop));
 }
 
 IncidentSync::IncidentSync(const config::PagerDutyConfig& config, std::string token,
                            store::Store& store, const Clock& clock,
                            incidents::pagerduty::PagerDutyMapping mapping,
-                           prometheus::Registry* registry)
+                           prometheus::Registry* registry, const StopSignal* stop)
     : config_(config),
       clock_(clock),
-      http_(NewCurlHttpClient()),
-      bucket_(clock, incidents::pagerduty::kPagerDutyRequestsPerMinute),
-      client_({.base_url = config.base_url}, std::move(token), *http_, clock, bucket_),
+      http_(NewCurlHttpClient(stop)),
+      bucket_(clock, incidents::pagerduty::kPagerDutyRequestsPerMinute, stop),
+      client_({.base_url = config.base_url, .stop = stop}, std::move(token), *http_, clock,
+              bucket_),
       incidents_(store),
       importer_(client_, incidents_, store, std::move(mapping), clock) {
   client_.set_on_retry([](const std::string& line) { spdlog::warn("{}", line); });

@@ -16,6 +16,7 @@
 #include "common/http_client.h"
 #include "common/result.h"
 #include "common/scheduler.h"
+#include "common/stop_signal.h"
 #include "config/config.h"
 #include "incidents/incident_store.h"
 #include "incidents/pagerduty/client.h"
@@ -33,10 +34,13 @@ namespace steadystate::app {
 class IncidentSync {
  public:
   // Fails when `pagerduty:` is not configured or its token cannot be read. `registry`
-  // may be null (the CLI keeps no metrics). `store` and `clock` must outlive this.
+  // may be null (the CLI keeps no metrics). `stop` may be null; once raised, an import in
+  // progress (its HTTP exchange, rate-limit wait or retry backoff) fails within about a
+  // second. `store`, `clock` and `stop` must outlive this.
   static Result<std::unique_ptr<IncidentSync>> Create(const config::Config& config,
                                                       store::Store& store, const Clock& clock,
-                                                      prometheus::Registry* registry);
+                                                      prometheus::Registry* registry,
+                                                      const StopSignal* stop = nullptr);
   ~IncidentSync();
   IncidentSync(const IncidentSync&) = delete;
   IncidentSync& operator=(const IncidentSync&) = delete;
@@ -59,7 +63,7 @@ class IncidentSync {
  private:
   IncidentSync(const config::PagerDutyConfig& config, std::string token, store::Store& store,
                const Clock& clock, incidents::pagerduty::PagerDutyMapping mapping,
-               prometheus::Registry* registry);
+               prometheus::Registry* registry, const StopSignal* stop);
   void RunScheduled();
 
   config::PagerDutyConfig config_;

@@ -17,12 +17,13 @@ constexpr auto kResendInterval = std::chrono::minutes(1);
 }  // namespace
 
 Notifications::Notifications(store::Store& store, const Clock& clock,
-                             prometheus::Registry& registry, FiringSource firing)
+                             prometheus::Registry& registry, FiringSource firing,
+                             const StopSignal* stop)
     : store_(store),
       clock_(clock),
       registry_(registry),
       firing_(std::move(firing)),
-      http_(NewCurlHttpClient()),
+      http_(NewCurlHttpClient(stop)),
       scheduler_(clock) {
   scheduler_.Every("notify", kDeliveryInterval, [this] { Deliver(); });
   scheduler_.Every(

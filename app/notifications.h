@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "common/http_client.h"
 #include "common/scheduler.h"
+#include "common/stop_signal.h"
 #include "config/config.h"
 #include "exporters/notify/notifier.h"
 #include "exporters/notify/outbox.h"
@@ -31,8 +32,10 @@ class Notifications {
  public:
   using FiringSource = std::function<std::vector<slo::Alert>()>;
 
+  // `stop` (may be null; must outlive this) aborts a delivery in flight at shutdown (it is
+  // retried from the outbox after the restart).
   Notifications(store::Store& store, const Clock& clock, prometheus::Registry& registry,
-                FiringSource firing);
+                FiringSource firing, const StopSignal* stop = nullptr);
   ~Notifications();
 
   // Builds the notifiers of `config` (resolving their secrets) and (re)opens the outbox.

@@ -98,9 +98,20 @@ Error TransportError(CURLcode code, const char* error_buffer, const HttpRequest&
   return MakeError(ErrorCode::kUnavailable, "http: " + reason + " (" + host + ")");
 }
 
+// Called by curl during a transfer (about once a second when nothing moves): a non-zero
+// return aborts it with CURLE_ABORTED_BY_CALLBACK.
+int OnProgress(void* user, curl_off_t /*dltotal*/, curl_off_t /*dlnow*/, curl_off_t /*ultotal*/,
+               curl_off_t /*ulnow*/) {
+  const auto* stop = static_cast<const StopSignal*>(user);
+  return stop->stopped() ? 1 : 0;
+}
+
 class CurlHttpClient final : public HttpClient {
  public:
+  explicit CurlHttpClient(const StopSignal* stop) : stop_(stop) {}
+
   Result<HttpResponse> Send(const HttpRequest& request) const override {
+    if (stop_ != nullptr && stop_->stopped()) return Stopped(request);
     // The first request loads (and initialises) libcurl (common/libcurl.h). One easy handle
     // per call: handles are not thread-safe, and notification traffic is far too low for
     // connection reuse to matter.
@@ -143,6 +154,11 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &ex);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &ex);
+    if (stop_ != nullptr) {
+      curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &OnProgress);
+      curl_easy_setopt(h, CURLOPT_XFERINFODATA, stop_);
+    }
 
     const std::string method = request.method.empty() ? "GET" : request.method;
     if (method == "GET" && request.body.empty()) {
@@ -158,6 +174,9 @@ class CurlHttpClient final : public HttpClient {
     }
 
     const CURLcode code = curl_easy_perform(h);
+    if (code == CURLE_ABORTED_BY_CALLBACK && stop_ != nullptr && stop_->stopped()) {
+      return Stopped(request);
+    }
     if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && ex.truncated)) {
       return TransportError(code, error_buffer, request);
     }
@@ -166,11 +185,21 @@ class CurlHttpClient final : public HttpClient {
     ex.response.status = static_cast<int>(status);
     return std::move(ex.response);
   }
+
+ private:
+  static Error Stopped(const HttpRequest& request) {
+    return MakeError(ErrorCode::kUnavailable,
+                     "stopped: shutting down, no answer awaited from " + UrlHost(request.url));
+  }
+
+  const StopSignal* stop_;
 };
 
 }  // namespace
 
-std::unique_ptr<HttpClient> NewCurlHttpClient() { return std::make_unique<CurlHttpClient>(); }
+std::unique_ptr<HttpClient> NewCurlHttpClient(const StopSignal* stop) {
+  return std::make_unique<CurlHttpClient>(stop);
+}
 
 std::string UrlHost(std::string_view url) {
   size_t start = url.find("://");

@@ -12,6 +12,7 @@
 //   "tls: <reason> (HOST)"
 //   "connection: HOST closed the connection: <reason>"   (reset, empty reply, cut-off body)
 //   "http: <reason> (HOST)"                              (anything else)
+//   "stopped: shutting down, no answer awaited from HOST" (the client's StopSignal)
 //
 // A malformed or non-http(s) URL is kInvalidInput "url: ...". Messages name the host (and
 // port) only, never the path, query or user info: a Slack webhook URL is itself a secret.
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/stop_signal.h"
 #include "common/time.h"
 
 namespace steadystate {
@@ -58,8 +60,10 @@ class HttpClient {
 };
 
 // The libcurl client: one easy handle per call, no signals, environment proxies ignored,
-// TLS peer and host verified with the system CA store.
-std::unique_ptr<HttpClient> NewCurlHttpClient();
+// TLS peer and host verified with the system CA store. Once `stop` (may be null; must
+// outlive the client) is raised, an exchange in progress is aborted within about a second
+// and new ones fail at once, so a shutdown never waits out a request's timeout.
+std::unique_ptr<HttpClient> NewCurlHttpClient(const StopSignal* stop = nullptr);
 
 // What kind of failure a libcurl result code (CURLcode, passed as int so callers need no
 // curl header) is. Shared by the HTTP client's messages and the prober's error classes.

@@ -5,8 +5,10 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "tests/support/fake_receiver.h"
+#include "tests/support/wait.h"
 
 namespace steadystate {
 namespace {
@@ -81,6 +83,31 @@ TEST(HttpClient, GetAndPutUseTheirMethod) {
   EXPECT_EQ(seen[0].path, "/api/v2/alerts");
   EXPECT_EQ(seen[1].method, "PUT");
   EXPECT_EQ(seen[1].body, "b");
+}
+
+TEST(HttpClient, TheStopSignalAbortsAnExchangeInFlight) {
+  FakeReceiver receiver;
+  FakeResponse never = FakeResponse::Status(200, "late");
+  never.delay = std::chrono::minutes(10);
+  receiver.Script(never);
+  StopSignal stop;
+  auto client = NewCurlHttpClient(&stop);
+  std::thread stopper([&] {
+    // Once the request is in, shutdown begins.
+    if (testing::WaitFor([&] { return receiver.RequestCount() == 1; })) stop.Stop();
+  });
+  auto response =
+      client->Send(Request("GET", receiver.url() + "/slow", "", std::chrono::minutes(10)));
+  stopper.join();
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(response.error().message,
+            "stopped: shutting down, no answer awaited from " + UrlHost(receiver.url()));
+  // Once stopped, nothing more is sent.
+  auto after = client->Send(Request("GET", receiver.url() + "/after"));
+  ASSERT_FALSE(after.ok());
+  EXPECT_TRUE(after.error().message.starts_with("stopped:"));
+  EXPECT_EQ(receiver.RequestCount(), 1u);
 }
 
 TEST(HttpClient, SlowReceiverIsATimeout) {

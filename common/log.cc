@@ -7,6 +7,9 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
+
+#include "common/redact.h"
 
 namespace steadystate {
 namespace {
@@ -42,7 +45,66 @@ class JsonFormatter final : public spdlog::formatter {
   }
 };
 
+// Hands the inner formatter the message redacted (and, for the text format, with its
+// control characters escaped); timestamps and levels are ours and need neither.
+class SafeFormatter final : public spdlog::formatter {
+ public:
+  SafeFormatter(std::unique_ptr<spdlog::formatter> inner, bool escape_controls)
+      : inner_(std::move(inner)), escape_controls_(escape_controls) {}
+
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    std::string text = Redact(std::string_view(msg.payload.data(), msg.payload.size()));
+    if (escape_controls_) text = EscapeControlCharacters(text);
+    spdlog::details::log_msg safe = msg;
+    safe.payload = spdlog::string_view_t(text.data(), text.size());
+    inner_->format(safe, dest);
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<SafeFormatter>(inner_->clone(), escape_controls_);
+  }
+
+ private:
+  std::unique_ptr<spdlog::formatter> inner_;
+  bool escape_controls_;
+};
+
 }  // namespace
+
+void ProtectDefaultLogger() {
+  spdlog::default_logger()->set_formatter(std::make_unique<SafeFormatter>(
+      std::make_unique<spdlog::pattern_formatter>(), /*escape_controls=*/true));
+}
+
+std::string EscapeControlCharacters(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(c));
+      out += buf;
+    } else if (c == 0xc2 && i + 1 < text.size() &&
+               static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+      // U+0080..U+009F in UTF-8: C1 controls (0x9b is CSI on terminals that take them).
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x",
+                    static_cast<unsigned>(static_cast<unsigned char>(text[i + 1])));
+      out += buf;
+      ++i;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
 
 std::string JsonEscape(std::string_view text) {
   std::string out;
@@ -94,10 +156,13 @@ Status SetupLogging(std::string_view level, LogFormat format) {
   }();
   logger->set_level(lvl);
   if (format == LogFormat::kJson) {
-    logger->set_formatter(std::make_unique<JsonFormatter>());
+    logger->set_formatter(std::make_unique<SafeFormatter>(std::make_unique<JsonFormatter>(),
+                                                          /*escape_controls=*/false));
   } else {
-    logger->set_formatter(std::make_unique<spdlog::pattern_formatter>(
-        "%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc));
+    logger->set_formatter(std::make_unique<SafeFormatter>(
+        std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%eZ %l %v",
+                                                    spdlog::pattern_time_type::utc),
+        /*escape_controls=*/true));
   }
   logger->flush_on(spdlog::level::info);
   return OkStatus();

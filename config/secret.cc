@@ -5,6 +5,8 @@
 #include <cstring>
 #include <memory>
 
+#include "common/redact.h"
+
 namespace steadystate::config {
 namespace {
 
@@ -35,9 +37,7 @@ Result<Secret> ReadSecretFile(const std::string& path) {
   return Secret(std::move(value));
 }
 
-}  // namespace
-
-Result<Secret> ResolveSecret(const SecretRef& ref, const GetEnv& getenv) {
+Result<Secret> ReadSecret(const SecretRef& ref, const GetEnv& getenv) {
   if (!ref.env.empty()) {
     const char* value = getenv(ref.env.c_str());
     if (value == nullptr) return Invalid("environment variable " + ref.env + " is not set");
@@ -46,6 +46,15 @@ Result<Secret> ResolveSecret(const SecretRef& ref, const GetEnv& getenv) {
   }
   if (!ref.file.empty()) return ReadSecretFile(ref.file);
   return Invalid("no secret configured");
+}
+
+}  // namespace
+
+Result<Secret> ResolveSecret(const SecretRef& ref, const GetEnv& getenv) {
+  Result<Secret> secret = ReadSecret(ref, getenv);
+  // Known before it is first sent, so no echo of it can reach a log or an error.
+  if (secret.ok()) RegisterSecret(secret->Reveal());
+  return secret;
 }
 
 }  // namespace steadystate::config

@@ -39,7 +39,8 @@ using GetEnv = std::function<const char*(const char*)>;
 // never a value: "environment variable PD_ROUTING_KEY is not set", "... is empty",
 // "cannot read secret file "/run/secrets/pd": No such file or directory", "secret file ...
 // is empty", "no secret configured". One trailing "\n" or "\r\n" is stripped from files.
-// Thread-safe if `getenv` is.
+// A value read is registered with the process's redactor (common/redact.h), so it is
+// removed from every log line and error message from then on. Thread-safe if `getenv` is.
 Result<Secret> ResolveSecret(const SecretRef& ref, const GetEnv& getenv = ::getenv);
 
 }  // namespace steadystate::config

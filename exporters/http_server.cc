@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "common/redact.h"
 #include "common/text.h"
 #include "common/time.h"
 #include "exporters/alert_metrics.h"
@@ -107,7 +108,7 @@ ApiResponse ApiResponse::Json(int status, std::string body) {
 }
 
 ApiResponse ApiResponse::Error(int status, const std::string& message) {
-  return Json(status, nlohmann::json{{"error", message}}.dump());
+  return Json(status, nlohmann::json{{"error", Redact(message)}}.dump());
 }
 
 ApiResponse ApiResponse::FromError(const steadystate::Error& error) {

@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "common/redact.h"
 #include "common/text.h"
 
 namespace steadystate::exporters {
@@ -21,6 +22,24 @@ std::string Segment(const std::string& name, const std::string& value) {
   // The gateway cannot take an empty path segment; its base64 form of "" is "=".
   if (value.empty()) return "/" + name + "@base64/=";
   return "/" + name + "/" + UrlEncode(value);
+}
+
+// Credentials in the gateway URL (https://user:password@host) are secrets like any other:
+// registered, so no echo of them reaches a log line or the CLI's stderr.
+void RegisterUserInfo(std::string_view url) {
+  size_t start = url.find("://");
+  start = start == std::string_view::npos ? 0 : start + 3;
+  const size_t end = url.find_first_of("/?#", start);
+  const std::string_view authority =
+      url.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+  const size_t at = authority.rfind('@');
+  if (at == std::string_view::npos) return;
+  const std::string_view user_info = authority.substr(0, at);
+  RegisterSecret(user_info);
+  if (const size_t colon = user_info.find(':'); colon != std::string_view::npos) {
+    RegisterSecret(user_info.substr(colon + 1));
+    RegisterSecret(PercentDecode(user_info.substr(colon + 1), false));
+  }
 }
 
 }  // namespace
@@ -48,6 +67,7 @@ Status PushToGateway(const HttpClient& http, const PushTarget& target,
                      const std::vector<std::shared_ptr<prometheus::Collectable>>& collectables) {
   auto url = PushUrl(target);
   if (!url.ok()) return url.error();
+  RegisterUserInfo(target.url);
   std::vector<prometheus::MetricFamily> families;
   for (const auto& c : collectables) {
     auto more = c->Collect();
@@ -68,7 +88,8 @@ Status PushToGateway(const HttpClient& http, const PushTarget& target,
   if (!response.ok())
     return MakeError(response.error().code, where + ": " + response.error().message);
   if (response->status / 100 != 2) {
-    std::string said = response->body.substr(0, 300);
+    // Redacted before it is cut, as the gateway (or a proxy before it) may echo credentials.
+    std::string said = Redact(response->body.substr(0, 4096)).substr(0, 300);
     while (!said.empty() && (said.back() == '\n' || said.back() == '\r')) said.pop_back();
     return MakeError(ErrorCode::kUnavailable, where + " answered " +
                                                   std::to_string(response->status) +

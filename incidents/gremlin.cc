@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/redact.h"
 #include "common/text.h"
 #include "incidents/chaostoolkit.h"
 
@@ -224,7 +225,9 @@ Result<GremlinPage> GremlinClient::Get(const std::string& path_and_query) const 
       last_failure = response.error().message;
     } else if (response->status == 200) {
       auto page = ParseGremlinAttacksPage(response->body);
-      if (!page.ok()) return MakeError(ErrorCode::kUnavailable, what + ": " + page.error().message);
+      if (!page.ok()) {
+        return MakeError(ErrorCode::kUnavailable, what + ": " + Redact(page.error().message));
+      }
       return page;
     } else if (response->status == 429 || response->status >= 500) {
       last_failure = "HTTP " + std::to_string(response->status);
@@ -244,7 +247,9 @@ Result<GremlinPage> GremlinClient::Get(const std::string& path_and_query) const 
                            path_and_query.substr(0, path_and_query.find('?')));
     }
     if (attempt == kGremlinMaxAttempts) break;
-    clock_.SleepFor(std::max(backoff, wait.value_or(Duration{0})));
+    if (!SleepUnlessStopped(clock_, std::max(backoff, wait.value_or(Duration{0})), options_.stop)) {
+      return MakeError(ErrorCode::kUnavailable, what + ": stopped: shutting down");
+    }
     backoff = std::min<Duration>(backoff * 2, std::chrono::seconds(30));
   }
   return MakeError(ErrorCode::kUnavailable, what + ": gave up after " +

@@ -5,7 +5,9 @@
 // configured. 429 and 5xx are retried with backoff (1s, 2s, 4s, ... capped at 30s, at
 // most kGremlinMaxAttempts tries per request, Retry-After honoured) through
 // Clock::SleepFor, so it belongs on a thread that may block (the CLI, or the daemon's
-// chaos scheduler), never on the sampling thread.
+// chaos scheduler), never on the sampling thread. A raised stop signal (options) ends a
+// retry wait at once with "... stopped: shutting down". What Gremlin answers is redacted
+// (common/redact.h) before it goes into an error.
 #pragma once
 
 #include <optional>
@@ -16,6 +18,7 @@
 #include "common/clock.h"
 #include "common/http_client.h"
 #include "common/result.h"
+#include "common/stop_signal.h"
 #include "common/time.h"
 #include "config/secret.h"
 #include "incidents/attack.h"
@@ -46,6 +49,7 @@ struct GremlinClientOptions {
   std::string team_id;  // empty: not sent
   int page_size = 100;
   Duration timeout = std::chrono::seconds(30);
+  const StopSignal* stop = nullptr;  // ends a retry wait early (shutdown); outlives the client
 };
 
 class GremlinClient {

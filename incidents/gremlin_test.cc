@@ -166,6 +166,22 @@ TEST_F(GremlinClientTest, GivesUpAfterBoundedAttemptsWithoutLeakingTheKey) {
   EXPECT_EQ(fake_.Requests().size(), static_cast<size_t>(kGremlinMaxAttempts));
 }
 
+TEST_F(GremlinClientTest, ARetryWaitEndsWhenStopped) {
+  fake_.ScriptFailure(429, 300);
+  StopSignal stop;
+  stop.Stop();  // shutdown began while the request was out
+  GremlinClientOptions options;
+  options.base_url = fake_.url();
+  options.stop = &stop;
+  GremlinClient client(options, config::Secret("secret-key"), *http_, clock_);
+  const MonotonicTime before = clock_.Monotonic();
+  auto attacks = client.FetchActive();
+  ASSERT_FALSE(attacks.ok());
+  EXPECT_THAT(attacks.error().message, HasSubstr("stopped: shutting down"));
+  EXPECT_EQ(clock_.Monotonic(), before);
+  EXPECT_EQ(fake_.Requests().size(), 1u);
+}
+
 TEST_F(GremlinClientTest, ActiveAttacks) {
   FakeGremlinAttack running;
   running.guid = "g-run";

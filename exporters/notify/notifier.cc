@@ -5,16 +5,21 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/redact.h"
 #include "exporters/notify/notifiers.h"
 
 namespace steadystate::exporters {
 namespace {
 
-// A short, single-line excerpt of a receiver's answer for a log line.
+// A short, single-line excerpt of a receiver's answer for a log line, redacted (the
+// answer may echo the request). Redacted before it is cut, so a cut cannot split a secret
+// past recognition.
 std::string Excerpt(std::string_view body) {
+  const std::string redacted = Redact(body.substr(0, 4096));
+  const std::string_view shown = std::string_view(redacted).substr(0, 200);
   std::string out;
-  for (char c : body.substr(0, 200)) out += (c == '\n' || c == '\r') ? ' ' : c;
-  if (body.size() > 200) out += "...";
+  for (char c : shown) out += (c == '\n' || c == '\r') ? ' ' : c;
+  if (redacted.size() > 200) out += "...";
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <utility>
 
+#include "common/redact.h"
 #include "exporters/notify/payloads.h"
 
 namespace steadystate::exporters {
@@ -14,13 +15,16 @@ const std::vector<std::pair<std::string, std::string>> kJsonHeaders = {
     {"Content-Type", "application/json"}, {"Accept", "application/json"}};
 
 // Belt and braces: a receiver could echo what we sent. Nothing that reaches a log line
-// may contain the secret.
+// may contain the secret: this notifier's own (registered or not, and whatever its length)
+// and then everything common/redact.h knows.
 DeliveryResult Redacted(DeliveryResult result, const std::string& secret) {
-  if (secret.empty()) return result;
-  for (size_t pos = result.message.find(secret); pos != std::string::npos;
-       pos = result.message.find(secret, pos)) {
-    result.message.replace(pos, secret.size(), "<redacted>");
+  if (!secret.empty()) {
+    for (size_t pos = result.message.find(secret); pos != std::string::npos;
+         pos = result.message.find(secret, pos)) {
+      result.message.replace(pos, secret.size(), kRedacted);
+    }
   }
+  result.message = Redact(result.message);
   return result;
 }
 

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "common/redact.h"
+
 namespace steadystate::incidents::pagerduty {
 namespace {
 
@@ -16,14 +18,19 @@ std::optional<int64_t> HeaderInt(const HttpResponse& response, const std::string
   return v;
 }
 
+Error Stopped(const std::string& path) {
+  return MakeError(ErrorCode::kUnavailable, "PagerDuty GET " + path + ": stopped: shutting down");
+}
+
 }  // namespace
 
-TokenBucket::TokenBucket(const Clock& clock, int requests_per_minute)
+TokenBucket::TokenBucket(const Clock& clock, int requests_per_minute, const StopSignal* stop)
     : clock_(clock),
+      stop_(stop),
       configured_(std::max(1, requests_per_minute)),
       rate_(std::max(1, requests_per_minute)) {}
 
-void TokenBucket::Acquire() {
+bool TokenBucket::Acquire() {
   MonotonicTime slot;
   {
     std::lock_guard lock(mu_);
@@ -33,7 +40,8 @@ void TokenBucket::Acquire() {
     next_ = slot + std::chrono::nanoseconds(std::chrono::minutes(1)) / rate_;
   }
   const auto wait = std::chrono::ceil<std::chrono::milliseconds>(slot - clock_.Monotonic());
-  if (wait.count() > 0) clock_.SleepFor(wait);
+  if (wait.count() > 0) return SleepUnlessStopped(clock_, wait, stop_);
+  return stop_ == nullptr || !stop_->stopped();
 }
 
 void TokenBucket::PauseUntil(MonotonicTime until) {
@@ -59,6 +67,7 @@ PagerDutyClient::PagerDutyClient(PagerDutyClientOptions options, std::string tok
       clock_(clock),
       bucket_(bucket),
       rng_(std::random_device{}()) {
+  RegisterSecret(token_);  // however the client was built, no echo of the token gets out
   while (!options_.base_url.empty() && options_.base_url.back() == '/') {
     options_.base_url.pop_back();
   }
@@ -99,7 +108,7 @@ Result<PdReply> PagerDutyClient::Get(
       std::lock_guard lock(mu_);
       ++stats_.retries;
     }
-    bucket_.Acquire();
+    if (!bucket_.Acquire()) return Stopped(path);
     {
       std::lock_guard lock(mu_);
       ++stats_.requests;
@@ -112,6 +121,7 @@ Result<PdReply> PagerDutyClient::Get(
         return MakeError(ErrorCode::kInvalidInput,
                          "PagerDuty GET " + path + ": " + response.error().message);
       }
+      if (options_.stop != nullptr && options_.stop->stopped()) return Stopped(path);
       last_problem = response.error().message;
       wait = Backoff(attempt);
     } else {
@@ -130,8 +140,8 @@ Result<PdReply> PagerDutyClient::Get(
         ++stats_.rate_limited;
       }
       if (r.status == 429 || r.status >= 500) {
-        last_problem =
-            "HTTP " + std::to_string(r.status) + (error ? ": " + error->ToString() : std::string());
+        last_problem = "HTTP " + std::to_string(r.status) +
+                       (error ? ": " + Redact(error->ToString()) : std::string());
         if (r.status == 429 && reset) {
           wait = std::chrono::seconds(std::max<int64_t>(*reset, 1));
           bucket_.PauseUntil(clock_.Monotonic() + wait);
@@ -139,6 +149,10 @@ Result<PdReply> PagerDutyClient::Get(
           wait = Backoff(attempt);
         }
       } else {
+        if (error) {
+          error->message = Redact(error->message);
+          for (auto& e : error->errors) e = Redact(e);
+        }
         return PdReply{r.status, r.body, error};
       }
     }
@@ -148,7 +162,9 @@ Result<PdReply> PagerDutyClient::Get(
                 std::to_string(attempt) + " of " + std::to_string(options_.max_attempts - 1) +
                 " in " + FormatDuration(wait));
     }
-    clock_.SleepFor(wait);
+    if (!SleepUnlessStopped(clock_, wait, options_.stop)) {
+      return Stopped(path);
+    }
   }
   return MakeError(ErrorCode::kUnavailable,
                    "PagerDuty GET " + path + ": " + last_problem + " (gave up after " +

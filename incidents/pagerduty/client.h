@@ -10,7 +10,12 @@
 //   retried the same way. Both are bounded (Options::max_attempts).
 // - Other 4xx are returned as a PdReply (the importer handles 400/2002, the offset wall).
 //
-// The token is sent as `Authorization: Token token=...` and appears in no message.
+// The token is sent as `Authorization: Token token=...` and appears in no message; what
+// PagerDuty answers is redacted (common/redact.h) before it goes into one, as its error
+// messages may echo the request.
+// Every wait (the bucket's pacing, a ratelimit-reset pause, a retry backoff) ends early
+// when the StopSignal given in the options is raised: Get then fails at once with
+// "... stopped: shutting down", so SIGTERM never waits out an hour-long rate limit.
 // Thread-safe: concurrent Gets share the bucket.
 #pragma once
 
@@ -26,6 +31,7 @@
 #include "common/clock.h"
 #include "common/http_client.h"
 #include "common/result.h"
+#include "common/stop_signal.h"
 #include "common/text.h"
 #include "common/time.h"
 #include "incidents/pagerduty/parse.h"
@@ -37,9 +43,11 @@ inline constexpr int kPagerDutyRequestsPerMinute = 960;
 // An evenly paced limiter: one request per (60 s / rate). Thread-safe.
 class TokenBucket {
  public:
-  TokenBucket(const Clock& clock, int requests_per_minute);
-  // Blocks (Clock::SleepFor) until the next request may go.
-  void Acquire();
+  // `stop` (may be null) ends a wait in Acquire early; it must outlive the bucket.
+  TokenBucket(const Clock& clock, int requests_per_minute, const StopSignal* stop = nullptr);
+  // Blocks (Clock::SleepFor) until the next request may go: true then, false when the
+  // stop signal ended the wait.
+  bool Acquire();
   // No request before `until` (a server's ratelimit-reset).
   void PauseUntil(MonotonicTime until);
   // Lowers the rate (never raises it above the configured one).
@@ -48,6 +56,7 @@ class TokenBucket {
 
  private:
   const Clock& clock_;
+  const StopSignal* stop_;
   mutable std::mutex mu_;
   int configured_;
   int rate_;
@@ -60,6 +69,7 @@ struct PagerDutyClientOptions {
   Duration timeout = std::chrono::seconds(30);
   Duration first_backoff = std::chrono::seconds(1);
   Duration max_backoff = std::chrono::seconds(64);
+  const StopSignal* stop = nullptr;  // ends waits early (shutdown); must outlive the client
 };
 
 struct PdReply {

@@ -111,6 +111,65 @@ TEST_F(ClientTest, SlowResponseTimesOutAndIsRetried) {
   EXPECT_EQ(client.stats().retries, 1);
 }
 
+TEST_F(ClientTest, EchoedTokenIsRedactedFromRetryLinesErrorsAndReplies) {
+  FakePdFault echo_500{FakePdFault::Kind::kEchoCredentials};
+  echo_500.status = 500;
+  FakePdFault echo_400{FakePdFault::Kind::kEchoCredentials};
+  echo_400.status = 400;
+  fake_.Script(echo_500);
+  fake_.Script(echo_400);
+  auto client = Make("pd-client-secret-a41f");
+  std::vector<std::string> retries;
+  client.set_on_retry([&](const std::string& line) { retries.push_back(line); });
+  auto reply = client.Get("/incidents", kWindow);
+  ASSERT_TRUE(reply.ok()) << reply.error().message;
+  EXPECT_EQ(reply->status, 400);
+  ASSERT_TRUE(reply->error.has_value());
+  ASSERT_EQ(retries.size(), 1u);
+  EXPECT_THAT(retries[0], HasSubstr("HTTP 500: Invalid Input Provided: Authorization: Token "
+                                    "[redacted] (code 2001)"));
+  EXPECT_THAT(retries[0], Not(HasSubstr("pd-client-secret-a41f")));
+  EXPECT_THAT(reply->error->ToString(), Not(HasSubstr("pd-client-secret-a41f")));
+  EXPECT_THAT(reply->error->ToString(), HasSubstr("token [redacted] is not valid here"));
+
+  // Given up after retries: the error carries the last (redacted) problem.
+  for (int i = 0; i < 6; ++i) fake_.Script(echo_500);
+  auto failed = client.Get("/incidents", kWindow);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_THAT(failed.error().message, HasSubstr("gave up after 6 attempts"));
+  EXPECT_THAT(failed.error().message, Not(HasSubstr("pd-client-secret-a41f")));
+}
+
+TEST_F(ClientTest, AnHourLongRateLimitWaitEndsWhenStopped) {
+  StopSignal stop;
+  PagerDutyClientOptions options;
+  options.base_url = fake_.url();
+  options.stop = &stop;
+  PagerDutyClient client(options, "pd-test-token", *http_, clock_, bucket_);
+  // SIGTERM arrives as the client starts its wait.
+  client.set_on_retry([&](const std::string&) { stop.Stop(); });
+  fake_.Script({FakePdFault::Kind::kRateLimited, 3600});
+  const auto before = clock_.Monotonic();
+  auto reply = client.Get("/incidents", kWindow);
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(reply.error().message, "PagerDuty GET /incidents: stopped: shutting down");
+  EXPECT_LT(clock_.Monotonic() - before, std::chrono::seconds(1));
+  EXPECT_EQ(fake_.Requests().size(), 1u);
+}
+
+TEST(TokenBucket, APauseEndsWhenStopped) {
+  FakeClock clock;
+  StopSignal stop;
+  TokenBucket bucket(clock, 960, &stop);
+  EXPECT_TRUE(bucket.Acquire());
+  bucket.PauseUntil(clock.Monotonic() + std::chrono::hours(1));
+  stop.Stop();
+  const auto before = clock.Monotonic();
+  EXPECT_FALSE(bucket.Acquire());
+  EXPECT_EQ(clock.Monotonic(), before);
+}
+
 TEST(TokenBucket, PacesRequestsAtTheRate) {
   FakeClock clock;
   TokenBucket bucket(clock, 960);

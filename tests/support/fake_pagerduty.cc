@@ -52,6 +52,11 @@ FakePagerDuty::FakePagerDuty(std::string token) : token_(std::move(token)) {
 }
 
 FakePagerDuty::~FakePagerDuty() {
+  {
+    std::lock_guard lock(mu_);
+    closing_ = true;
+  }
+  release_.notify_all();
   server_.stop();
   if (thread_.joinable()) thread_.join();
 }
@@ -137,6 +142,11 @@ int64_t FakePagerDuty::CountStatus(int status) const {
                        [&](const FakePdRequest& r) { return r.status == status; });
 }
 
+int FakePagerDuty::Hanging() const {
+  std::lock_guard lock(mu_);
+  return hanging_;
+}
+
 int64_t FakePagerDuty::CountPath(const std::string& path) const {
   std::lock_guard lock(mu_);
   return std::count_if(requests_.begin(), requests_.end(),
@@ -203,6 +213,19 @@ void FakePagerDuty::Handle(const httplib::Request& req, httplib::Response& res) 
       }
       case FakePdFault::Kind::kTruncated:
         break;  // below, once the body is known
+      case FakePdFault::Kind::kEchoCredentials: {
+        const std::string& auth = recorded.authorization;
+        const std::string token = auth.substr(auth.find('=') + 1);
+        return reply(fault->status,
+                     ErrorBody("Invalid Input Provided: Authorization: " + auth, 2001,
+                               {"token " + token + " is not valid here", "echo: " + token})
+                         .dump());
+      }
+      case FakePdFault::Kind::kHang:
+        ++hanging_;
+        release_.wait(lock, [this] { return closing_; });
+        --hanging_;
+        return reply(503, ErrorBody("Service Unavailable", 2000).dump());
     }
   }
 

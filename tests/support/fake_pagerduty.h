@@ -11,7 +11,8 @@
 //   - an optional real-time rate limit (N requests per 60 s window, the window starting at
 //     its first request) with or without ratelimit-* headers;
 //   - scripted faults for the next requests: 429 with/without headers, 500, slow, a
-//     truncated body, malformed JSON.
+//     truncated body, malformed JSON, an error that echoes the request's credentials, and
+//     no answer at all (until the fake is destroyed).
 // Incidents get trigger/acknowledge/resolve log entries from their times.
 //
 // Thread-safe: the server runs on its own threads; every method may be called while
@@ -21,6 +22,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -64,10 +66,15 @@ struct FakePdFault {
     kSlow,         // answers normally after `delay`
     kTruncated,    // a full Content-Length, half the body, then closes
     kMalformed,    // 200 with a body that is not JSON
+    // `status` with a PagerDuty error whose message and errors quote the request's
+    // Authorization header and the bare token, as an echoing proxy or API might.
+    kEchoCredentials,
+    kHang,  // never answers: holds the request until the fake is destroyed
   };
   Kind kind = Kind::kServerError;
   int reset_seconds = -1;  // kRateLimited: the ratelimit-reset header; -1: no headers
   std::chrono::milliseconds delay{0};
+  int status = 400;  // kEchoCredentials
 };
 
 struct FakePdRequest {
@@ -105,6 +112,8 @@ class FakePagerDuty {
   std::vector<FakePdRequest> Requests() const;
   int64_t CountStatus(int status) const;
   int64_t CountPath(const std::string& path) const;
+  // Requests being held by kHang now.
+  int Hanging() const;
 
  private:
   void Handle(const httplib::Request& req, httplib::Response& res);
@@ -131,6 +140,9 @@ class FakePagerDuty {
   int64_t used_ = 0;
   std::chrono::steady_clock::time_point window_end_{};
   std::deque<FakePdFault> faults_;
+  std::condition_variable release_;  // kHang requests wait on it until closing_
+  bool closing_ = false;
+  int hanging_ = 0;
   std::vector<FakePdRequest> requests_;
 };
 

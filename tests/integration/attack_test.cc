@@ -416,8 +416,8 @@ TEST(AttackWindows, CsvNeutralisesFormulasAndOverLongFieldsAreRefused) {
   ASSERT_TRUE(daemon.WaitReady()) << daemon.process().Stderr();
   auto client = daemon.Client();
   auto res = client.Post("/api/v1/attacks",
-                         R"({"type":"cpu","name":"=cmd|' /C calc'!A0","created_by":"@SUM(A1)",)"
-                         R"("targets":["-2+3"]})",
+                         R"j({"type":"cpu","name":"=cmd|' /C calc'!A0","created_by":"@SUM(A1)",)j"
+                         R"j("targets":["-2+3"]})j",
                          "application/json");
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 201) << res->body;

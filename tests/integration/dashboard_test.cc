@@ -346,6 +346,15 @@ TEST(Dashboard, HeadlessChromiumSeesVerdictRowsBreachAndAttack) {
   EXPECT_THAT(detail.result.out, HasSubstr("Probe latency"));
   EXPECT_EQ(ConsoleErrors(detail.result.err), "");
 
+  // An HTML report under its Content-Security-Policy: the nonced stylesheet applies and
+  // nothing is refused.
+  Browser report =
+      RunChromium(dir, daemon.url() + "/api/v1/reports/attacks/" + attack_id, {"--dump-dom"});
+  ASSERT_TRUE(report.finished);
+  ASSERT_EQ(report.result.exit_code, 0) << report.result.err;
+  EXPECT_THAT(report.result.out, HasSubstr("<svg id=\"attack-timeline\""));
+  EXPECT_EQ(ConsoleErrors(report.result.err), "");
+
   auto missing = client.Get("/services/nope");
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);

@@ -152,7 +152,7 @@ bool IsCsvFormula(std::string_view field) {
 }  // namespace
 
 void AppendCsvField(std::string& out, std::string_view field) {
-  bool formula = IsCsvFormula(field);
+  const bool formula = IsCsvFormula(field);
   if (!formula && field.find_first_of(",\"\r\n") == std::string_view::npos) {
     out += field;
     return;

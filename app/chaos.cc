@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "collector/probe/probe_result.h"
+#include "common/read_capped.h"
 #include "common/time.h"
 #include "exporters/attack_metrics.h"
 #include "incidents/chaostoolkit.h"
@@ -117,14 +118,11 @@ bool OwnerGone(const incidents::Attack& a, const std::string& hostname) {
 
 Result<incidents::AttackLog::ImportResult> ImportJournalFile(incidents::AttackLog& attacks,
                                                              const std::string& path,
-                                                             std::string_view type_override) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return MakeError(ErrorCode::kInvalidInput, path + ": cannot read: " + std::strerror(errno));
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  auto attack = incidents::ParseChaosToolkitJournal(text.str(), type_override);
+                                                             std::string_view type_override,
+                                                             uint64_t max_bytes) {
+  auto text = ReadFileCapped(path, max_bytes, "chaos.max_journal_bytes");
+  if (!text.ok()) return text.error();
+  auto attack = incidents::ParseChaosToolkitJournal(*text, type_override);
   if (!attack.ok()) return MakeError(attack.error().code, path + ": " + attack.error().message);
   return attacks.Import(std::move(*attack));
 }
@@ -290,7 +288,7 @@ void ChaosService::PollJournals(const std::string& dir) {
     auto& seen = journals_seen_[path];
     if (seen == stamp) continue;
     seen = stamp;
-    auto imported = ImportJournalFile(attacks_, path, "");
+    auto imported = ImportJournalFile(attacks_, path, "", config_.max_journal_bytes);
     if (!imported.ok()) {
       // A journal still being written fails to parse; its next change retries it.
       spdlog::warn("chaostoolkit journal {}", imported.error().message);

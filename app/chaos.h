@@ -48,10 +48,13 @@ bool OwnerGone(const incidents::Attack& attack, const std::string& hostname);
 // This machine's host name (the default attack target).
 std::string LocalHostname();
 
-// Reads and imports one journal file (the CLI and the journal_dir watcher).
+// Reads and imports one journal file (the CLI and the journal_dir watcher). A file over
+// `max_bytes` (chaos.max_journal_bytes) is an error naming it and the limit, and no more
+// than max_bytes + 1 bytes of it are read.
 Result<incidents::AttackLog::ImportResult> ImportJournalFile(incidents::AttackLog& attacks,
                                                              const std::string& path,
-                                                             std::string_view type_override);
+                                                             std::string_view type_override,
+                                                             uint64_t max_bytes);
 
 // Fetches Gremlin attacks in [since, until) plus the active ones and imports them.
 struct GremlinImportStats {

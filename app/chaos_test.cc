@@ -5,6 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "collector/probe/probe_result.h"
 #include "common/fake_clock.h"
 #include "common/time.h"
@@ -112,19 +116,43 @@ TEST(OwnerGone, OnlyForLocalProcessesThatExitedNoLonger) {
   EXPECT_FALSE(OwnerGone(a, "here"));
 }
 
+TEST_F(ChaosTest, ImportJournalFileRefusesAFileOverTheCapWithoutReadingIt) {
+  incidents::AttackLog log(*store_, clock_);
+  std::ifstream in(
+      steadystate::testing::SourceDir() + "/tests/data/chaostoolkit/netem-latency.json",
+      std::ios::binary);
+  std::stringstream journal;
+  journal << in.rdbuf();
+  const std::string path = dir_ / "journal.json";
+  std::ofstream(path, std::ios::binary) << journal.str();
+  const uint64_t size = journal.str().size();
+  auto over = ImportJournalFile(log, path, "", size - 1);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().message, path + ": larger than chaos.max_journal_bytes (" +
+                                      std::to_string(size - 1) + " bytes)");
+  EXPECT_TRUE(ImportJournalFile(log, path, "", size).ok());
+
+  const std::string zero = dir_ / "zero.json";
+  std::filesystem::create_symlink("/dev/zero", zero);
+  auto endless = ImportJournalFile(log, zero, "", 1 << 20);
+  ASSERT_FALSE(endless.ok());
+  EXPECT_THAT(endless.error().message, HasSubstr("zero.json: larger than chaos.max_journal_bytes"));
+  EXPECT_EQ(log.List(std::nullopt, std::nullopt)->size(), 1u);
+}
+
 TEST_F(ChaosTest, ImportJournalFileTwiceChangesNothing) {
   incidents::AttackLog log(*store_, clock_);
   const std::string path =
       steadystate::testing::SourceDir() + "/tests/data/chaostoolkit/netem-latency.json";
-  auto first = ImportJournalFile(log, path, "");
+  auto first = ImportJournalFile(log, path, "", 64 << 20);
   ASSERT_TRUE(first.ok()) << first.error().message;
   EXPECT_TRUE(first->created);
-  auto second = ImportJournalFile(log, path, "");
+  auto second = ImportJournalFile(log, path, "", 64 << 20);
   ASSERT_TRUE(second.ok());
   EXPECT_FALSE(second->changed);
   EXPECT_EQ(second->attack.id, first->attack.id);
   EXPECT_EQ(log.List(std::nullopt, std::nullopt)->size(), 1u);
-  auto missing = ImportJournalFile(log, dir_ / "nope.json", "");
+  auto missing = ImportJournalFile(log, dir_ / "nope.json", "", 64 << 20);
   ASSERT_FALSE(missing.ok());
   EXPECT_THAT(missing.error().message, HasSubstr("nope.json: cannot read"));
 }

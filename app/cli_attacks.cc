@@ -18,6 +18,7 @@
 #include "app/chaos.h"
 #include "app/commands.h"
 #include "common/redact.h"
+#include "common/read_capped.h"
 #include "common/time.h"
 #include "exporters/csv.h"
 #include "incidents/attack.h"
@@ -394,17 +395,12 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
     // Parse everything first: a bad journal imports nothing (exit 2 naming the file).
     std::vector<std::string> bodies;
     for (const auto& path : st->journals) {
-      std::ifstream in(path, std::ios::binary);
-      if (!in) {
-        return fail(
-            MakeError(ErrorCode::kInvalidInput, path + ": cannot read: " + std::strerror(errno)));
-      }
-      std::stringstream text;
-      text << in.rdbuf();
-      auto parsed = incidents::ParseChaosToolkitJournal(text.str(), st->import_type);
+      auto text = ReadFileCapped(path, config->chaos.max_journal_bytes, "chaos.max_journal_bytes");
+      if (!text.ok()) return fail(text.error());
+      auto parsed = incidents::ParseChaosToolkitJournal(*text, st->import_type);
       if (!parsed.ok())
         return fail(MakeError(parsed.error().code, path + ": " + parsed.error().message));
-      bodies.push_back(text.str());
+      bodies.push_back(std::move(*text));
     }
     DaemonApi api = ConnectDaemon(context, *config);
     std::unique_ptr<store::Store> store;
@@ -436,7 +432,8 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
           store = std::move(*opened);
           log = std::make_unique<incidents::AttackLog>(*store, SystemClock());
         }
-        auto imported = ImportJournalFile(*log, st->journals[i], st->import_type);
+        auto imported = ImportJournalFile(*log, st->journals[i], st->import_type,
+                                          config->chaos.max_journal_bytes);
         if (!imported.ok()) return fail(imported.error());
         id = imported->attack.id;
         created = imported->created;

@@ -31,6 +31,21 @@ std::string EscapeHtml(std::string_view text) {
   return out;
 }
 
+bool IsHttpUrl(std::string_view url) {
+  for (char c : url) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) return false;
+  }
+  const std::string lower = AsciiLower(url.substr(0, 8));
+  const size_t scheme = lower.starts_with("http://") ? 7 : lower.starts_with("https://") ? 8 : 0;
+  return scheme > 0 && url.size() > scheme && url[scheme] != '/';
+}
+
+std::string HtmlLinkIfHttp(std::string_view url, std::string_view inner_html) {
+  if (!IsHttpUrl(url)) return std::string(inner_html);
+  return "<a href=\"" + EscapeHtml(url) + "\">" + std::string(inner_html) + "</a>";
+}
+
 std::string UrlEncode(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -91,12 +106,59 @@ std::string_view TrimSpace(std::string_view text) {
   return text;
 }
 
+namespace {
+
+// An optional sign, digits with an optional fraction, an optional exponent: what the
+// numeric columns hold (a negative ttd_seconds from clock skew, for one).
+bool IsCsvNumber(std::string_view field) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < field.size() && field[i] >= '0' && field[i] <= '9') ++i;
+    return i - start;
+  };
+  if (i < field.size() && (field[i] == '-' || field[i] == '+')) ++i;
+  size_t mantissa = digits();
+  if (i < field.size() && field[i] == '.') {
+    ++i;
+    mantissa += digits();
+  }
+  if (mantissa == 0) return false;
+  if (i < field.size() && (field[i] == 'e' || field[i] == 'E')) {
+    ++i;
+    if (i < field.size() && (field[i] == '-' || field[i] == '+')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == field.size();
+}
+
+// OWASP's CSV injection advice: a spreadsheet evaluates a cell that starts with one of
+// these as a formula (or, for tab and CR, after trimming them).
+bool IsCsvFormula(std::string_view field) {
+  if (field.empty()) return false;
+  switch (field.front()) {
+    case '=':
+    case '+':
+    case '-':
+    case '@':
+    case '\t':
+    case '\r':
+      return !IsCsvNumber(field);
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 void AppendCsvField(std::string& out, std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+  const bool formula = IsCsvFormula(field);
+  if (!formula && field.find_first_of(",\"\r\n") == std::string_view::npos) {
     out += field;
     return;
   }
   out += '"';
+  if (formula) out += '\'';
   for (char c : field) {
     if (c == '"') out += '"';
     out += c;

@@ -12,6 +12,15 @@ namespace steadystate {
 // & < > " ' as character references: safe in element text and quoted attributes.
 std::string EscapeHtml(std::string_view text);
 
+// True for an absolute http:// or https:// URL (scheme in any case) with a host and no
+// whitespace or control character anywhere: the only URLs from data that become links.
+bool IsHttpUrl(std::string_view url);
+
+// `<a href="url">inner_html</a>` (the URL escaped) when IsHttpUrl(url); otherwise
+// `inner_html` alone, so a javascript: or data: URL from an import is never a link.
+// `inner_html` is markup already escaped by the caller.
+std::string HtmlLinkIfHttp(std::string_view url, std::string_view inner_html);
+
 // Percent-encodes everything but RFC 3986's unreserved characters (A-Z a-z 0-9 - _ . ~):
 // a query value or a path segment.
 std::string UrlEncode(std::string_view text);
@@ -26,7 +35,10 @@ std::string AsciiLower(std::string_view text);
 // `text` without leading and trailing ASCII whitespace.
 std::string_view TrimSpace(std::string_view text);
 
-// Fields with commas, quotes or line breaks are quoted, quotes doubled.
+// Fields with commas, quotes or line breaks are quoted, quotes doubled. A field a
+// spreadsheet would run as a formula (first character = + - @, tab or CR) is quoted with a
+// leading ' (OWASP's CSV injection advice), unless the whole field is a decimal number
+// such as -0.5 or +3e2, which stays a number.
 void AppendCsvField(std::string& out, std::string_view field);
 // Appends one row and a CRLF-free "\n" line end (what spreadsheets and pandas accept).
 void AppendCsvRow(std::string& out, const std::vector<std::string>& fields);

@@ -32,6 +32,17 @@ TEST(ChaosConfig, MaxAttackDurationMustBePositive) {
   EXPECT_EQ(config->chaos.max_attack_duration, std::chrono::minutes(30));
 }
 
+TEST(ChaosConfig, MaxJournalBytesIsASizeOf64MiBByDefault) {
+  auto defaults = Parse("", "test.yaml");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->chaos.max_journal_bytes, 64u << 20);
+  auto config = Parse("chaos: {max_journal_bytes: 1KiB}\n", "test.yaml");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->chaos.max_journal_bytes, 1024u);
+  EXPECT_THAT(ErrorOf("chaos: {max_journal_bytes: 0}\n"), HasSubstr("chaos.max_journal_bytes"));
+  EXPECT_THAT(ErrorOf("chaos: {max_journal_bytes: lots}\n"), HasSubstr("chaos.max_journal_bytes"));
+}
+
 TEST(ChaosConfig, OneSourcePerGremlinTeamAndJournalDir) {
   EXPECT_THAT(ErrorOf("chaos:\n"
                       "  sources:\n"

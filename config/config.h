@@ -69,7 +69,7 @@ struct HttpProbeConfig {
   std::map<std::string, std::string> headers;
   std::string body;
   std::vector<StatusRange> valid_status{{200, 299}};
-  std::string body_regex;  // ECMAScript (std::regex); empty = any body. Checked to compile.
+  std::string body_regex;  // RE2 syntax; empty = any body. Checked to compile.
   bool follow_redirects = true;
   TlsConfig tls;
   friend bool operator==(const HttpProbeConfig&, const HttpProbeConfig&) = default;
@@ -240,6 +240,8 @@ struct ChaosConfig {
       std::chrono::hours(2);          // open windows are ended (abandoned) after this
   std::vector<std::string> announce;  // notifier names told about attack start/end
   std::vector<ChaosSourceConfig> sources;
+  // A Chaos Toolkit journal file larger than this is refused without reading past it.
+  uint64_t max_journal_bytes = 64ULL << 20;
 };
 
 struct SourceLocation {

@@ -55,7 +55,7 @@ const std::vector<InvalidCase>& InvalidCases() {
        "(example: 0.80 for 80%)"},
       {"bad-body-regex.yaml",
        "4:59: services[0].probe.http.body_regex: \"(ok\" is not a valid regular expression "
-       "(Mismatched '(' and ')' in regular expression)"},
+       "(missing ): (ok; RE2 syntax: no backreferences or lookaround)"},
       {"bad-duration-words.yaml",
        "3:10: storage.retention.raw: \"2 weeks\" is not a duration (unknown unit) (examples: "
        "10s, 5m)"},
@@ -323,6 +323,21 @@ chaos:
   EXPECT_EQ(config.chaos.sources[0].gremlin.base_url, "https://api.gremlin.com/v1");
   EXPECT_EQ(config.chaos.sources[0].gremlin.sync_interval, minutes(5));
   EXPECT_EQ(config.chaos.sources[0].gremlin.api_key.file, "/run/secrets/gremlin");
+}
+
+TEST(Config, BodyRegexIsRe2SyntaxWithoutLookaroundOrBackreferences) {
+  for (const char* pattern : {"(?=ok)", "(a)\\\\1"}) {
+    EXPECT_THAT(ParseError(std::string("services: [{name: a, probe: {http: {url: \"https://a/\", "
+                                       "body_regex: \"") +
+                           pattern + "\"}}}]"),
+                HasSubstr("test.yaml:1:68: services[0].probe.http.body_regex:"))
+        << pattern;
+  }
+  EXPECT_EQ(ParseOk("services: [{name: a, probe: {http: {url: \"https://a/\", "
+                    "body_regex: \"^\\\\{\\\"status\\\":\\\"(ok|up)\\\"\"}}}]")
+                .services[0]
+                .probe->http.body_regex,
+            "^\\{\"status\":\"(ok|up)\"");
 }
 
 TEST(Config, UrgencyHasItsOwnDefaultSeverityMap) {

@@ -33,6 +33,7 @@ void ReadChaos(MapReader& map, ChaosConfig& out) {
   map.Read("attribution_grace", out.attribution_grace, AnyDuration());
   map.Read("onset_lookback", out.onset_lookback, AnyDuration());
   map.Read("max_attack_duration", out.max_attack_duration, PositiveDuration());
+  map.Read("max_journal_bytes", out.max_journal_bytes, ByteSize());
   map.ReadList("announce", out.announce, NonEmptyString());
   map.ReadMapList("sources", [&](MapReader& item, size_t) {
     ChaosSourceConfig& source = out.sources.emplace_back();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/time.h"
+#include "exporters/csp.h"
 #include "incidents/report.h"
 
 namespace steadystate::exporters {
@@ -61,6 +62,11 @@ ApiResponse ToResponse(const Result<RenderedReport>& r) {
   ApiResponse out;
   out.content_type = r->content_type;
   out.body = r->body;
+  if (out.content_type.starts_with("text/html")) {
+    ApplyContentSecurityPolicy(out, {}, NewCspNonce());
+  } else {
+    out.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  }
   return out;
 }
 

@@ -151,5 +151,33 @@ TEST_F(IncidentReportsTest, Reports) {
   EXPECT_EQ(Get("/api/v1/reports/attacks/atk-1", {{"format", "pdf"}}).status, 400);
 }
 
+TEST_F(IncidentReportsTest, HtmlReportsSendAContentSecurityPolicyWithANonceForTheirStyle) {
+  ApiResponse attack = Get("/api/v1/reports/attacks/atk-1", {});
+  ASSERT_EQ(attack.status, 200) << attack.body;
+  auto header = [&](const std::string& name) {
+    for (const auto& [k, v] : attack.headers) {
+      if (k == name) return v;
+    }
+    return std::string();
+  };
+  EXPECT_EQ(header("X-Content-Type-Options"), "nosniff");
+  const std::string csp = header("Content-Security-Policy");
+  EXPECT_THAT(csp, HasSubstr("default-src 'none'"));
+  EXPECT_THAT(csp, HasSubstr("frame-ancestors 'none'"));
+  EXPECT_THAT(csp, HasSubstr("base-uri 'none'"));
+  EXPECT_THAT(csp, HasSubstr("form-action 'none'"));
+  std::smatch nonce;
+  ASSERT_TRUE(std::regex_search(csp, nonce, std::regex("style-src 'nonce-([A-Za-z0-9+/=]{24})'")));
+  EXPECT_THAT(attack.body, HasSubstr("<style nonce=\"" + nonce[1].str() + "\">"));
+  EXPECT_THAT(attack.body, ::testing::Not(HasSubstr("<style>")));
+  // A fresh nonce for every response.
+  EXPECT_NE(Get("/api/v1/reports/attacks/atk-1", {}).headers, attack.headers);
+
+  ApiResponse md = Get("/api/v1/reports/attacks/atk-1", {{"format", "md"}});
+  EXPECT_EQ(
+      md.headers,
+      (std::vector<std::pair<std::string, std::string>>{{"X-Content-Type-Options", "nosniff"}}));
+}
+
 }  // namespace
 }  // namespace steadystate::exporters

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "common/time.h"
+#include "incidents/limits.h"
 
 namespace steadystate::incidents {
 namespace {
@@ -152,7 +153,8 @@ Status CheckClosedSets(const Attack& a) {
   return OkStatus();
 }
 
-Status ReadAttackFields(const Fields& f, Attack& a) {
+// `check_limits`: the fields an API client sent (stored records are read as they are).
+Status ReadAttackFields(const Fields& f, Attack& a, bool check_limits) {
   std::optional<Timestamp> start;
   RETURN_IF_ERROR(f.String("id", a.id));
   RETURN_IF_ERROR(f.String("source", a.source));
@@ -173,6 +175,7 @@ Status ReadAttackFields(const Fields& f, Attack& a) {
   RETURN_IF_ERROR(f.String("owner", a.owner));
   RETURN_IF_ERROR(f.Steps("steps", a.steps));
   if (start) a.start = *start;
+  if (check_limits) RETURN_IF_ERROR(CheckAttackLimits(a));
   return CheckClosedSets(a);
 }
 
@@ -221,7 +224,7 @@ Result<Attack> AttackFromJson(std::string_view text) {
   auto doc = ParseObject(text);
   if (!doc.ok()) return doc.error();
   Attack a;
-  RETURN_IF_ERROR(ReadAttackFields(Fields(*doc), a));
+  RETURN_IF_ERROR(ReadAttackFields(Fields(*doc), a, /*check_limits=*/false));
   return a;
 }
 
@@ -233,7 +236,7 @@ Result<Attack> ParseAttackStart(std::string_view body) {
                                "created_by", "name", "reproduces", "owner", "expected_duration"}));
   Attack a;
   a.start = Timestamp{};
-  RETURN_IF_ERROR(ReadAttackFields(f, a));
+  RETURN_IF_ERROR(ReadAttackFields(f, a, /*check_limits=*/true));
   if (!doc->contains("type")) return Invalid("type: required (e.g. \"cpu\")");
   return a;
 }
@@ -252,6 +255,9 @@ Result<AttackEnd> ParseAttackEnd(std::string_view body) {
   RETURN_IF_ERROR(f.Time("end", end.end));
   RETURN_IF_ERROR(f.String("steady_state", end.steady_state));
   RETURN_IF_ERROR(f.String("halted_reason", end.halted_reason));
+  RETURN_IF_ERROR(CheckLength("outcome", end.outcome, kMaxTypeBytes));
+  RETURN_IF_ERROR(CheckLength("steady_state", end.steady_state, kMaxTypeBytes));
+  RETURN_IF_ERROR(CheckLength("halted_reason", end.halted_reason, kMaxTextBytes));
   if (!IsAttackOutcome(end.outcome) || end.outcome == "running") {
     return Invalid("outcome: \"" + end.outcome +
                    "\" is not a final outcome (one of: completed, halted, failed, abandoned)");
@@ -321,12 +327,14 @@ Result<Attack> AttackLog::Start(Attack attack) {
   attack.id = NewId(attack.start);
   attack.outcome = "running";
   attack.end.reset();
+  RETURN_IF_ERROR(CheckAttackLimits(attack));
   RETURN_IF_ERROR(store_.PutRecord(store::Family::kAttacks, attack.id, AttackToJson(attack)));
   Notify(attack, AttackEvent::kStarted);
   return attack;
 }
 
 Result<Attack> AttackLog::End(std::string_view id, const AttackEnd& end) {
+  RETURN_IF_ERROR(CheckLength("halted_reason", end.halted_reason, kMaxTextBytes));
   auto found = Get(id);
   if (!found.ok()) return found.error();
   if (!found->has_value()) {
@@ -362,6 +370,7 @@ Result<AttackLog::ImportResult> AttackLog::Import(Attack attack) {
   if (attack.source.empty() || attack.source_id.empty()) {
     return Invalid("an imported attack needs a source and a source_id");
   }
+  RETURN_IF_ERROR(FitImportedAttack(attack));
   RETURN_IF_ERROR(CheckClosedSets(attack));
   if (attack.end && *attack.end < attack.start) {
     return Invalid("end: " + FormatRfc3339(*attack.end) + " is before the attack's start " +

@@ -5,6 +5,7 @@
 
 #include "common/fake_clock.h"
 #include "common/time.h"
+#include "incidents/limits.h"
 #include "tests/support/test_store.h"
 
 namespace steadystate::incidents {
@@ -199,6 +200,67 @@ TEST_F(AttackLogTest, ImportIsIdempotentAndUpdatesChangedWindows) {
   Attack nameless = a;
   nameless.source_id.clear();
   EXPECT_THAT(log_->Import(nameless).error().message, HasSubstr("source_id"));
+}
+
+TEST(AttackLimits, ApiBodiesOverALimitAreRefusedNamingTheFieldAndTheLimit) {
+  const std::string name(257, 'n');
+  auto start = ParseAttackStart(R"({"type":"cpu","name":")" + name + R"("})");
+  ASSERT_FALSE(start.ok());
+  EXPECT_EQ(start.error().code, ErrorCode::kInvalidInput);
+  EXPECT_EQ(start.error().message, "name: 257 bytes, over the limit of 256");
+  EXPECT_TRUE(ParseAttackStart(R"({"type":"cpu","name":")" + name.substr(1) + R"("})").ok());
+
+  auto type = ParseAttackStart(R"({"type":")" + std::string(100000, 'x') + R"("})");
+  ASSERT_FALSE(type.ok());
+  EXPECT_EQ(type.error().message, "type: 100000 bytes, over the limit of 32");
+
+  std::string targets;
+  for (int i = 0; i < 101; ++i)
+    targets += std::string(i ? "," : "") + "\"h" + std::to_string(i) + "\"";
+  auto many = ParseAttackStart(R"({"type":"cpu","targets":[)" + targets + "]}");
+  ASSERT_FALSE(many.ok());
+  EXPECT_EQ(many.error().message, "targets: 101 entries, over the limit of 100");
+  auto wide =
+      ParseAttackStart(R"({"type":"cpu","services":["www",")" + std::string(300, 's') + R"("]})");
+  ASSERT_FALSE(wide.ok());
+  EXPECT_EQ(wide.error().message, "services[1]: 300 bytes, over the limit of 256");
+  auto by = ParseAttackStart(R"({"type":"cpu","created_by":")" + std::string(300, 'c') + R"("})");
+  EXPECT_EQ(by.error().message, "created_by: 300 bytes, over the limit of 256");
+
+  auto end =
+      ParseAttackEnd(R"({"outcome":"halted","halted_reason":")" + std::string(1025, 'r') + R"("})");
+  ASSERT_FALSE(end.ok());
+  EXPECT_EQ(end.error().message, "halted_reason: 1025 bytes, over the limit of 1024");
+}
+
+TEST_F(AttackLogTest, ImportsKeepIdentifiersWholeAndCutFreeTextWithAMarker) {
+  Attack a;
+  a.source = "chaostoolkit";
+  a.source_id = "j-1";
+  a.type = "cpu";
+  a.start = clock_.Now();
+  a.name = std::string(300, 'n');
+  a.halted_reason = "\u00e9" + std::string(2000, 'r');
+  for (int i = 0; i < 150; ++i) a.targets.push_back("host-" + std::to_string(i));
+  auto imported = log_->Import(a);
+  ASSERT_TRUE(imported.ok()) << imported.error().message;
+  EXPECT_EQ(imported->attack.name, std::string(248, 'n') + "...[cut]");
+  EXPECT_EQ(imported->attack.halted_reason.size(), 1024u);
+  EXPECT_TRUE(imported->attack.halted_reason.ends_with("...[cut]"));
+  ASSERT_EQ(imported->attack.targets.size(), 100u);
+  EXPECT_EQ(imported->attack.targets[98], "host-98");
+  EXPECT_EQ(imported->attack.targets[99], "...[cut]");
+
+  a.source_id = std::string(257, 'g');
+  auto long_id = log_->Import(a);
+  ASSERT_FALSE(long_id.ok());
+  EXPECT_EQ(long_id.error().message, "source_id: 257 bytes, over the limit of 256");
+}
+
+TEST(AttackLimits, CutNeverSplitsAUtf8Character) {
+  std::string text = "ab" + std::string("\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9");  // 2 + 12 bytes
+  CutToLength(text, 11);  // 3 bytes kept before the 8-byte marker would split an e-acute
+  EXPECT_EQ(text, "ab...[cut]");
 }
 
 TEST_F(AttackLogTest, ObserverHearsStartsAndEndsAndTheJudgeDecidesSteadyState) {

@@ -3,6 +3,7 @@
 #include "common/http_client.h"
 
 #include <curl/curl.h>
+#include <re2/re2.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -10,9 +11,9 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
-#include <regex>
 #include <string>
 #include <thread>
 
@@ -28,7 +29,7 @@ using std::chrono::microseconds;
 struct Target {
   std::string service;
   config::ProbeConfig probe;
-  std::optional<std::regex> body_regex;
+  std::shared_ptr<const RE2> body_regex;  // RE2: linear time, no recursion on the body
   std::string regex_error;  // set if the regex failed to compile (config should prevent it)
   MonotonicTime next{};
   bool in_flight = false;
@@ -135,10 +136,13 @@ struct ProbeEngine::Loop {
       t.service = s.name;
       t.probe = *s.probe;
       if (t.probe.kind == config::ProbeKind::kHttp && !t.probe.http.body_regex.empty()) {
-        try {
-          t.body_regex.emplace(t.probe.http.body_regex, std::regex::ECMAScript);
-        } catch (const std::regex_error& e) {
-          t.regex_error = std::string("invalid body_regex: ") + e.what();
+        RE2::Options re2_options;
+        re2_options.set_log_errors(false);
+        auto compiled = std::make_shared<const RE2>(t.probe.http.body_regex, re2_options);
+        if (compiled->ok()) {
+          t.body_regex = std::move(compiled);
+        } else {
+          t.regex_error = "invalid body_regex: " + compiled->error();
         }
       }
       targets.push_back(std::move(t));
@@ -275,7 +279,7 @@ struct ProbeEngine::Loop {
         transfer->headers = curl_slist_append(transfer->headers, (name + ": " + value).c_str());
       }
       if (transfer->headers) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer->headers);
-      transfer->keep_body = t.body_regex.has_value();
+      transfer->keep_body = t.body_regex != nullptr;
       SetTlsOptions(easy, http.tls);
       if (http.url.starts_with("https://") || http.url.starts_with("HTTPS://")) {
         curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
@@ -331,7 +335,7 @@ struct ProbeEngine::Loop {
       if (!valid) {
         r.error_class = std::string(kErrorStatus);
         r.error = "HTTP status " + std::to_string(r.http_status) + " is not valid";
-      } else if (t.body_regex && !std::regex_search(transfer->body, *t.body_regex)) {
+      } else if (t.body_regex && !RE2::PartialMatch(transfer->body, *t.body_regex)) {
         r.error_class = std::string(kErrorBody);
         r.error = transfer->truncated ? "body_regex does not match the first " +
                                             std::to_string(transfer->max_body) + " bytes"

@@ -12,7 +12,7 @@
 // (libcurl's CURLOPT_TIMEOUT_MS) and never delays other probes: nothing on the loop blocks
 // except curl_multi_poll, whose wait is bounded by the next due probe.
 //
-// HTTP: method, headers, body, valid_status, body_regex (ECMAScript search over at most
+// HTTP: method, headers, body, valid_status, body_regex (RE2 search over at most
 // the first ProbeEngineOptions::max_body_bytes; a body with no regex is read and
 // discarded), redirects, TLS verified by default (tls.ca_file, tls.insecure_skip_verify),
 // earliest certificate expiry of the served chain. Results go to `sink` on the loop thread.

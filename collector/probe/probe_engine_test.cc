@@ -228,6 +228,20 @@ TEST(ProbeEngine, HugeBodyIsCutAtTheCapWhenMatchingAndDiscardedOtherwise) {
   EXPECT_LT(no_regex.duration, seconds(5));
 }
 
+// std::regex recursed once per character here and overflowed the stack on such a body.
+TEST(ProbeEngine, BodyRegexRunsInLinearTimeOnALongBody) {
+  HttpTarget target;
+  auto s = Http("ab", target.Url("/ab"), seconds(10));
+  s.probe->http.body_regex = "^(a|b)*c";
+  ProbeResult r = ProbeOnce(s);
+  EXPECT_TRUE(r.success) << r.error_class << ": " << r.error;
+
+  s.probe->http.body_regex = "^(a|b)*d";
+  ProbeResult miss = ProbeOnce(s);
+  EXPECT_FALSE(miss.success);
+  EXPECT_EQ(miss.error_class, "body") << miss.error;
+}
+
 TEST(ProbeEngine, SendsMethodHeadersAndBodyAndFollowsRedirects) {
   HttpTarget target;
   auto post = Http("post", target.Url("/echo"));

@@ -193,7 +193,12 @@ const std::string_view kDashboardJs = R"js(
         return r.text();
       })
       .then(function (html) {
-        var doc = new DOMParser().parseFromString(html, 'text/html');
+        // Only the title and <main> are parsed: the new page's <style> and <script> carry
+        // another response's CSP nonce, which this page's policy would refuse.
+        var title = /<title>[^<]*<\/title>/.exec(html);
+        var from = html.indexOf('<main'), to = html.indexOf('</main>', from);
+        var part = (title ? title[0] : '') + (from < 0 || to < 0 ? '' : html.slice(from, to + 7));
+        var doc = new DOMParser().parseFromString(part, 'text/html');
         var next = doc.querySelector('main'), cur = document.querySelector('main');
         if (!next || !cur) return;
         // The focused element by id, or a strip by its row's id.

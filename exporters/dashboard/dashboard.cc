@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "exporters/csp.h"
 #include "exporters/dashboard/html.h"
 
 namespace steadystate::exporters::dashboard {
@@ -16,6 +17,7 @@ ApiResponse Html(int status, std::string body) {
   out.body = std::move(body);
   // Always current: the page is the live status.
   out.headers.emplace_back("Cache-Control", "no-store");
+  ApplyContentSecurityPolicy(out, {.connect_self = true, .style_attributes = true}, NewCspNonce());
   return out;
 }
 

@@ -237,6 +237,53 @@ TEST(DashboardRender, EscapesEveryString) {
   EXPECT_THAT(RenderNotFound("<x>"), HasSubstr("&ldquo;&lt;x&gt;&rdquo;"));
 }
 
+TEST(HtmlLinks, OnlyHttpAndHttpsUrlsBecomeLinks) {
+  EXPECT_TRUE(IsHttpUrl("https://acme.pagerduty.com/incidents/P1"));
+  EXPECT_TRUE(IsHttpUrl("HTTP://example.com"));
+  EXPECT_TRUE(IsHttpUrl("hTtPs://example.com/a?b=c"));
+  EXPECT_FALSE(IsHttpUrl("javascript:alert(1)"));
+  EXPECT_FALSE(IsHttpUrl("JavaScript:alert(1)"));
+  EXPECT_FALSE(IsHttpUrl(" https://example.com"));
+  EXPECT_FALSE(IsHttpUrl("\x01https://example.com"));
+  EXPECT_FALSE(IsHttpUrl("https://exa\tmple.com"));
+  EXPECT_FALSE(IsHttpUrl("java\nscript:alert(1)"));
+  EXPECT_FALSE(IsHttpUrl("data:text/html,<script>alert(1)</script>"));
+  EXPECT_FALSE(IsHttpUrl("//evil.example"));
+  EXPECT_FALSE(IsHttpUrl("https://"));
+  EXPECT_FALSE(IsHttpUrl("https:///x"));
+  EXPECT_FALSE(IsHttpUrl(""));
+  EXPECT_EQ(HtmlLinkIfHttp("https://x.test/?a=1&b=\"", "t"),
+            "<a href=\"https://x.test/?a=1&amp;b=&quot;\">t</a>");
+  EXPECT_EQ(HtmlLinkIfHttp("javascript:alert(1)", "t"), "t");
+}
+
+TEST(DashboardRender, IncidentUrlsAreLinksOnlyForHttpAndHttps) {
+  Overview o = MakeOverview({Row("www", true, 0.9999)});
+  incidents::Incident evil;
+  evil.id = "pagerduty:P1";
+  evil.title = "evil";
+  evil.url = "javascript:alert(document.cookie)";
+  evil.service = "www";
+  evil.created_at = kNow - minutes(12);
+  incidents::Incident good = evil;
+  good.id = "pagerduty:P2";
+  good.title = "good";
+  good.url = "https://acme.pagerduty.com/incidents/P2";
+  for (const auto& in : {evil, good}) {
+    IncidentRow row = MakeIncidentRow(in, {}, kNow, minutes(15));
+    o.services[0].incidents.push_back(row);
+    o.open_incidents.push_back(row);
+  }
+  ServiceDetail detail;
+  detail.row = o.services[0];
+  detail.now = kNow;
+  detail.incidents = o.open_incidents;
+  for (const std::string& html : {RenderOverview(o), RenderServicePage(detail)}) {
+    EXPECT_THAT(html, Not(HasSubstr("javascript:")));
+    EXPECT_THAT(html, HasSubstr("<a href=\"https://acme.pagerduty.com/incidents/P2\">good</a>"));
+  }
+}
+
 TEST(DashboardRender, OpenIncidentsWithAgeSeverityAndChaosAttribution) {
   Overview o = MakeOverview({Row("www", true, 0.9999)});
   AttackRow attack;

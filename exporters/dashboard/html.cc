@@ -340,7 +340,7 @@ std::string AttackLine(const AttackRow& a, Timestamp now) {
 std::string IncidentLine(const IncidentRow& i, Timestamp now) {
   const auto& in = i.incident;
   std::string title = EscapeHtml(in.title.empty() ? in.id : in.title);
-  if (!in.url.empty()) title = "<a href=\"" + EscapeHtml(in.url) + "\">" + title + "</a>";
+  title = HtmlLinkIfHttp(in.url, title);
   return "<div><strong>" + EscapeHtml(in.severity.empty() ? "unknown severity" : in.severity) +
          "</strong> " + EscapeHtml(in.status) + ", open " +
          FormatHumanDuration(now - in.created_at) + ": " + title +
@@ -392,7 +392,7 @@ void IncidentTable(std::string& out, const std::vector<IncidentRow>& all, size_t
   for (const IncidentRow& i : Newest(all, limit)) {
     const auto& in = i.incident;
     std::string title = EscapeHtml(in.title.empty() ? in.id : in.title);
-    if (!in.url.empty()) title = "<a href=\"" + EscapeHtml(in.url) + "\">" + title + "</a>";
+    title = HtmlLinkIfHttp(in.url, title);
     out += "<tr><th scope=\"row\">" + title + "</th><td><a href=\"" + ServiceHref(in.service) +
            "\">" + EscapeHtml(in.service) + "</a></td><td>" + EscapeHtml(in.severity) +
            "</td><td>" + EscapeHtml(in.status) + "</td><td>" + Time(in.created_at) + "</td><td>" +

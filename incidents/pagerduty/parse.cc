@@ -6,6 +6,7 @@
 #include <array>
 
 #include "common/time.h"
+#include "incidents/limits.h"
 
 namespace steadystate::incidents::pagerduty {
 namespace {
@@ -67,7 +68,11 @@ Result<PdIncident> ReadIncident(const json& o) {
   std::string problem = ReadString(o, "id", in.id, true);
   auto fail = [&](const std::string& what) {
     return MakeError(ErrorCode::kInvalidInput,
-                     "incident " + (in.id.empty() ? std::string("(no id)") : in.id) + ": " + what);
+                     "incident " +
+                         (in.id.empty()                ? std::string("(no id)")
+                          : in.id.size() > kMaxIdBytes ? std::string("(id too long)")
+                                                       : in.id) +
+                         ": " + what);
   };
   if (!problem.empty()) return fail(problem);
   auto number = o.find("incident_number");
@@ -99,6 +104,19 @@ Result<PdIncident> ReadIncident(const json& o) {
   if (auto e = ReadString(*service, "summary", in.service_summary, false); !e.empty()) {
     return fail("service." + e);
   }
+  // Identifiers and the URL over their limit reject the incident (a cut one could name
+  // another); free text is cut with a marker.
+  for (const Status& limit :
+       {CheckLength("id", in.id, kMaxIdBytes), CheckLength("status", in.status, kMaxTypeBytes),
+        CheckLength("urgency", in.urgency, kMaxTypeBytes),
+        CheckLength("incident_key", in.incident_key, kMaxTextBytes),
+        CheckLength("html_url", in.html_url, kMaxUrlBytes),
+        CheckLength("service.id", in.service_id, kMaxIdBytes)}) {
+    if (!limit.ok()) return fail(limit.error().message);
+  }
+  CutToLength(in.title, kMaxTextBytes);
+  CutToLength(in.service_summary, kMaxNameBytes);
+  if (in.priority) CutToLength(*in.priority, kMaxNameBytes);
   if (auto counts = o.find("alert_counts"); counts != o.end() && counts->is_object()) {
     if (auto all = counts->find("all"); all != counts->end() && all->is_number_integer()) {
       in.alert_count = all->get<int64_t>();

@@ -110,6 +110,33 @@ TEST(ParseIncidentsPage, BadIncidentIsSkippedAndNamedTheRestKept) {
   EXPECT_THAT(page->skipped[3], HasSubstr("(no id): id: missing"));
 }
 
+TEST(ParseIncidentsPage, OverLongIdsRejectTheIncidentAndOverLongTextIsCut) {
+  const std::string long_id(300, 'Q');
+  const std::string body =
+      R"({"incidents": [
+    {"id": ")" +
+      long_id + R"(", "incident_number": 1, "status": "triggered",
+     "created_at": "2026-11-20T10:00:00Z", "service": {"id": "P1"}},
+    {"id": "QURL", "incident_number": 2, "status": "triggered",
+     "created_at": "2026-11-20T10:00:00Z", "service": {"id": "P1"}, "html_url": "https://x/)" +
+      std::string(3000, 'u') + R"("},
+    {"id": "QOK", "incident_number": 3, "status": "triggered", "title": ")" +
+      std::string(5000, 't') + R"(",
+     "created_at": "2026-11-20T10:00:00Z", "service": {"id": "P1", "summary": ")" +
+      std::string(400, 's') + R"("}}
+  ], "more": false})";
+  auto page = ParsePagerDutyIncidentsPage(body, "page 1");
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  ASSERT_EQ(page->skipped.size(), 2u);
+  EXPECT_THAT(page->skipped[0], HasSubstr("(id too long): id: 300 bytes, over the limit of 256"));
+  EXPECT_EQ(page->skipped[0].find(long_id), std::string::npos);
+  EXPECT_THAT(page->skipped[1], HasSubstr("QURL: html_url: 3010 bytes, over the limit of 2048"));
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].title.size(), 1024u);
+  EXPECT_TRUE(page->items[0].title.ends_with("...[cut]"));
+  EXPECT_EQ(page->items[0].service_summary.size(), 256u);
+}
+
 TEST(ParseIncidentsPage, TotalIsReadWhenAskedFor) {
   auto page = ParsePagerDutyIncidentsPage(R"({"incidents": [], "more": false, "total": 1234})");
   ASSERT_TRUE(page.ok());

@@ -410,5 +410,46 @@ TEST(GremlinImport, DaemonSyncsAndTheCliImportsIdempotently) {
   EXPECT_EQ(Attacks(daemon).size(), 1u);
 }
 
+TEST(AttackWindows, CsvNeutralisesFormulasAndOverLongFieldsAreRefused) {
+  TempDir dir;
+  RunningDaemon daemon(dir, TestConfig());
+  ASSERT_TRUE(daemon.WaitReady()) << daemon.process().Stderr();
+  auto client = daemon.Client();
+  auto res = client.Post("/api/v1/attacks",
+                         R"j({"type":"cpu","name":"=cmd|' /C calc'!A0","created_by":"@SUM(A1)",)j"
+                         R"j("targets":["-2+3"]})j",
+                         "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 201) << res->body;
+  auto csv = client.Get("/api/v1/attacks?format=csv");
+  ASSERT_TRUE(csv);
+  EXPECT_THAT(csv->body, HasSubstr(",api,,cpu,\"'-2+3\",,"));
+  EXPECT_THAT(csv->body, HasSubstr(",\"'@SUM(A1)\",\"'=cmd|' /C calc'!A0\",running,"));
+
+  res =
+      client.Post("/api/v1/attacks", R"({"type":"cpu","name":")" + std::string(300, 'n') + R"("})",
+                  "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_THAT(res->body, HasSubstr("name: 300 bytes, over the limit of 256"));
+  EXPECT_EQ(Attacks(daemon).size(), 1u);
+}
+
+TEST(ChaosToolkitImport, AJournalOverTheConfiguredCapIsRefusedNamingTheFileAndTheLimit) {
+  TempDir dir;
+  const std::string config = dir / "steadystate.yaml";
+  std::ofstream(config) << TestConfig("chaos: {max_journal_bytes: 1KiB}\n");
+  const std::string big = dir / "big.json";
+  std::ofstream(big) << std::string(1025, ' ');
+  const std::string zero = dir / "zero.json";
+  std::filesystem::create_symlink("/dev/zero", zero);
+  for (const std::string& journal : {big, zero}) {
+    auto r = Steadystate({"--server", "http://127.0.0.1:1", "--config", config, "--data",
+                          dir / "data", "import", "chaostoolkit", journal});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_THAT(r.err, HasSubstr(journal + ": larger than chaos.max_journal_bytes (1024 bytes)"));
+  }
+}
+
 }  // namespace
 }  // namespace steadystate::testing

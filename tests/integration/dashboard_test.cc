@@ -179,6 +179,7 @@ TEST(Dashboard, HeadlessChromiumSeesVerdictRowsBreachAndAttack) {
     resolved.status = "resolved";
     resolved.created_at = now - days(2);
     resolved.resolved_at = now - days(2) + std::chrono::minutes(47);
+    resolved.url = "https://acme.pagerduty.com/incidents/PRESOLVED";
     incidents::Incident open = resolved;
     open.id = "pagerduty:POPEN";
     open.title = "api 503s";
@@ -186,6 +187,7 @@ TEST(Dashboard, HeadlessChromiumSeesVerdictRowsBreachAndAttack) {
     open.status = "triggered";
     open.created_at = now - std::chrono::minutes(10);
     open.resolved_at.reset();
+    open.url = "javascript:alert(document.cookie)";  // only http(s) URLs become links
     ASSERT_TRUE(incidents::IncidentStore(**store).Upsert(std::vector{resolved, open}).ok());
   }
   FakeReceiver healthy(FakeResponse::Status(200, "ok"));
@@ -236,6 +238,19 @@ TEST(Dashboard, HeadlessChromiumSeesVerdictRowsBreachAndAttack) {
       kDeadline))
       << page << daemon.process().Stderr();
   EXPECT_LT(page.size(), 200u * 1024);
+  EXPECT_THAT(page, Not(HasSubstr("javascript:")));
+  EXPECT_THAT(page, HasSubstr(">api 503s<"));
+  // The browser runs only the page's own nonced script and style (the DOM checks below
+  // prove the script still works under this policy, and no console error says otherwise).
+  for (const char* path : {"/", "/services/www"}) {
+    auto res = client.Get(path);
+    ASSERT_TRUE(res);
+    EXPECT_THAT(res->get_header_value("Content-Security-Policy"),
+                HasSubstr("default-src 'none'; script-src 'nonce-"));
+    EXPECT_THAT(res->get_header_value("Content-Security-Policy"),
+                HasSubstr("frame-ancestors 'none'"));
+    EXPECT_EQ(res->get_header_value("X-Content-Type-Options"), "nosniff");
+  }
 
   // Hover: the page's own script decodes every day of www's strip to the figures of the
   // drill-down's daily table.
@@ -264,7 +279,9 @@ TEST(Dashboard, HeadlessChromiumSeesVerdictRowsBreachAndAttack) {
   EXPECT_EQ(with_data, 6);  // the five seeded days and today
   // The incidents: www's resolved one on its page with its TTR, api's open one in its row.
   EXPECT_THAT(www_page->body, HasSubstr("Incidents: open, and opened in the last 30 days"));
-  EXPECT_THAT(www_page->body, HasSubstr("www checkout errors"));
+  EXPECT_THAT(www_page->body,
+              HasSubstr("<a href=\"https://acme.pagerduty.com/incidents/PRESOLVED\">www checkout "
+                        "errors</a>"));
   EXPECT_THAT(www_page->body, HasSubstr("<td>47m</td>"));
   EXPECT_THAT(RowOf(page, "www"), HasSubstr("<td>none<td>"));  // nothing open
   EXPECT_THAT(RowOf(page, "api"), HasSubstr("<strong>sev2</strong> triggered, open 1"));
@@ -328,6 +345,15 @@ TEST(Dashboard, HeadlessChromiumSeesVerdictRowsBreachAndAttack) {
   EXPECT_THAT(detail.result.out, HasSubstr("SLI: availability"));
   EXPECT_THAT(detail.result.out, HasSubstr("Probe latency"));
   EXPECT_EQ(ConsoleErrors(detail.result.err), "");
+
+  // An HTML report under its Content-Security-Policy: the nonced stylesheet applies and
+  // nothing is refused.
+  Browser report =
+      RunChromium(dir, daemon.url() + "/api/v1/reports/attacks/" + attack_id, {"--dump-dom"});
+  ASSERT_TRUE(report.finished);
+  ASSERT_EQ(report.result.exit_code, 0) << report.result.err;
+  EXPECT_THAT(report.result.out, HasSubstr("<svg id=\"attack-timeline\""));
+  EXPECT_EQ(ConsoleErrors(report.result.err), "");
 
   auto missing = client.Get("/services/nope");
   ASSERT_TRUE(missing);

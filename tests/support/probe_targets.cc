@@ -31,6 +31,12 @@ void AddRoutes(httplib::Server& server, std::chrono::milliseconds slow_delay) {
   server.Get("/big", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(std::string(10 << 20, 'x'), "text/plain");
   });
+  server.Get("/ab", [](const httplib::Request&, httplib::Response& res) {
+    std::string body(2 << 20, 'a');
+    for (size_t i = 1; i < body.size(); i += 2) body[i] = 'b';
+    body[(1 << 20) - 1] = 'c';  // the last byte of the first MiB
+    res.set_content(body, "text/plain");
+  });
   server.Get("/redirect",
              [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/ok"); });
   auto echo = [](const httplib::Request& req, httplib::Response& res) {

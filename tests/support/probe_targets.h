@@ -3,7 +3,8 @@
 //
 //   HttpTarget   GET /ok (200 "ok"), /fail (503), /slow (200 "ok" after `slow_delay`),
 //                /wrong (200 "nope"), /big (200, 10 MB of 'x'), /redirect (302 -> /ok),
-//                /echo (200, the request's method, X-Probe header and body)
+//                /echo (200, the request's method, X-Probe header and body),
+//                /ab (200, 2 MiB of "abab...", with a 'c' as the last byte of the first MiB)
 //   TlsTarget    the same routes over HTTPS with a freshly generated self-signed
 //                certificate for 127.0.0.1 / localhost (optionally already expired)
 //   RawTarget    a raw socket that, per accepted connection, hangs (never answers),

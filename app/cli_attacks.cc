@@ -19,7 +19,6 @@
 #include "app/commands.h"
 #include "common/time.h"
 #include "exporters/csv.h"
-#include "exporters/list_paging.h"
 #include "incidents/attack.h"
 #include "incidents/chaostoolkit.h"
 
@@ -345,8 +344,7 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
     if (!config.ok()) return fail(config.error());
     std::vector<Attack> found;
     DaemonApi api = ConnectDaemon(context, *config);
-    std::string query =
-        "/api/v1/attacks?format=json&limit=" + std::to_string(exporters::kMaxPageLimit);
+    std::string query = "/api/v1/attacks?format=json";
     if (*from) query += "&since=" + FormatRfc3339(**from);
     if (*to) query += "&until=" + FormatRfc3339(**to);
     auto read = ReadAllPages(api, query, [&](std::string_view body) -> Status {

@@ -16,7 +16,6 @@
 #include "common/text.h"
 #include "common/time.h"
 #include "exporters/csv.h"
-#include "exporters/list_paging.h"
 #include "incidents/incident.h"
 #include "incidents/incident_store.h"
 #include "incidents/pagerduty/client.h"
@@ -241,15 +240,13 @@ int ListIncidents(const CliContext& context, const ListFlags& flags) {
   const std::string wire = flags.format == "csv" ? "csv" : "json";
   ListOutput output(flags.format);
   DaemonApi api = ConnectDaemon(context, *config);
-  // The daemon's largest pages: fewer round trips for a long list.
-  auto read = ReadAllPages(
-      api,
-      "/api/v1/incidents" + QueryString({{"since", flags.since},
-                                         {"until", flags.until},
-                                         {"service", flags.service},
-                                         {"format", wire},
-                                         {"limit", std::to_string(exporters::kMaxPageLimit)}}),
-      [&](std::string_view body) { return output.Add(body); });
+  // Pages of the default size: each is quick for the daemon to correlate and answer.
+  auto read = ReadAllPages(api,
+                           "/api/v1/incidents" + QueryString({{"since", flags.since},
+                                                              {"until", flags.until},
+                                                              {"service", flags.service},
+                                                              {"format", wire}}),
+                           [&](std::string_view body) { return output.Add(body); });
   if (!read.ok()) return FailCommand(read.error());
   if (!*read) {
     auto store = OpenStoreForReading(*config, SystemClock());

@@ -129,16 +129,19 @@ class CliBackend final : public AttackBackend {
   const Clock& clock_;
 };
 
+// Every field goes through TerminalSafe: names and targets come from whoever started the
+// window or wrote the journal.
 void PrintTable(const std::vector<Attack>& attacks) {
   std::printf("%-26s  %-14s  %-20s  %-24s  %-24s  %-10s  %-7s  %s\n", "ID", "TYPE", "TARGETS",
               "START", "END", "OUTCOME", "STEADY", "NAME");
   for (const auto& a : attacks) {
     std::string targets;
     for (const auto& t : a.targets) targets += (targets.empty() ? "" : ",") + t;
-    std::printf("%-26s  %-14s  %-20s  %-24s  %-24s  %-10s  %-7s  %s\n", a.id.c_str(),
-                a.type.c_str(), targets.c_str(), FormatRfc3339(a.start).c_str(),
-                a.end ? FormatRfc3339(*a.end).c_str() : "-", a.outcome.c_str(),
-                a.steady_state.c_str(), a.name.c_str());
+    std::printf("%-26s  %-14s  %-20s  %-24s  %-24s  %-10s  %-7s  %s\n", TerminalSafe(a.id).c_str(),
+                TerminalSafe(a.type).c_str(), TerminalSafe(targets).c_str(),
+                FormatRfc3339(a.start).c_str(), a.end ? FormatRfc3339(*a.end).c_str() : "-",
+                TerminalSafe(a.outcome).c_str(), TerminalSafe(a.steady_state).c_str(),
+                TerminalSafe(a.name).c_str());
   }
 }
 
@@ -346,20 +349,22 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
     std::string query = "/api/v1/attacks?format=json";
     if (*from) query += "&since=" + FormatRfc3339(**from);
     if (*to) query += "&until=" + FormatRfc3339(**to);
-    auto response = api.Call("GET", query);
-    if (!response.ok()) return fail(response.error());
-    if (response->has_value()) {
-      if ((*response)->status != 200) return fail(ApiError(**response));
-      auto j = nlohmann::json::parse((*response)->body, nullptr, false);
-      if (!j.is_array()) {
-        return fail(MakeError(ErrorCode::kUnavailable, "the daemon's answer is not a list"));
-      }
+    auto read = ReadAllPages(api, query, [&](std::string_view body) -> Status {
+      auto j = nlohmann::json::parse(body, nullptr, false);
+      if (j.is_discarded()) return MakeError(ErrorCode::kUnavailable, "is not valid JSON");
+      if (!j.is_array()) return MakeError(ErrorCode::kUnavailable, "is not a JSON list");
       for (const auto& item : j) {
         auto a = incidents::AttackFromJson(item.dump());
-        if (!a.ok()) return fail(a.error());
+        if (!a.ok()) {
+          return MakeError(ErrorCode::kUnavailable,
+                           "holds an unreadable attack: " + a.error().message);
+        }
         found.push_back(std::move(*a));
       }
-    } else {
+      return OkStatus();
+    });
+    if (!read.ok()) return fail(read.error());
+    if (!*read) {
       auto store = OpenStoreForReading(*config, SystemClock());
       if (!store.ok()) {
         if (store.error().code == ErrorCode::kNotFound) {

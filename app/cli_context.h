@@ -3,9 +3,11 @@
 // answers at --server, else by opening the store directly.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -72,6 +74,26 @@ class DaemonApi {
   std::optional<std::string> token_;
   std::unique_ptr<HttpClient> http_;
 };
+
+// The CLI reads replies of its own daemon up to this size (a page of a list, a report);
+// a longer reply is an error, never silently cut.
+inline constexpr size_t kMaxDaemonReplyBytes = 256u << 20;
+
+// Reads every page of one of the daemon's list endpoints (DESIGN.md §6): GET
+// `path_and_query`, then again with the cursor each reply's X-Next-Cursor names, until a
+// reply names none. Each page's body goes to `on_page` in order; its error ends the
+// reading. false when no daemon answers the first request (the caller then reads the
+// store); true when every page was read. Errors: a transport failure or a cut reply, a
+// reply other than 200 (kInvalidInput for a 400, naming the daemon's message), a cursor
+// that repeats.
+Result<bool> ReadAllPages(const DaemonApi& api, const std::string& path_and_query,
+                          const std::function<Status(std::string_view body)>& on_page);
+
+// `text` safe to print in a terminal table: control characters (C0, DEL, C1) and bytes that
+// are not UTF-8 become visible escapes (\n, \t, \r, \x1b, \u009b, \xff), so data cannot
+// move the cursor, recolour or retitle the terminal, or forge rows. JSON and CSV output keep
+// the data as is.
+std::string TerminalSafe(std::string_view text);
 
 // Builds the DaemonApi from the context (and config, for the token).
 DaemonApi ConnectDaemon(const CliContext& context, const config::Config& config);

@@ -14,6 +14,7 @@
 #include "app/incident_sources.h"
 #include "app/incident_sync.h"
 #include "common/redact.h"
+#include "common/text.h"
 #include "common/time.h"
 #include "exporters/csv.h"
 #include "incidents/incident.h"
@@ -121,40 +122,111 @@ std::string Cell(const nlohmann::json& v) {
   return v.dump();
 }
 
-void PrintTable(const nlohmann::json& list) {
-  if (!list.is_array()) return;
-  const std::vector<std::string> columns{"id",          "created_at", "service",     "severity",
-                                         "status",      "attack_id",  "ttd_seconds", "tta_seconds",
-                                         "ttr_seconds", "title"};
-  const std::vector<std::string> headers{"ID",     "CREATED", "SERVICE", "SEVERITY", "STATUS",
-                                         "ATTACK", "TTD",     "TTA",     "TTR",      "TITLE"};
-  std::vector<std::vector<std::string>> rows{headers};
+const std::vector<std::string>& TableColumns() {
+  static const std::vector<std::string> columns{
+      "id",        "created_at",  "service",     "severity",    "status",
+      "attack_id", "ttd_seconds", "tta_seconds", "ttr_seconds", "title"};
+  return columns;
+}
+
+// Parses one JSON list of incidents (a page, or the whole list read from the store) into
+// table rows. An error says what is wrong with it.
+Status AddTableRows(std::string_view body, std::vector<std::vector<std::string>>& rows) {
+  const auto list = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (list.is_discarded()) return MakeError(ErrorCode::kUnavailable, "is not valid JSON");
+  if (!list.is_array()) return MakeError(ErrorCode::kUnavailable, "is not a JSON list");
   for (const auto& item : list) {
+    if (!item.is_object()) {
+      return MakeError(ErrorCode::kUnavailable, "holds an item that is not an incident object");
+    }
     std::vector<std::string> row;
-    for (const auto& c : columns) {
+    for (const auto& c : TableColumns()) {
+      const auto found = item.find(c);
+      const nlohmann::json value = found == item.end() ? nlohmann::json() : *found;
       // Negative durations (clock skew) are shown as such.
-      if ((c == "ttd_seconds" || c == "tta_seconds" || c == "ttr_seconds") && item[c].is_number() &&
-          item[c].get<double>() < 0) {
-        row.push_back("-" + Cell(nlohmann::json(-item[c].get<double>())));
+      if ((c == "ttd_seconds" || c == "tta_seconds" || c == "ttr_seconds") && value.is_number() &&
+          value.get<double>() < 0) {
+        row.push_back("-" + Cell(nlohmann::json(-value.get<double>())));
       } else {
-        row.push_back(Cell(item[c]));
+        row.push_back(TerminalSafe(Cell(value)));
       }
     }
     rows.push_back(std::move(row));
   }
-  std::vector<size_t> width(columns.size(), 0);
+  return OkStatus();
+}
+
+void PrintTable(const std::vector<std::vector<std::string>>& rows) {
+  const std::vector<std::string> headers{"ID",     "CREATED", "SERVICE", "SEVERITY", "STATUS",
+                                         "ATTACK", "TTD",     "TTA",     "TTR",      "TITLE"};
+  std::vector<size_t> width(headers.size(), 0);
+  for (size_t i = 0; i + 1 < headers.size(); ++i) width[i] = headers[i].size();
   for (const auto& row : rows) {
     for (size_t i = 0; i + 1 < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
   }
-  for (const auto& row : rows) {
-    std::string line;
+  std::string out;
+  auto print = [&](const std::vector<std::string>& row) {
     for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
+      out += row[i];
+      if (i + 1 < row.size()) out += std::string(width[i] - row[i].size() + 2, ' ');
     }
-    std::cout << line << "\n";
-  }
+    out += '\n';
+  };
+  print(headers);
+  for (const auto& row : rows) print(row);
+  std::cout << out;
 }
+
+// Joins pages into one output: a JSON array, a CSV with one header, or table rows.
+class ListOutput {
+ public:
+  explicit ListOutput(std::string format) : format_(std::move(format)) {
+    exporters::AppendCsvRow(csv_header_, incidents::IncidentFieldNames());
+    if (format_ == "json") out_ = "[";
+  }
+
+  Status Add(std::string_view body) {
+    if (format_ == "table") return AddTableRows(body, rows_);
+    if (format_ == "json") {
+      const auto list = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+      if (list.is_discarded()) return MakeError(ErrorCode::kUnavailable, "is not valid JSON");
+      if (!list.is_array()) return MakeError(ErrorCode::kUnavailable, "is not a JSON list");
+      for (const auto& item : list) {
+        if (!item.is_object()) {
+          return MakeError(ErrorCode::kUnavailable, "holds an item that is not an incident object");
+        }
+      }
+      // The items as the daemon wrote them (field order kept), without the brackets.
+      const std::string_view trimmed = TrimSpace(body);
+      const std::string_view items = TrimSpace(trimmed.substr(1, trimmed.size() - 2));
+      if (!items.empty()) {
+        if (out_.size() > 1) out_ += ',';
+        out_.append(items);
+      }
+      return OkStatus();
+    }
+    // CSV: every page starts with the header; it is printed once.
+    if (!body.starts_with(csv_header_)) {
+      return MakeError(ErrorCode::kUnavailable, "does not start with the incident CSV header");
+    }
+    if (out_.empty()) out_ = csv_header_;
+    out_.append(body.substr(csv_header_.size()));
+    return OkStatus();
+  }
+
+  void Print() {
+    if (format_ == "table") return PrintTable(rows_);
+    if (format_ == "json") out_ += "]\n";
+    if (format_ == "csv" && out_.empty()) out_ = csv_header_;
+    std::cout << out_;
+  }
+
+ private:
+  std::string format_;
+  std::string csv_header_;
+  std::string out_;
+  std::vector<std::vector<std::string>> rows_;
+};
 
 int ListIncidents(const CliContext& context, const ListFlags& flags) {
   if (auto s = CheckChoice("--format", flags.format, {"table", "json", "csv"}); !s.ok())
@@ -167,39 +239,29 @@ int ListIncidents(const CliContext& context, const ListFlags& flags) {
   if (!config.ok()) return FailCommand(config.error());
 
   const std::string wire = flags.format == "csv" ? "csv" : "json";
-  std::string body;
+  ListOutput output(flags.format);
   DaemonApi api = ConnectDaemon(context, *config);
-  auto answer = api.Call("GET", "/api/v1/incidents" + QueryString({{"since", flags.since},
-                                                                   {"until", flags.until},
-                                                                   {"service", flags.service},
-                                                                   {"format", wire}}));
-  if (!answer.ok()) return FailCommand(answer.error());
-  if (answer->has_value()) {
-    if ((*answer)->status != 200) {
-      std::cerr << "steadystate: " << ApiErrorMessage(**answer) << "\n";
-      return (*answer)->status == 400 ? kExitUsage : kExitRuntime;
-    }
-    body = std::move((*answer)->body);
-  } else {
+  // Pages of the default size: each is quick for the daemon to correlate and answer.
+  auto read = ReadAllPages(api,
+                           "/api/v1/incidents" + QueryString({{"since", flags.since},
+                                                              {"until", flags.until},
+                                                              {"service", flags.service},
+                                                              {"format", wire}}),
+                           [&](std::string_view body) { return output.Add(body); });
+  if (!read.ok()) return FailCommand(read.error());
+  if (!*read) {
     auto store = OpenStoreForReading(*config, SystemClock());
     if (!store.ok()) {
       if (store.error().code != ErrorCode::kNotFound) return FailCommand(store.error());
-      body = wire == "csv" ? "" : "[]";  // no data directory yet: no incidents
+      // No data directory yet: no incidents.
     } else {
       auto list = CorrelatedIncidentList(IncidentReportSourcesFor(*config, **store, SystemClock()),
                                          *since, *until, flags.service, wire);
       if (!list.ok()) return FailCommand(list.error());
-      body = std::move(*list);
+      if (auto added = output.Add(*list); !added.ok()) return FailCommand(added.error());
     }
   }
-  if (flags.format == "table") {
-    PrintTable(nlohmann::json::parse(body, nullptr, false));
-  } else {
-    if (wire == "csv" && body.empty()) {
-      exporters::AppendCsvRow(body, incidents::IncidentFieldNames());
-    }
-    std::cout << body << (wire == "json" ? "\n" : "");
-  }
+  output.Print();
   return kExitOk;
 }
 

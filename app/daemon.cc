@@ -143,6 +143,12 @@ Status Daemon::Start() {
     if (!sync.ok()) return sync.error();
     incident_sync_ = std::move(*sync);
   }
+  // Incidents stored by an older version get their creation-time index, once. Without it
+  // the incident list still pages, by scanning.
+  if (auto indexed = incidents::IncidentStore(*store_).BuildCreatedIndex(); !indexed.ok()) {
+    spdlog::warn("incident index not built (the incident list pages by scanning): {}",
+                 indexed.error().message);
+  }
   incident_sources_ = std::make_shared<const exporters::IncidentReportSources>(
       IncidentReportSourcesFor(config_, *store_, clock_));
   incident_metrics_ = std::make_shared<exporters::IncidentMetrics>();
@@ -176,7 +182,7 @@ Status Daemon::Start() {
   };
   for (auto& route : chaos_->Routes()) deps.routes.push_back(std::move(route));
 
-  for (auto& route : IncidentRoutes(*incident_sources_, incident_sync_.get())) {
+  for (auto& route : IncidentRoutes(*incident_sources_, *store_, incident_sync_.get())) {
     deps.routes.push_back(std::move(route));
   }
   for (auto& route : exporters::IncidentReportRoutes(*incident_sources_)) {

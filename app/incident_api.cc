@@ -2,6 +2,7 @@
 
 #include "app/incident_sources.h"
 #include "app/incident_sync.h"
+#include "exporters/list_paging.h"
 
 namespace steadystate::app {
 namespace {
@@ -10,18 +11,22 @@ using exporters::ApiRequest;
 using exporters::ApiResponse;
 using exporters::ApiRoute;
 
-ApiResponse ListIncidents(const exporters::IncidentReportSources& sources,
+ApiResponse ListIncidents(const exporters::IncidentReportSources& sources, store::Store& store,
                           const ApiRequest& request) {
   auto since = exporters::TimeParam(request, "since");
   if (!since.ok()) return ApiResponse::Error(400, since.error().message);
   auto until = exporters::TimeParam(request, "until");
   if (!until.ok()) return ApiResponse::Error(400, until.error().message);
+  auto paging = exporters::ParsePageParams(request, exporters::kIncidentCursor);
+  if (!paging.ok()) return ApiResponse::Error(400, paging.error().message);
   const std::string format = request.Param("format", "json");
-  auto body = CorrelatedIncidentList(sources, *since, *until, request.Param("service"), format);
-  if (!body.ok()) return ApiResponse::FromError(body.error());
+  auto page = CorrelatedIncidentPage(sources, store, *since, *until, request.Param("service"),
+                                     format, paging->after, paging->limit);
+  if (!page.ok()) return ApiResponse::FromError(page.error());
   ApiResponse response;
   if (format == "csv") response.content_type = "text/csv";
-  response.body = std::move(*body);
+  response.body = std::move(page->body);
+  exporters::AddNextPageHeaders(response, request, exporters::kIncidentCursor, page->next);
   return response;
 }
 
@@ -47,10 +52,11 @@ ApiResponse ImportPagerDuty(IncidentSync* sync, const ApiRequest& request) {
 }  // namespace
 
 std::vector<ApiRoute> IncidentRoutes(const exporters::IncidentReportSources& sources,
-                                     IncidentSync* sync) {
+                                     store::Store& store, IncidentSync* sync) {
   std::vector<ApiRoute> routes;
-  routes.push_back({ApiRoute::Method::kGet, "/api/v1/incidents", false,
-                    [sources](const ApiRequest& r) { return ListIncidents(sources, r); }});
+  routes.push_back(
+      {ApiRoute::Method::kGet, "/api/v1/incidents", false,
+       [sources, &store](const ApiRequest& r) { return ListIncidents(sources, store, r); }});
   routes.push_back({ApiRoute::Method::kPost, "/api/v1/import/pagerduty", true,
                     [sync](const ApiRequest& r) { return ImportPagerDuty(sync, r); }});
   return routes;

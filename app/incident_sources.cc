@@ -66,21 +66,24 @@ incidents::IncidentCorrelation ToIncidentCorrelation(const incidents::Correlated
   return out;
 }
 
-Result<std::string> CorrelatedIncidentList(const exporters::IncidentReportSources& sources,
-                                           std::optional<Timestamp> since,
-                                           std::optional<Timestamp> until, std::string_view service,
-                                           std::string_view format) {
+namespace {
+
+Status CheckListFormat(std::string_view format) {
   if (format != "json" && format != "csv") {
     return MakeError(ErrorCode::kInvalidInput,
                      "format: \"" + std::string(format) + "\" is not one of: json, csv");
   }
-  auto correlation = exporters::CorrelateRange(sources, since, until);
-  if (!correlation.ok()) return correlation.error();
+  return OkStatus();
+}
+
+// The JSON array or CSV of the correlated incidents (of `service` when not empty).
+std::string RenderIncidentList(const incidents::Correlation& correlation, std::string_view service,
+                               std::string_view format) {
   std::string body;
   if (format == "csv") exporters::AppendCsvRow(body, incidents::IncidentFieldNames());
   if (format == "json") body = "[";
   bool first = true;
-  for (const incidents::CorrelatedIncident& c : correlation->incidents) {
+  for (const incidents::CorrelatedIncident& c : correlation.incidents) {
     if (!service.empty() && c.incident->service != service) continue;
     const incidents::IncidentCorrelation fields = ToIncidentCorrelation(c);
     if (format == "csv") {
@@ -93,6 +96,43 @@ Result<std::string> CorrelatedIncidentList(const exporters::IncidentReportSource
   }
   if (format == "json") body += "]";
   return body;
+}
+
+}  // namespace
+
+Result<std::string> CorrelatedIncidentList(const exporters::IncidentReportSources& sources,
+                                           std::optional<Timestamp> since,
+                                           std::optional<Timestamp> until, std::string_view service,
+                                           std::string_view format) {
+  RETURN_IF_ERROR(CheckListFormat(format));
+  auto correlation = exporters::CorrelateRange(sources, since, until);
+  if (!correlation.ok()) return correlation.error();
+  return RenderIncidentList(*correlation, service, format);
+}
+
+Result<IncidentListPage> CorrelatedIncidentPage(const exporters::IncidentReportSources& sources,
+                                                store::Store& store, std::optional<Timestamp> since,
+                                                std::optional<Timestamp> until,
+                                                std::string_view service, std::string_view format,
+                                                std::string_view after, size_t limit) {
+  RETURN_IF_ERROR(CheckListFormat(format));
+  auto page =
+      incidents::IncidentStore(store).ListPage({since, until, std::string(service)}, after, limit);
+  if (!page.ok()) return page.error();
+  IncidentListPage out;
+  out.next = std::move(page->next);
+  // The correlation fields of an incident depend on the attacks, stretches and alerts
+  // around it, not on the other incidents: correlating the page alone gives the same
+  // fields as correlating the whole list.
+  exporters::IncidentReportSources page_sources = sources;
+  auto listed = std::make_shared<std::vector<incidents::Incident>>(std::move(page->incidents));
+  page_sources.incidents = [listed](std::optional<Timestamp>, std::optional<Timestamp>) {
+    return Result<std::vector<incidents::Incident>>(std::move(*listed));
+  };
+  auto correlation = exporters::CorrelateRange(page_sources, since, until);
+  if (!correlation.ok()) return correlation.error();
+  out.body = RenderIncidentList(*correlation, "", format);
+  return out;
 }
 
 Status RefreshIncidentMetrics(const exporters::IncidentReportSources& sources,

@@ -35,6 +35,20 @@ Result<std::string> CorrelatedIncidentList(const exporters::IncidentReportSource
                                            std::optional<Timestamp> until, std::string_view service,
                                            std::string_view format);
 
+// One page of that list: at most `limit` incidents after the position `after` (empty: from
+// the first), in (created_at, id) order, each correlated as in the whole list. `next` is
+// where the next page starts (IncidentStore::ListPage), unset on the last page. A
+// malformed `after` is kInvalidInput.
+struct IncidentListPage {
+  std::string body;
+  std::optional<std::string> next;
+};
+Result<IncidentListPage> CorrelatedIncidentPage(const exporters::IncidentReportSources& sources,
+                                                store::Store& store, std::optional<Timestamp> since,
+                                                std::optional<Timestamp> until,
+                                                std::string_view service, std::string_view format,
+                                                std::string_view after, size_t limit);
+
 // Correlates every stored incident and sets the snapshot /metrics serves
 // (steadystate_incidents_total, the TTD/TTA/TTR histograms, MTBF, detection coverage).
 Status RefreshIncidentMetrics(const exporters::IncidentReportSources& sources,

@@ -110,6 +110,32 @@ TEST_F(IncidentSourcesTest, ListFiltersByServiceAndWritesCsv) {
   EXPECT_THAT(bad.error().message, HasSubstr("format"));
 }
 
+TEST_F(IncidentSourcesTest, PagesTogetherAreTheWholeList) {
+  Fill();
+  const auto sources = IncidentReportSourcesFor(config_, *store_, clock_);
+  auto whole = CorrelatedIncidentList(sources, std::nullopt, std::nullopt, "", "json");
+  ASSERT_TRUE(whole.ok()) << whole.error().message;
+  json paged = json::array();
+  std::string after;
+  for (int pages = 0; pages < 5; ++pages) {
+    auto page =
+        CorrelatedIncidentPage(sources, *store_, std::nullopt, std::nullopt, "", "json", after, 1);
+    ASSERT_TRUE(page.ok()) << page.error().message;
+    for (const auto& item : json::parse(page->body)) paged.push_back(item);
+    if (!page->next) break;
+    after = *page->next;
+  }
+  EXPECT_EQ(paged, json::parse(*whole));
+
+  auto csv = CorrelatedIncidentPage(sources, *store_, std::nullopt, std::nullopt, "checkout", "csv",
+                                    "", 1);
+  ASSERT_TRUE(csv.ok()) << csv.error().message;
+  EXPECT_THAT(csv->body, HasSubstr("id,source,number,"));
+  EXPECT_THAT(csv->body, HasSubstr("pagerduty:A"));
+  EXPECT_THAT(csv->body, ::testing::Not(HasSubstr("pagerduty:B")));
+  EXPECT_TRUE(csv->next.has_value());
+}
+
 TEST_F(IncidentSourcesTest, SourcesFollowTheConfig) {
   config_.chaos.attribution_grace = minutes(5);
   config_.chaos.onset_lookback = minutes(30);

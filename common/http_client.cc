@@ -13,16 +13,16 @@ namespace {
 
 struct Exchange {
   HttpResponse response;
-  bool truncated = false;
+  size_t max_body_bytes = kMaxHttpResponseBody;
 };
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* ex = static_cast<Exchange*>(user);
   const size_t n = size * count;
-  const size_t room = kMaxHttpResponseBody - ex->response.body.size();
+  const size_t room = ex->max_body_bytes - ex->response.body.size();
   if (n > room) {
     ex->response.body.append(data, room);
-    ex->truncated = true;
+    ex->response.truncated = true;
     return 0;  // ends the transfer with CURLE_WRITE_ERROR, which Send turns into success
   }
   ex->response.body.append(data, n);
@@ -138,6 +138,7 @@ class CurlHttpClient final : public HttpClient {
                                                                         &curl_slist_free_all);
 
     Exchange ex;
+    ex.max_body_bytes = request.max_body_bytes;
     char error_buffer[CURL_ERROR_SIZE] = {};
     const long timeout_ms = std::max<long>(1, static_cast<long>(request.timeout.count()));
     curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
@@ -177,7 +178,7 @@ class CurlHttpClient final : public HttpClient {
     if (code == CURLE_ABORTED_BY_CALLBACK && stop_ != nullptr && stop_->stopped()) {
       return Stopped(request);
     }
-    if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && ex.truncated)) {
+    if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && ex.response.truncated)) {
       return TransportError(code, error_buffer, request);
     }
     long status = 0;

@@ -31,25 +31,32 @@
 
 namespace steadystate {
 
+// Responses are cut at this size by default (the exchange is ended there, the first 1 MiB
+// kept and the response marked truncated): none of the receivers we talk to sends more than
+// a few KB, and a probe target or a misbehaving proxy must not make the daemon buffer an
+// endless body.
+inline constexpr size_t kMaxHttpResponseBody = 1 << 20;
+
 struct HttpRequest {
   std::string method = "POST";  // GET, POST, PUT, DELETE, ... (HEAD reads no body)
   std::string url;              // http:// or https://
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   Duration timeout = std::chrono::seconds(10);  // whole exchange: connect to last byte
+  // The body is cut here (see HttpResponse::truncated). Raise it only for a peer that is
+  // trusted to send large replies (the CLI reading its own daemon).
+  size_t max_body_bytes = kMaxHttpResponseBody;
 };
 
 struct HttpResponse {
   int status = 0;
   std::map<std::string, std::string> headers;  // names lower-cased; a repeated header keeps
                                                // its last value
-  std::string body;                            // at most kMaxHttpResponseBody bytes
+  std::string body;                            // at most the request's max_body_bytes
+  // The reply had more body than max_body_bytes: `body` holds only its first
+  // max_body_bytes. Callers that must read the whole reply treat this as an error.
+  bool truncated = false;
 };
-
-// Responses are cut at this size (the exchange is ended there and the first 1 MiB kept):
-// none of the receivers we talk to sends more than a few KB, and a probe target or a
-// misbehaving proxy must not make the daemon buffer an endless body.
-inline constexpr size_t kMaxHttpResponseBody = 1 << 20;
 
 class HttpClient {
  public:

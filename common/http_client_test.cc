@@ -175,6 +175,25 @@ TEST(HttpClient, CapsTheResponseBodyAtOneMiB) {
   ASSERT_TRUE(response.ok()) << response.error().message;
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(response->body.size(), kMaxHttpResponseBody);
+  EXPECT_TRUE(response->truncated);
+}
+
+TEST(HttpClient, SaysWhetherTheBodyWasCut) {
+  FakeReceiver receiver(FakeResponse::Status(200, std::string(5000, 'z')));
+  auto client = NewCurlHttpClient();
+  HttpRequest small = Request("GET", receiver.url() + "/page");
+  small.max_body_bytes = 4096;
+  auto cut = client->Send(small);
+  ASSERT_TRUE(cut.ok()) << cut.error().message;
+  EXPECT_TRUE(cut->truncated);
+  EXPECT_EQ(cut->body.size(), 4096u);
+
+  HttpRequest exact = Request("GET", receiver.url() + "/page");
+  exact.max_body_bytes = 5000;
+  auto whole = client->Send(exact);
+  ASSERT_TRUE(whole.ok()) << whole.error().message;
+  EXPECT_FALSE(whole->truncated);
+  EXPECT_EQ(whole->body.size(), 5000u);
 }
 
 TEST(HttpClient, RejectsUrlsThatAreNotHttp) {

@@ -13,6 +13,7 @@
 #include "common/time.h"
 #include "exporters/alert_metrics.h"
 #include "exporters/csv.h"
+#include "exporters/list_paging.h"
 
 namespace steadystate::exporters {
 namespace {
@@ -338,14 +339,17 @@ struct HttpServer::Impl {
       if (format != "json" && format != "csv") {
         return ApiResponse::Error(400, "format: \"" + format + "\" is not one of: json, csv");
       }
-      auto attacks = deps.attacks->List(*since, *until);
-      if (!attacks.ok()) return ApiResponse::FromError(attacks.error());
+      auto paging = ParsePageParams(request, kAttackCursor);
+      if (!paging.ok()) return ApiResponse::Error(400, paging.error().message);
+      auto page = deps.attacks->ListPage(*since, *until, paging->after, paging->limit);
+      if (!page.ok()) return ApiResponse::FromError(page.error());
+      ApiResponse out = ApiResponse::Json(200, AttacksJson(page->attacks));
       if (format == "csv") {
-        auto out = Text(AttacksCsv(*attacks));
+        out = Text(AttacksCsv(page->attacks));
         out.content_type = "text/csv";
-        return out;
       }
-      return ApiResponse::Json(200, AttacksJson(*attacks));
+      AddNextPageHeaders(out, request, kAttackCursor, page->next);
+      return out;
     });
     Add(M::kGet, "/api/v1/attacks/{}", false, [this](const ApiRequest& request) {
       auto attack = deps.attacks->Get(request.matches[0]);

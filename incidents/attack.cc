@@ -474,4 +474,34 @@ Result<std::vector<Attack>> AttackLog::List(std::optional<Timestamp> since,
   return out;
 }
 
+Result<AttackLog::Page> AttackLog::ListPage(std::optional<Timestamp> since,
+                                            std::optional<Timestamp> until, std::string_view after,
+                                            size_t limit) const {
+  if (limit == 0) return MakeError(ErrorCode::kInvalidInput, "limit: must be at least 1");
+  Page page;
+  std::optional<Error> failure;
+  const std::string from = after.empty() ? std::string() : std::string(after) + '\0';
+  RETURN_IF_ERROR(store_.ScanRecordsFrom(
+      store::Family::kAttacks, "", from, [&](std::string_view key, std::string_view value) {
+        auto attack = AttackFromJson(value);
+        if (!attack.ok()) {
+          failure =
+              MakeError(ErrorCode::kCorruption, "stored attack " + std::string(key) +
+                                                    " is unreadable: " + attack.error().message);
+          return false;
+        }
+        const Timestamp end = attack->end.value_or(Timestamp::max());
+        if (until && attack->start >= *until) return true;
+        if (since && end < *since) return true;
+        if (page.attacks.size() == limit) {
+          page.next = page.attacks.back().id;
+          return false;
+        }
+        page.attacks.push_back(std::move(*attack));
+        return true;
+      }));
+  if (failure) return *failure;
+  return page;
+}
+
 }  // namespace steadystate::incidents

@@ -128,6 +128,16 @@ class AttackLog {
   // Windows overlapping [since, until), ordered by start.
   Result<std::vector<Attack>> List(std::optional<Timestamp> since,
                                    std::optional<Timestamp> until) const;
+  struct Page {
+    std::vector<Attack> attacks;
+    std::optional<std::string> next;  // the id to resume after; unset on the last page
+  };
+  // At most `limit` (> 0) windows overlapping [since, until), in id order (which is start
+  // order, as ids sort by the start they were given), after the id `after` (empty: from
+  // the first). Each page reads the store from `after` on, so reading page after page
+  // returns every window that exists throughout the reading exactly once.
+  Result<Page> ListPage(std::optional<Timestamp> since, std::optional<Timestamp> until,
+                        std::string_view after, size_t limit) const;
 
  private:
   std::string NewId(Timestamp start);

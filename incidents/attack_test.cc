@@ -11,6 +11,7 @@
 namespace steadystate::incidents {
 namespace {
 
+using std::chrono::hours;
 using std::chrono::minutes;
 using ::testing::HasSubstr;
 
@@ -100,6 +101,41 @@ TEST_F(AttackLogTest, ListReturnsWindowsOverlappingTheRangeByStart) {
   ASSERT_TRUE(early.ok());
   ASSERT_EQ(early->size(), 1u);
   EXPECT_EQ((*early)[0].id, a->id);
+}
+
+TEST_F(AttackLogTest, PagesReturnEveryWindowOnceInStartOrderWhileOthersStart) {
+  std::vector<std::string> expected;
+  for (int i = 0; i < 10; ++i) {
+    Attack a;
+    a.type = "cpu";
+    a.start = clock_.Now() - hours(10 - i);
+    auto started = log_->Start(a);
+    ASSERT_TRUE(started.ok());
+    expected.push_back(started->id);
+  }
+  std::vector<std::string> ids;
+  std::string after;
+  size_t earlier_count = 0;
+  for (int pages = 0; pages < 20; ++pages) {
+    auto page = log_->ListPage(std::nullopt, std::nullopt, after, 3);
+    ASSERT_TRUE(page.ok()) << page.error().message;
+    EXPECT_LE(page->attacks.size(), 3u);
+    for (const Attack& a : page->attacks) ids.push_back(a.id);
+    if (!page->next) break;
+    after = *page->next;
+    Attack earlier;  // starts before every listed window: not in this reading
+    earlier.start = clock_.Now() - hours(48);
+    ASSERT_TRUE(log_->Start(earlier).ok());
+    ++earlier_count;
+  }
+  EXPECT_EQ(ids, expected);
+  EXPECT_GT(earlier_count, 0u);
+
+  // The range filter applies within pages: the two first windows and the earlier ones.
+  auto early = log_->ListPage(std::nullopt, clock_.Now() - minutes(510), "", 100);
+  ASSERT_TRUE(early.ok());
+  EXPECT_EQ(early->attacks.size(), 2 + earlier_count);
+  EXPECT_FALSE(early->next.has_value());
 }
 
 TEST(AttackJson, StartBodyErrorsNameTheField) {

@@ -1,8 +1,10 @@
 // IncidentStore: incidents in the store's incidents family, one JSON record per incident
 // keyed by its id ("pagerduty:Q1ABC..."), so an incident imported twice is one record.
 // Writes are synced (store::Store::WriteRecords): once Upsert returns OK the incidents
-// survive kill -9. Incidents are few (thousands to millions), so List scans the family;
-// there is no time index yet.
+// survive kill -9. List scans the family. Beside the records, the family holds an index by
+// creation time (a key "\xff" "c" + created_at + id per incident, written in the same
+// batch as the record; no id starts with 0xff, which is never UTF-8), so ListPage reads
+// only the incidents of its page.
 //
 // Thread-safe: every method may be called from any thread (the store is thread-safe and
 // Upsert holds a lock so two importers cannot interleave read-compare-write).
@@ -42,6 +44,14 @@ struct IncidentFilter {
   std::string service;             // empty: every service
 };
 
+// One page of incidents in (created_at, id) order.
+struct IncidentPage {
+  std::vector<Incident> incidents;
+  // Where the next page starts (opaque bytes for ListPage's `after`); unset on the last
+  // page.
+  std::optional<std::string> next;
+};
+
 class IncidentStore {
  public:
   explicit IncidentStore(store::Store& store) : store_(store) {}
@@ -53,6 +63,18 @@ class IncidentStore {
   Result<std::optional<Incident>> Get(std::string_view id) const;
   // Incidents matching `filter`, ordered by created_at then id.
   Result<std::vector<Incident>> List(const IncidentFilter& filter) const;
+  // At most `limit` (> 0) incidents matching `filter`, ordered by created_at then id,
+  // starting after the position `after` (empty: from the first). Reading page after page
+  // returns every incident that exists throughout the reading exactly once, whatever is
+  // written meanwhile (an incident added or moved behind the position is not returned).
+  // A malformed `after` is kInvalidInput. Without the index (a directory from an older
+  // version, before BuildCreatedIndex) it falls back to a scan of the family per page.
+  Result<IncidentPage> ListPage(const IncidentFilter& filter, std::string_view after,
+                                size_t limit) const;
+  // Writes the creation-time index for incidents stored before it existed, once per data
+  // directory (a meta key marks it done). The daemon calls it at start; Upsert calls it
+  // before its first write.
+  Status BuildCreatedIndex();
   // Incidents without resolved_at, ordered by created_at.
   Result<std::vector<Incident>> ListUnresolved() const;
   // Incidents without resolved_at or created at or after `since`, ordered by created_at.
@@ -63,8 +85,11 @@ class IncidentStore {
   // The incidents `keep` accepts, ordered by created_at then id.
   Result<std::vector<Incident>> Select(const std::function<bool(const Incident&)>& keep) const;
 
+  Status BuildCreatedIndexLocked();  // holds upsert_mu_
+
   store::Store& store_;
   std::mutex upsert_mu_;
+  bool index_built_ = false;  // guarded by upsert_mu_
 };
 
 // What a dashboard shows of the incident store, kept in memory: every unresolved incident

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <set>
 #include <span>
 
 #include "common/fake_clock.h"
@@ -86,6 +88,103 @@ TEST_F(IncidentStoreTest, ListFiltersByCreatedAtAndServiceInTimeOrder) {
   ASSERT_TRUE(open.ok());
   ASSERT_EQ(open->size(), 2u);
   EXPECT_EQ((*open)[0].id, "pagerduty:B");
+}
+
+// Reads every page of `filter` with `limit` per page, calling `between` after each page.
+std::vector<std::string> ReadAllPages(const IncidentStore& store, const IncidentFilter& filter,
+                                      size_t limit, const std::function<void()>& between = {}) {
+  std::vector<std::string> ids;
+  std::string after;
+  for (int pages = 0; pages < 100; ++pages) {
+    auto page = store.ListPage(filter, after, limit);
+    EXPECT_TRUE(page.ok()) << page.error().message;
+    if (!page.ok()) break;
+    EXPECT_LE(page->incidents.size(), limit);
+    for (const Incident& i : page->incidents) ids.push_back(i.id);
+    if (!page->next) break;
+    EXPECT_GT(*page->next, after);
+    after = *page->next;
+    if (between) between();
+  }
+  return ids;
+}
+
+TEST_F(IncidentStoreTest, PagesFollowCreationTimeThenIdAndFilter) {
+  std::vector<Incident> batch{Make("pagerduty:D", "2026-11-03T00:00:00Z", "www"),
+                              Make("pagerduty:B", "2026-11-01T00:00:00Z", "www"),
+                              Make("pagerduty:A", "2026-11-01T00:00:00Z", "db"),
+                              Make("pagerduty:C", "2026-11-02T00:00:00Z", "www"),
+                              Make("pagerduty:E", "1969-12-31T00:00:00Z", "www")};
+  ASSERT_TRUE(incidents_.Upsert(batch).ok());
+  EXPECT_EQ(ReadAllPages(incidents_, {}, 2),
+            (std::vector<std::string>{"pagerduty:E", "pagerduty:A", "pagerduty:B", "pagerduty:C",
+                                      "pagerduty:D"}));
+  EXPECT_EQ(
+      ReadAllPages(incidents_, {At("2026-11-01T00:00:00Z"), At("2026-11-03T00:00:00Z"), "www"}, 1),
+      (std::vector<std::string>{"pagerduty:B", "pagerduty:C"}));
+  // The last page says so: no empty page after it.
+  auto whole = incidents_.ListPage({}, "", 5);
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(whole->incidents.size(), 5u);
+  EXPECT_FALSE(whole->next.has_value());
+}
+
+TEST_F(IncidentStoreTest, PagesReturnEveryIncidentOnceWhileOthersAreWritten) {
+  std::vector<Incident> batch;
+  for (int i = 0; i < 30; ++i) {
+    batch.push_back(Make("pagerduty:P" + std::to_string(100 + i), "2026-11-01T00:00:00Z", "www"));
+    batch.back().created_at += std::chrono::minutes(i);
+  }
+  ASSERT_TRUE(incidents_.Upsert(batch).ok());
+  int round = 0;
+  auto ids = ReadAllPages(incidents_, {}, 7, [&] {
+    // Between pages: new incidents before and after the position, and updates.
+    ++round;
+    std::vector<Incident> more{
+        Make("pagerduty:early" + std::to_string(round), "2026-10-01T00:00:00Z", "www"),
+        Make("pagerduty:late" + std::to_string(round), "2026-12-01T00:00:00Z", "www")};
+    more.push_back(batch[round]);
+    more.back().status = "resolved";
+    more.back().resolved_at = At("2026-11-05T00:00:00Z");
+    ASSERT_TRUE(incidents_.Upsert(more).ok());
+  });
+  std::set<std::string> seen(ids.begin(), ids.end());
+  EXPECT_EQ(seen.size(), ids.size()) << "an incident came twice";
+  for (const Incident& i : batch) EXPECT_TRUE(seen.count(i.id)) << i.id;
+}
+
+TEST_F(IncidentStoreTest, AnIncidentWhoseCreationTimeChangedIsListedOnceAtItsNewTime) {
+  ASSERT_TRUE(incidents_
+                  .Upsert(std::vector{Make("pagerduty:A", "2026-11-01T00:00:00Z", "www"),
+                                      Make("pagerduty:B", "2026-11-02T00:00:00Z", "www")})
+                  .ok());
+  ASSERT_TRUE(
+      incidents_.Upsert(std::vector{Make("pagerduty:A", "2026-11-03T00:00:00Z", "www")}).ok());
+  EXPECT_EQ(ReadAllPages(incidents_, {}, 1),
+            (std::vector<std::string>{"pagerduty:B", "pagerduty:A"}));
+}
+
+TEST_F(IncidentStoreTest, PagesOfADirectoryWithoutTheIndexMatchThoseWithIt) {
+  // Records written as an older version did: no index keys, no marker.
+  for (const Incident& i : {Make("pagerduty:B", "2026-11-02T00:00:00Z", "www"),
+                            Make("pagerduty:A", "2026-11-01T00:00:00Z", "db"),
+                            Make("pagerduty:C", "2026-11-03T00:00:00Z", "www")}) {
+    ASSERT_TRUE(store_->PutRecord(store::Family::kIncidents, i.id, IncidentToRecord(i)).ok());
+  }
+  const std::vector<std::string> expected{"pagerduty:A", "pagerduty:B", "pagerduty:C"};
+  EXPECT_EQ(ReadAllPages(incidents_, {}, 2), expected);
+  ASSERT_TRUE(incidents_.BuildCreatedIndex().ok());
+  EXPECT_EQ(ReadAllPages(incidents_, {}, 2), expected);
+  // The index is not an incident.
+  auto listed = incidents_.List({});
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), 3u);
+}
+
+TEST_F(IncidentStoreTest, AMalformedPositionIsInvalidInput) {
+  auto page = incidents_.ListPage({}, "short", 10);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, ErrorCode::kInvalidInput);
 }
 
 TEST_F(IncidentStoreTest, RecentIncidentsHoldsTheUnresolvedAndTheLast31Days) {

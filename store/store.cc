@@ -995,6 +995,12 @@ Result<std::optional<std::string>> Store::GetRecord(Family family, std::string_v
 Status Store::ScanRecords(
     Family family, std::string_view prefix,
     const std::function<bool(std::string_view key, std::string_view value)>& fn) const {
+  return ScanRecordsFrom(family, prefix, prefix, fn);
+}
+
+Status Store::ScanRecordsFrom(
+    Family family, std::string_view prefix, std::string_view from,
+    const std::function<bool(std::string_view key, std::string_view value)>& fn) const {
   if (!IsRecordFamily(family)) {
     return MakeError(ErrorCode::kInvalidInput,
                      "records are not kept in " + std::string(FamilyName(family)));
@@ -1007,7 +1013,7 @@ Status Store::ScanRecords(
   if (!upper.empty()) read_options.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(
       current->db->NewIterator(read_options, current->Handle(family)));
-  for (it->Seek(ToSlice(prefix)); it->Valid(); it->Next()) {
+  for (it->Seek(ToSlice(std::max(prefix, from))); it->Valid(); it->Next()) {
     if (!it->key().starts_with(ToSlice(prefix))) break;  // no upper bound for an all-0xff prefix
     if (!fn(it->key().ToStringView(), it->value().ToStringView())) break;
   }

@@ -192,6 +192,12 @@ class Store {
   Status ScanRecords(
       Family family, std::string_view prefix,
       const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
+  // The same from the first key >= `from` (a page of a list resumes there without reading
+  // the keys before it; pass a key + '\0' to start just after that key). A `from` below
+  // `prefix` starts at the prefix.
+  Status ScanRecordsFrom(
+      Family family, std::string_view prefix, std::string_view from,
+      const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
 
   // Meta: small settings such as import cursors. The keys "schema_version" and
   // "series/..." belong to the store and cannot be written.

@@ -694,6 +694,32 @@ TEST_F(StoreTest, RecordsPutGetDeleteAndScanByPrefix) {
   EXPECT_THAT(keys, ElementsAre("pagerduty:P2"));
 }
 
+TEST_F(StoreTest, ScanRecordsFromResumesAtAKeyWithinThePrefix) {
+  auto store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  for (const char* key : {"a:1", "a:2", "a:3", "b:1"}) {
+    ASSERT_TRUE(store->PutRecord(Family::kAttacks, key, "x").ok());
+  }
+  std::vector<std::string> keys;
+  auto collect = [&](std::string_view key, std::string_view) {
+    keys.emplace_back(key);
+    return true;
+  };
+  // Just after a key (key + '\0'), at a key, and below the prefix.
+  ASSERT_TRUE(
+      store->ScanRecordsFrom(Family::kAttacks, "a:", std::string("a:1") + '\0', collect).ok());
+  EXPECT_THAT(keys, ElementsAre("a:2", "a:3"));
+  keys.clear();
+  ASSERT_TRUE(store->ScanRecordsFrom(Family::kAttacks, "a:", "a:3", collect).ok());
+  EXPECT_THAT(keys, ElementsAre("a:3"));
+  keys.clear();
+  ASSERT_TRUE(store->ScanRecordsFrom(Family::kAttacks, "a:", "", collect).ok());
+  EXPECT_THAT(keys, ElementsAre("a:1", "a:2", "a:3"));
+  keys.clear();
+  ASSERT_TRUE(store->ScanRecordsFrom(Family::kAttacks, "", "a:4", collect).ok());
+  EXPECT_THAT(keys, ElementsAre("b:1"));
+}
+
 TEST_F(StoreTest, RecordsVersionChangesWithEveryWriteToItsFamily) {
   auto store = OpenOrDie();
   ASSERT_NE(store, nullptr);

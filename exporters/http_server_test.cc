@@ -14,5 +14,11 @@ TEST(IsLoopbackHost, KnowsLoopbackAddresses) {
   EXPECT_FALSE(IsLoopbackHost("10.0.0.1"));
 }
 
+TEST(ApiResponse, ErrorQuotingInvalidUtf8IsStillJson) {
+  ApiResponse response = ApiResponse::Error(404, "no attack with id \"\xc6\xff\"");
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(response.body, "{\"error\":\"no attack with id \\\"\xef\xbf\xbd\xef\xbf\xbd\\\"\"}");
+}
+
 }  // namespace
 }  // namespace steadystate::exporters

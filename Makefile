@@ -1,7 +1,7 @@
 # The two commands a new user needs (see README.md):
 #   make run    install what is missing, build in Release, start the daemon on the embedded default
 #   make test   install what is missing, build with ASan+UBSan, run every test (ctest)
-# And for developers: make bench, make format, make clean.
+# And for developers: make bench, make fuzz, make format, make clean.
 # Warnings are errors in `make test` (and CI) only: a new compiler's false positive at -O3
 # must not stop a user's `make run`.
 
@@ -11,7 +11,7 @@ RELEASE := build/release
 TESTBUILD := build/asan
 ARGS ?=
 
-.PHONY: run test build bench format clean deps
+.PHONY: run test build bench fuzz format clean deps
 
 build:
 	scripts/install-deps build
@@ -36,6 +36,18 @@ bench:
 	  -DSTEADYSTATE_BUILD_BENCH=ON -DSTEADYSTATE_ROCKSDB_STATIC=ON -DSTEADYSTATE_WERROR=OFF
 	$(CMAKE) --build build/bench -j $(JOBS)
 	bench/run build/bench
+
+# libFuzzer targets (tests/fuzz, docs/fuzzing.md), built with clang into build/fuzz and run one
+# after another on one core: FUZZ_SECONDS per target, FUZZ_TARGETS to pick some.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz:
+	scripts/install-deps fuzz
+	$(CMAKE) -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug \
+	  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DSTEADYSTATE_BUILD_TESTS=OFF -DSTEADYSTATE_FUZZ=ON \
+	  -DSTEADYSTATE_WERROR=OFF
+	$(CMAKE) --build build/fuzz -j $(JOBS) --target fuzz_targets
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" scripts/fuzz build/fuzz
 
 format:
 	git ls-files --cached --others --exclude-standard -- '*.cc' '*.h' | xargs clang-format -i

@@ -20,6 +20,17 @@ if(STEADYSTATE_SANITIZE)
     -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   target_link_options(steadystate_settings INTERFACE -fsanitize=address,undefined)
 endif()
+# Every library is instrumented for libFuzzer's coverage; only the fuzz executables link the
+# libFuzzer runtime (-fsanitize=fuzzer, tests/fuzz/CMakeLists.txt).
+if(STEADYSTATE_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "STEADYSTATE_FUZZ needs clang (CMAKE_CXX_COMPILER=clang++-14)")
+  endif()
+  target_compile_options(steadystate_settings INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+    -fno-omit-frame-pointer)
+  target_link_options(steadystate_settings INTERFACE -fsanitize=address,undefined)
+endif()
 
 # steadystate_module(NAME SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
 # Builds steadystate_NAME with alias steadystate::NAME.

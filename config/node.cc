@@ -1,12 +1,14 @@
 #include "config/node.h"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <exception>
+#include <sstream>
 #include <tuple>
 #include <unordered_map>
 
@@ -15,6 +17,38 @@ namespace {
 
 // Beyond this many lines the rest is noise (a binary file, a wrong file): say how many.
 constexpr size_t kMaxReportedErrors = 100;
+
+// Records where each document's root node starts, and nothing else.
+class DocumentRoots final : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> marks;
+
+  void OnDocumentStart(const YAML::Mark&) override { want_root_ = true; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { SawNode(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { SawNode(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    SawNode(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    SawNode(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    SawNode(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void SawNode(const YAML::Mark& mark) {
+    if (want_root_) marks.push_back(mark);
+    want_root_ = false;
+  }
+  bool want_root_ = false;
+};
 
 SourceLocation ToLocation(const YAML::Mark& mark) {
   if (mark.is_null() || mark.line < 0 || mark.column < 0) return {};
@@ -168,17 +202,30 @@ Error Context::ToError() const {
 
 std::optional<Node> LoadYaml(std::string_view text, Context& ctx) {
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
-    if (documents.empty()) return Node{};
-    if (documents.size() > 1) {
-      ctx.Error(ToLocation(documents[1].Mark()), "",
-                "invalid YAML: expected one document, found " + std::to_string(documents.size()) +
+    // Counts the documents without YAML::LoadAll, which never returns on a stray ',' after a
+    // document (yaml-cpp 0.7: each turn yields another empty document at the same place;
+    // jbeder/yaml-cpp#1040, found by tests/fuzz/config_fuzz.cc). Such a document is an error.
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    DocumentRoots roots;
+    while (parser.HandleNextDocument(roots)) {
+      size_t n = roots.marks.size();
+      if (n >= 2 && roots.marks[n - 1].pos == roots.marks[n - 2].pos) {
+        ctx.Error(ToLocation(roots.marks[n - 1]), "", "invalid YAML: unexpected character");
+        return std::nullopt;
+      }
+    }
+    if (roots.marks.empty()) return Node{};
+    if (roots.marks.size() > 1) {
+      ctx.Error(ToLocation(roots.marks[1]), "",
+                "invalid YAML: expected one document, found " + std::to_string(roots.marks.size()) +
                     " (remove the \"---\" separator)");
       return std::nullopt;
     }
+    YAML::Node document = YAML::Load(std::string(text));
     Node root;
     Converter converter(ctx);
-    if (!converter.Convert(documents[0], root, 0)) return std::nullopt;
+    if (!converter.Convert(document, root, 0)) return std::nullopt;
     return root;
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own message for this is "bad file".

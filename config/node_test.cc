@@ -55,6 +55,28 @@ TEST(LoadYaml, CutsCyclesAndDeepNesting) {
   }
 }
 
+// yaml-cpp 0.7's LoadAll never returns on these (tests/fuzz/crashes/config/).
+TEST(LoadYaml, RejectsAStrayCommaAfterTheDocument) {
+  for (const std::string yaml : {"log?\n # levdl:#infoo\n,", "a?\n#\n,"}) {
+    SourceMap locations;
+    Context ctx("n.yaml", locations);
+    EXPECT_FALSE(LoadYaml(yaml, ctx).has_value()) << yaml;
+    EXPECT_THAT(ctx.ToError().message, testing::HasSubstr("invalid YAML"));
+  }
+}
+
+TEST(LoadYaml, CountsDocuments) {
+  SourceMap locations;
+  Context ctx("n.yaml", locations);
+  EXPECT_FALSE(LoadYaml("a: 1\n---\nb: 2\n---\n", ctx).has_value());
+  EXPECT_THAT(ctx.ToError().message,
+              testing::HasSubstr("n.yaml:3:1: invalid YAML: expected one document, found 3"));
+  Context empty_ctx("n.yaml", locations);
+  std::optional<Node> root = LoadYaml("# only a comment\n", empty_ctx);
+  ASSERT_TRUE(root.has_value());
+  EXPECT_EQ(root->kind, Node::Kind::kNull);
+}
+
 TEST(MapReader, ReadsTypedFieldsAndKeepsDefaults) {
   Duration interval = std::chrono::seconds(5);
   Duration timeout = std::chrono::seconds(2);

@@ -109,7 +109,10 @@ ApiResponse ApiResponse::Json(int status, std::string body) {
 }
 
 ApiResponse ApiResponse::Error(int status, const std::string& message) {
-  return Json(status, nlohmann::json{{"error", Redact(message)}}.dump());
+  // The message may quote the request (a path segment), which need not be UTF-8: replaced,
+  // not thrown on (tests/fuzz/crashes/http/).
+  return Json(status, nlohmann::json{{"error", Redact(message)}}.dump(
+                          -1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 ApiResponse ApiResponse::FromError(const steadystate::Error& error) {

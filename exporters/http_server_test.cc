@@ -178,5 +178,11 @@ TEST_F(GateTest, AnUnknownPathIs404AndAnotherMethod405) {
   EXPECT_EQ(reply.headers[0].second, "GET, POST");
 }
 
+TEST(ApiResponse, ErrorQuotingInvalidUtf8IsStillJson) {
+  ApiResponse response = ApiResponse::Error(404, "no attack with id \"\xc6\xff\"");
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(response.body, "{\"error\":\"no attack with id \\\"\xef\xbf\xbd\xef\xbf\xbd\\\"\"}");
+}
+
 }  // namespace
 }  // namespace steadystate::exporters

@@ -1,0 +1,33 @@
+// Fuzz target: the bodies of POST /api/v1/attacks (start) and .../end, and stored attack
+// records. The first byte picks the parser.
+#include <cstddef>
+#include <cstdint>
+
+#include "incidents/attack.h"
+#include "tests/fuzz/fuzz_input.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  namespace incidents = steadystate::incidents;
+  steadystate::fuzz::FuzzInput input(data, size);
+  uint8_t selector = input.TakeByte();
+  std::string_view body = input.Rest();
+  switch (selector % 3) {
+    case 0: {
+      auto attack = incidents::ParseAttackStart(body);
+      if (attack.ok()) (void)incidents::AttackToJson(*attack);
+      break;
+    }
+    case 1:
+      (void)incidents::ParseAttackEnd(body);
+      break;
+    case 2: {
+      auto attack = incidents::AttackFromJson(body);
+      if (attack.ok()) {
+        auto again = incidents::AttackFromJson(incidents::AttackToJson(*attack));
+        FUZZ_CHECK(again.ok());
+      }
+      break;
+    }
+  }
+  return 0;
+}

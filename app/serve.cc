@@ -2,8 +2,8 @@
 
 #include <pthread.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <iostream>
 

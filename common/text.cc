@@ -62,14 +62,12 @@ std::string UrlEncode(std::string_view text) {
   return out;
 }
 
-namespace {
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-}  // namespace
 
 std::string PercentDecode(std::string_view text, bool plus_is_space) {
   std::string out;

@@ -29,6 +29,9 @@ std::string UrlEncode(std::string_view text);
 // malformed escape is kept as is.
 std::string PercentDecode(std::string_view text, bool plus_is_space);
 
+// The value of a hexadecimal digit (either case), or -1.
+int HexValue(char c);
+
 // ASCII lower case (header names, enum-like values); other bytes are kept.
 std::string AsciiLower(std::string_view text);
 

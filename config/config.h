@@ -26,9 +26,9 @@ namespace steadystate::config {
 
 struct ServerConfig {
   HostPort listen{"127.0.0.1", 9470};
-  SecretRef api_token;  // bearer token for write endpoints; optional
-  uint64_t max_connections = 4096;             // open at once, in all
-  uint64_t max_connections_per_client = 256;   // open at once from one client address
+  SecretRef api_token;                        // bearer token for write endpoints; optional
+  uint64_t max_connections = 4096;            // open at once, in all
+  uint64_t max_connections_per_client = 256;  // open at once from one client address
 };
 
 struct RetentionConfig {

@@ -313,16 +313,16 @@ ValueParser<HostPort> TargetHostPort() {
 }
 
 ValueParser<uint64_t> Count(uint64_t min, uint64_t max) {
-  return {"a whole number", [min, max](std::string_view text) -> Result<uint64_t> {
-            uint64_t value = 0;
-            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-            if (ec != std::errc() || end != text.data() + text.size() || value < min ||
-                value > max) {
-              return Invalid(Quote(text) + " is not a whole number from " + std::to_string(min) +
-                             " to " + std::to_string(max));
-            }
-            return value;
-          }};
+  return {
+      "a whole number", [min, max](std::string_view text) -> Result<uint64_t> {
+        uint64_t value = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+          return Invalid(Quote(text) + " is not a whole number from " + std::to_string(min) +
+                         " to " + std::to_string(max));
+        }
+        return value;
+      }};
 }
 
 ValueParser<uint64_t> ByteSize() {

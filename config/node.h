@@ -96,17 +96,17 @@ struct ValueParser {
 
 ValueParser<std::string> AnyString();  // "" allowed
 ValueParser<std::string> NonEmptyString();
-ValueParser<std::string> Name();           // CheckName
-ValueParser<std::string> HttpUrl();        // CheckHttpUrl
-ValueParser<std::string> AbsolutePath();   // starts with '/'
-ValueParser<bool> Bool();                  // true / false
-ValueParser<double> Number();              // finite decimal
-ValueParser<double> Percent();             // 0 < x < 100
-ValueParser<Duration> AnyDuration();       // >= 0
-ValueParser<Duration> PositiveDuration();  // > 0
-ValueParser<HostPort> HostPortValue();     // port 0 allowed (listen on any port)
-ValueParser<HostPort> TargetHostPort();    // port 1-65535
-ValueParser<uint64_t> ByteSize();          // > 0
+ValueParser<std::string> Name();                          // CheckName
+ValueParser<std::string> HttpUrl();                       // CheckHttpUrl
+ValueParser<std::string> AbsolutePath();                  // starts with '/'
+ValueParser<bool> Bool();                                 // true / false
+ValueParser<double> Number();                             // finite decimal
+ValueParser<double> Percent();                            // 0 < x < 100
+ValueParser<Duration> AnyDuration();                      // >= 0
+ValueParser<Duration> PositiveDuration();                 // > 0
+ValueParser<HostPort> HostPortValue();                    // port 0 allowed (listen on any port)
+ValueParser<HostPort> TargetHostPort();                   // port 1-65535
+ValueParser<uint64_t> ByteSize();                         // > 0
 ValueParser<uint64_t> Count(uint64_t min, uint64_t max);  // a whole number in [min, max]
 
 template <typename T>

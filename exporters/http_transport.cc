@@ -299,13 +299,8 @@ struct HttpTransport::Impl {
       if (request->data.path.empty() || request->data.path.front() != '/') {
         return self->Send(connection, request->data, ErrorReply(400, "malformed request line"));
       }
-      const char* length =
-          MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Length");
-      if (length != nullptr && std::strlen(length) <= 19 &&
-          std::strspn(length, "0123456789") == std::strlen(length) && *length != '\0' &&
-          std::stoull(length) > self->options.max_body_bytes) {
-        return self->Send(connection, request->data, self->TooLarge());
-      }
+      // A body over the limit is read and dropped (within the request deadline) and then
+      // refused, so that the client is still reading when the answer comes.
       return MHD_YES;
     }
     if (*upload_data_size > 0) {  // a piece of the body

@@ -2,8 +2,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
+#include <regex>
 
 #include "common/fake_clock.h"
 #include "tests/support/test_store.h"

@@ -16,13 +16,6 @@ Error BadCursor() {
                    "cursor: not a cursor of this list (use the next_cursor of the previous page)");
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 std::string EncodeCursor(std::string_view kind, std::string_view position) {

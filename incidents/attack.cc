@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <mutex>
 #include <random>
 
@@ -450,28 +451,11 @@ Result<std::optional<Attack>> AttackLog::Get(std::string_view id) const {
 
 Result<std::vector<Attack>> AttackLog::List(std::optional<Timestamp> since,
                                             std::optional<Timestamp> until) const {
-  std::vector<Attack> out;
-  std::optional<Error> failure;
-  auto scanned = store_.ScanRecords(
-      store::Family::kAttacks, "", [&](std::string_view key, std::string_view value) {
-        auto attack = AttackFromJson(value);
-        if (!attack.ok()) {
-          failure =
-              MakeError(ErrorCode::kCorruption, "stored attack " + std::string(key) +
-                                                    " is unreadable: " + attack.error().message);
-          return false;
-        }
-        const Timestamp end = attack->end.value_or(Timestamp::max());
-        if (until && attack->start >= *until) return true;
-        if (since && end < *since) return true;
-        out.push_back(std::move(*attack));
-        return true;
-      });
-  if (!scanned.ok()) return scanned.error();
-  if (failure) return *failure;
-  std::stable_sort(out.begin(), out.end(),
+  auto page = ListPage(since, until, "", std::numeric_limits<size_t>::max());
+  if (!page.ok()) return page.error();
+  std::stable_sort(page->attacks.begin(), page->attacks.end(),
                    [](const Attack& a, const Attack& b) { return a.start < b.start; });
-  return out;
+  return std::move(page->attacks);
 }
 
 Result<AttackLog::Page> AttackLog::ListPage(std::optional<Timestamp> since,

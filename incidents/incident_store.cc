@@ -218,8 +218,9 @@ Status IncidentStore::BuildCreatedIndexLocked() {
     return OkStatus();
   }
   std::vector<std::string> keys;
-  RETURN_IF_ERROR(
-      Scan([&](Incident incident) { keys.push_back(IndexKey(incident.created_at, incident.id)); }));
+  RETURN_IF_ERROR(Scan([&](const Incident& incident) {
+    keys.push_back(IndexKey(incident.created_at, incident.id));
+  }));
   // Batches of bounded size; the marker only after the last one.
   constexpr size_t kBatch = 10000;
   for (size_t start = 0; start < keys.size(); start += kBatch) {

@@ -98,7 +98,7 @@ class World {
       return std::pair<int, std::string>{200, "{\"steady_state\":\"held\"}"};
     };
     deps.routes = exporters::IncidentReportRoutes(sources);
-    for (auto& route : steadystate::app::IncidentRoutes(sources, nullptr)) {
+    for (auto& route : steadystate::app::IncidentRoutes(sources, *store_, nullptr)) {
       deps.routes.push_back(std::move(route));
     }
 

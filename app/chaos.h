@@ -1,4 +1,4 @@
-// ChaosService: the daemon's side of chaos attack windows (issue 6, docs/chaos.md).
+// ChaosService: the daemon's side of chaos attack windows (docs/chaos.md).
 //
 //   - announcements: every window start, end and halt goes to chaos.announce's notifiers
 //   - steady state: a window that ends without one is judged from its services' probes

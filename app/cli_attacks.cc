@@ -1,4 +1,4 @@
-// attack run|start|end, attacks list, import chaostoolkit|gremlin (DESIGN.md §6, issue 6).
+// attack run|start|end, attacks list, import chaostoolkit|gremlin (DESIGN.md §6).
 // Commands that change data go through the running daemon's API when one answers at
 // --server, and open the store directly when none does.
 #include <unistd.h>

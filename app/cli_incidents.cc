@@ -1,4 +1,4 @@
-// import pagerduty, incidents list (DESIGN.md §6, issue 5). Both go through the running
+// import pagerduty, incidents list (DESIGN.md §6). Both go through the running
 // daemon's API when one answers at --server (a second process never opens the store for
 // writing), else work on the store directly: import opens it for writing, list read-only.
 #include <unistd.h>
@@ -131,14 +131,23 @@ const std::vector<std::string>& TableColumns() {
 
 // Parses one JSON list of incidents (a page, or the whole list read from the store) into
 // table rows. An error says what is wrong with it.
-Status AddTableRows(std::string_view body, std::vector<std::vector<std::string>>& rows) {
-  const auto list = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+// A JSON list of incident objects, or an error that says what is wrong with `body`.
+Result<nlohmann::json> ParseIncidentList(std::string_view body) {
+  auto list = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (list.is_discarded()) return MakeError(ErrorCode::kUnavailable, "is not valid JSON");
   if (!list.is_array()) return MakeError(ErrorCode::kUnavailable, "is not a JSON list");
   for (const auto& item : list) {
     if (!item.is_object()) {
       return MakeError(ErrorCode::kUnavailable, "holds an item that is not an incident object");
     }
+  }
+  return list;
+}
+
+Status AddTableRows(std::string_view body, std::vector<std::vector<std::string>>& rows) {
+  auto list = ParseIncidentList(body);
+  if (!list.ok()) return list.error();
+  for (const auto& item : *list) {
     std::vector<std::string> row;
     for (const auto& c : TableColumns()) {
       const auto found = item.find(c);
@@ -188,14 +197,7 @@ class ListOutput {
   Status Add(std::string_view body) {
     if (format_ == "table") return AddTableRows(body, rows_);
     if (format_ == "json") {
-      const auto list = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-      if (list.is_discarded()) return MakeError(ErrorCode::kUnavailable, "is not valid JSON");
-      if (!list.is_array()) return MakeError(ErrorCode::kUnavailable, "is not a JSON list");
-      for (const auto& item : list) {
-        if (!item.is_object()) {
-          return MakeError(ErrorCode::kUnavailable, "holds an item that is not an incident object");
-        }
-      }
+      if (auto list = ParseIncidentList(body); !list.ok()) return list.error();
       // The items as the daemon wrote them (field order kept), without the brackets.
       const std::string_view trimmed = TrimSpace(body);
       const std::string_view items = TrimSpace(trimmed.substr(1, trimmed.size() - 2));

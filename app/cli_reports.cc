@@ -1,4 +1,4 @@
-// metrics, report before-after, report attack (DESIGN.md §6, issue 7). Each goes through
+// metrics, report before-after, report attack (DESIGN.md §6). Each goes through
 // the running daemon's API when one answers at --server, else opens the store read-only
 // and computes the same thing here (exporters/incident_reports.h does both). `metrics
 // --push` always correlates here, on the store read-only (that works while a daemon runs),

@@ -110,7 +110,7 @@ class Daemon {
   std::map<std::string, slo::LastProbe> last_probes_;
   std::string hostname_;
   std::unique_ptr<IncidentSync> incident_sync_;  // when pagerduty: is configured
-  // The correlation engine's inputs (issue 7) and the incident metrics on /metrics.
+  // The correlation engine's inputs and the incident metrics on /metrics.
   std::shared_ptr<const exporters::IncidentReportSources> incident_sources_;
   std::shared_ptr<exporters::IncidentMetrics> incident_metrics_;
   // The open and recent incidents the dashboard shows, re-read only when they change.

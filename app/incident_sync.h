@@ -1,4 +1,4 @@
-// IncidentSync: the PagerDuty import as the daemon and the CLI run it (issue 5). Builds
+// IncidentSync: the PagerDuty import as the daemon and the CLI run it. Builds
 // the REST client (token from pagerduty.api_token_env/_file, never logged), the shared
 // rate limiter and the importer from the config; serialises imports (one at a time per
 // process); keeps the import metrics; and in the daemon runs Sync every

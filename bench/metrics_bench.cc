@@ -1,4 +1,4 @@
-// Incident metrics at scale (issue 7), in memory, on one thread. Run a Release build:
+// Incident metrics at scale, in memory, on one thread. Run a Release build:
 //   build/bench/metrics_bench
 //
 //   CorrelateAndSummarise  1,000,000 incidents, 100,000 attack windows, 10,000 alerts and

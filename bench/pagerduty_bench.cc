@@ -1,4 +1,4 @@
-// pagerduty_bench: the PagerDuty importer's two performance targets (issue 5).
+// pagerduty_bench: the PagerDuty importer's two performance targets (docs/pagerduty.md).
 //
 //   ParseIncidentsPage   ParsePagerDutyIncidentsPage on recorded 100-incident pages (the
 //                        fake's rendering of the real API's shape: priority, service,

@@ -1,4 +1,4 @@
-// The `chaos:` section's checks (issue 6).
+// The `chaos:` section's checks.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 

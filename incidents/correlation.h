@@ -82,7 +82,7 @@ std::string_view ToString(OnsetSource source);  // "attack", "probe", "unknown"
 // `incident` is shared, not copied: Correlate() keeps the caller's incidents in one
 // vector, and every CorrelatedIncident points into it and shares its ownership (so a
 // copy, e.g. in an AttackReport, stays valid on its own). A million incidents then take
-// their own memory once plus about 200 bytes each here (issue 7: under 1 GB).
+// their own memory once plus about 200 bytes each here (1M incidents stay under 1 GB).
 struct CorrelatedIncident {
   std::shared_ptr<const Incident> incident;
   std::optional<std::string> attack_id;  // the attributed attack (chaos-induced) or none

@@ -1,7 +1,7 @@
 // OptionalSeconds: a duration in seconds that may be absent, in the 8 bytes of a double
 // (a quiet NaN marks "absent") instead of std::optional<double>'s 16. The correlation
 // engine keeps eight of them per incident, for a million incidents at a time, so the
-// difference is 64 MB (issue 7's memory target).
+// difference is 64 MB (the 1M-incident memory budget).
 //
 // It reads like std::optional<double> (has_value, operator bool, *, value, value_or,
 // reset, comparison with a double, another OptionalSeconds or std::nullopt) and converts

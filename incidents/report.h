@@ -1,4 +1,4 @@
-// The two reports of issue 7 (docs/metrics.md, "Reports"):
+// The two incident reports (docs/metrics.md, "Reports"):
 //
 //   before-and-after  two equal periods around a cutover (when chaos engineering started):
 //                     rates, durations, MTBF, SLA attainment, attacks run and detection

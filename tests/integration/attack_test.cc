@@ -1,4 +1,4 @@
-// Chaos attack windows end to end (issue 6): `steadystate attack run` around real commands
+// Chaos attack windows end to end: `steadystate attack run` around real commands
 // (sleep, stress-ng) against the real daemon, --halt-on-breach against a probe target that
 // starts failing, a daemon crash mid-attack, announcements to Slack and webhook fakes,
 // Chaos Toolkit and Gremlin imports, and the attack metrics.

@@ -1,4 +1,4 @@
-// The incident metrics and reports on the real binary (issue 7): the correlation fields of
+// The incident metrics and reports on the real binary: the correlation fields of
 // /api/v1/incidents, steadystate_incidents_total on /metrics, /api/v1/metrics/incidents,
 // the reports API, `metrics` (with --push to the real prometheus-pushgateway), `report
 // before-after` and `report attack` through the daemon and on the store directly, and the

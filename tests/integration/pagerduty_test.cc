@@ -1,4 +1,4 @@
-// PagerDuty import on the real binary against the fake PagerDuty REST API (issue 5):
+// PagerDuty import on the real binary against the fake PagerDuty REST API:
 // the daemon's periodic sync, the import and incidents APIs, the CLI through the daemon
 // and on the store directly, resuming a failed import, and the token kept out of logs.
 #include <gmock/gmock.h>

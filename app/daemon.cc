@@ -332,9 +332,8 @@ void Daemon::OnProbeResult(const collector::ProbeResult& result) {
   probe_metrics_->Update(result);
   const config::ServiceConfig* service = config_.FindService(result.service);
   const auto threshold = service ? collector::LatencyThreshold(*service) : std::nullopt;
-  if (auto s = collector::WriteProbeResult(*store_, result, threshold); !s.ok()) {
-    spdlog::warn("storing the probe result of {} failed: {}", result.service, s.error().message);
-  }
+  // A failed write is logged by the store (once a minute on a full disk).
+  (void)collector::WriteProbeResult(*store_, result, threshold);
   std::lock_guard lock(last_probes_mu_);
   last_probes_[result.service] =
       slo::LastProbe{result.time, result.success, result.error_class, ToSeconds(result.duration)};
@@ -376,12 +375,6 @@ std::vector<slo::AttackContext> Daemon::ActiveAttacksHere() const {
   return out;
 }
 
-std::string Daemon::NotReadyReason() const {
-  if (!store_->Writable()) {
-    return "the store at " + store_->path() + " is not writable (" +
-           std::to_string(store_->WriteErrors()) + " write errors so far)";
-  }
-  return "";
-}
+std::string Daemon::NotReadyReason() const { return store_->NotWritableReason(); }
 
 }  // namespace steadystate::app

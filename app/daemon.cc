@@ -10,6 +10,7 @@
 #include "app/incident_api.h"
 #include "app/incident_sources.h"
 #include "app/incident_sync.h"
+#include "app/store_api.h"
 #include "app/version.h"
 #include "collector/probe/probe_engine.h"
 #include "collector/probe/probe_result.h"
@@ -181,6 +182,7 @@ Status Daemon::Start() {
     return std::make_pair(report->ok ? 200 : 503, slo::SteadyStateJson(*report));
   };
   for (auto& route : chaos_->Routes()) deps.routes.push_back(std::move(route));
+  deps.routes.push_back(StoreBackupRoute(*store_, clock_));
 
   for (auto& route : IncidentRoutes(*incident_sources_, *store_, incident_sync_.get())) {
     deps.routes.push_back(std::move(route));

@@ -156,14 +156,15 @@ class NullLogger final : public rocksdb::Logger {
   void Logv(const char* /*format*/, va_list /*ap*/) override {}
 };
 
-// A failed WAL write (a full disk) stops all writes until the error is cleared. RocksDB
-// would retry on its own every 5 s of real time; the store retries instead on its next
-// write (see Store::Impl::Recover), so recovery follows the injected Clock and is tested.
+// A failed write (a full disk) stops all writes until the error is cleared. RocksDB
+// would retry on its own (Resume) every 5 s of real time; the store reopens instead on
+// its next write (see Store::Impl::Recover), so recovery follows the injected Clock, is
+// tested, and never reuses a WAL writer that failed.
 class WriteErrorListener final : public rocksdb::EventListener {
  public:
-  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason reason, rocksdb::Status /*error*/,
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason /*reason*/, rocksdb::Status /*error*/,
                             bool* auto_recovery) override {
-    if (reason == rocksdb::BackgroundErrorReason::kWriteCallback) *auto_recovery = false;
+    *auto_recovery = false;
   }
 };
 
@@ -483,22 +484,20 @@ struct Store::Impl {
   }
 
   // Brings a database that refused a write back, at most once per kRecoveryInterval of
-  // monotonic time. A hard error (a full disk) is cleared by Resume() once space is back.
-  // A fatal one (EIO on the WAL) never clears: RocksDB must be reopened, which recovers
-  // every acknowledged write from the WAL. The instance is only replaced while no other
-  // operation uses it and the directory accepts a synced write again; until then reads
-  // keep using the old one.
+  // monotonic time, by reopening it, which recovers every acknowledged write from the WAL.
+  // Never by RocksDB's Resume(): after a failed WAL append (a full disk) RocksDB 7.8
+  // resumes with the same WAL writer, and the next append to it aborts the process
+  // (WritableFileWriter's "previous error" assertion; fixed upstream in 9.x). The reopen
+  // waits until the filesystem has room to flush (HasRoomToWrite) and takes a synced
+  // write; the instance is only replaced while no other operation uses it, and until
+  // then reads keep using the old one.
   void Recover() {
     std::unique_lock lock(recovery_mu, std::try_to_lock);
     if (!lock.owns_lock()) return;  // another thread is at it
     const MonotonicTime now = clock->Monotonic();
     if (last_recovery && now - *last_recovery < kRecoveryInterval) return;
     last_recovery = now;
-    if (auto current = Current(); current != nullptr) {
-      const rocksdb::Status resumed = current->db->Resume();
-      if (resumed.severity() < rocksdb::Status::Severity::kFatalError) return;
-    }
-    if (!DirectoryAcceptsWrites()) return;
+    if (!HasRoomToWrite() || !DirectoryAcceptsWrites()) return;
     std::lock_guard guard(instance_mu);
     if (instance != nullptr && instance.use_count() > 1) return;  // in use; next time
     instance.reset();  // closes it, releasing the directory lock

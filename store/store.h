@@ -15,9 +15,9 @@
 // monotonic clock since open, so a forward wall-clock jump cannot expire data early.
 //
 // Write failures (a full or failing disk) are returned, counted (WriteErrors), logged
-// without flooding and flip Writable() to false; reads keep working. The next write after at least
-// a second of monotonic time retries: RocksDB's Resume() after ENOSPC, a reopen (which replays the
-// WAL, losing nothing acknowledged) after a fatal error such as EIO.
+// without flooding and flip Writable() to false; reads keep working. The next write after
+// at least a second of monotonic time, once the filesystem has room, reopens the database
+// (which replays the WAL, losing nothing acknowledged).
 //
 // Thread safety: every method may be called concurrently from any thread (RocksDB is
 // thread-safe; the series cache has its own lock). A scan reads a consistent snapshot

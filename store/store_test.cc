@@ -1442,16 +1442,19 @@ TEST_F(FaultyStoreTest, AFullDiskIsLoggedOnceAMinuteAndStaysUnhealthyUntilThereI
   EXPECT_THAT(lines[1], HasSubstr("60 store writes failed in the last 60 s: writing samples"));
   EXPECT_THAT(lines[4], HasSubstr("60 store writes failed in the last 60 s"));
 
-  // RocksDB takes writes again while the disk is still (nearly) full: not healthy yet.
+  // Writes would fit again, but the disk has no room to flush: the store does not come
+  // back (nor report healthy) until it has.
   fs_->fault = FaultyFileSystem::Fault::kNone;
   for (int64_t i = 0; i < 3; ++i) {
     const std::vector<Sample> sample = {{1, At(1000 + i), 1}};
-    EXPECT_TRUE(store->WriteSamples(Family::kHost, sample).ok());
+    EXPECT_FALSE(store->WriteSamples(Family::kHost, sample).ok());
     clock_.Advance(seconds(1));
   }
   EXPECT_FALSE(store->Writable());
   EXPECT_THAT(store->NotWritableReason(), HasSubstr("0 KiB free, 4096 KiB needed"));
-  EXPECT_EQ(log.Lines().size(), 5u);
+  lines = log.Lines();
+  ASSERT_EQ(lines.size(), 6u) << ::testing::PrintToString(lines);  // the 6th minute's line
+  EXPECT_THAT(lines[5], HasSubstr("60 store writes failed in the last 60 s"));
 
   // Space is back: the next successful write makes it healthy and says so.
   fs_->free_space = 1 << 30;
@@ -1460,15 +1463,20 @@ TEST_F(FaultyStoreTest, AFullDiskIsLoggedOnceAMinuteAndStaysUnhealthyUntilThereI
   EXPECT_TRUE(store->Writable());
   EXPECT_EQ(store->NotWritableReason(), "");
   lines = log.Lines();
-  ASSERT_EQ(lines.size(), 7u) << ::testing::PrintToString(lines);
+  ASSERT_EQ(lines.size(), 8u) << ::testing::PrintToString(lines);
   // The failures since the last summary, then the recovery.
-  EXPECT_THAT(lines[5], HasSubstr("59 store writes failed in the last 63 s"));
-  EXPECT_THAT(lines[6], HasSubstr("writing to data directory " + options_.path + " works again"));
+  EXPECT_THAT(lines[6], HasSubstr("2 store writes failed in the last 3 s"));
+  EXPECT_THAT(lines[7], HasSubstr("writing to data directory " + options_.path + " works again"));
+  std::vector<double> values;
+  for (const auto& s : ScanAll(*store, Family::kHost, 1, At(0), At(10'000))) {
+    values.push_back(s.value);
+  }
+  EXPECT_EQ(values.size(), 1u);  // only the write made after recovery
 
   // A new episode is logged at once again.
   fs_->fault = FaultyFileSystem::Fault::kNoSpace;
   EXPECT_FALSE(store->WriteSamples(Family::kHost, sample).ok());
-  EXPECT_EQ(log.Lines().size(), 8u);
+  EXPECT_EQ(log.Lines().size(), 9u);
 }
 
 }  // namespace

@@ -31,6 +31,18 @@ class AlertEngineTest : public ::testing::Test {
 
   void Cpu(std::optional<double> value) { engine_->Evaluate(rule_, {{{}, value}}); }
 
+  // For a breach pending `pending_for` (monotonic) so far: evaluates it 1 s before its
+  // `for` ends, when it must not fire, and when it ends, when it must.
+  void ExpectFiresWhenForEnds(Duration pending_for) {
+    clock_.Advance(rule_.for_duration - pending_for - seconds(1));
+    Cpu(0.9);
+    EXPECT_TRUE(transitions_.empty()) << "fired early";
+    clock_.Advance(seconds(1));
+    Cpu(0.9);
+    ASSERT_EQ(transitions_.size(), 1u) << "not fired when `for` ended";
+    EXPECT_EQ(transitions_[0].second, TransitionKind::kFired);
+  }
+
   steadystate::testing::TempDir dir_;
   FakeClock clock_;
   ThresholdRule rule_{"HostCpuHigh", "cpu_utilisation", 0.8, 0.75, minutes(2), "warning"};
@@ -101,25 +113,13 @@ TEST_F(AlertEngineTest, AWallClockStepForwardDoesNotFireAPendingAlert) {
   clock_.Advance(seconds(1));
   Cpu(0.9);
   EXPECT_TRUE(transitions_.empty());
-  clock_.Advance(minutes(2) - seconds(2));
-  Cpu(0.9);
-  EXPECT_TRUE(transitions_.empty());
-  clock_.Advance(seconds(1));
-  Cpu(0.9);
-  ASSERT_EQ(transitions_.size(), 1u);
-  EXPECT_EQ(transitions_[0].second, TransitionKind::kFired);
+  ExpectFiresWhenForEnds(seconds(1));
 }
 
 TEST_F(AlertEngineTest, AWallClockStepBackDoesNotDelayAPendingAlert) {
   Cpu(0.9);
   clock_.SetWall(clock_.Now() - days(1));
-  clock_.Advance(minutes(2) - seconds(1));
-  Cpu(0.9);
-  EXPECT_TRUE(transitions_.empty());
-  clock_.Advance(seconds(1));
-  Cpu(0.9);
-  ASSERT_EQ(transitions_.size(), 1u);
-  EXPECT_EQ(transitions_[0].second, TransitionKind::kFired);
+  ExpectFiresWhenForEnds(Duration{0});
 }
 
 // A burn-rate tier's `for` is the same state machine on the same clock.
@@ -162,13 +162,7 @@ TEST_F(AlertEngineTest, RestartAfterAWallClockStepBackRestartsTheForClock) {
   Cpu(0.9);
   clock_.SetWall(clock_.Now() - days(1));
   Open();
-  clock_.Advance(minutes(2) - seconds(1));
-  Cpu(0.9);
-  EXPECT_TRUE(transitions_.empty());
-  clock_.Advance(seconds(1));
-  Cpu(0.9);
-  ASSERT_EQ(transitions_.size(), 1u);
-  EXPECT_EQ(transitions_[0].second, TransitionKind::kFired);
+  ExpectFiresWhenForEnds(Duration{0});
 }
 
 TEST_F(AlertEngineTest, SeriesAreSeparateAlertsAndResolvedOnesExpire) {

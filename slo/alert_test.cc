@@ -81,36 +81,26 @@ TEST(AlertStep, ANewEpisodeGetsANewInstanceKey) {
   EXPECT_EQ(a.Fingerprint(), NewAlert().Fingerprint());
 }
 
-// A +1 day wall-clock step (NTP, a VM resume, a time-travel attack) 1 s into a 30 s `for`
-// neither fires the alert early...
-TEST(AlertStep, AWallClockStepForwardDoesNotShortenFor) {
+// A day's wall-clock step (NTP, a VM resume, a time-travel attack) 1 s into a 30 s `for`
+// neither fires the alert early (+1 d) nor keeps it pending for a day (-1 d, a missed page).
+// The stamps are wall time, step included.
+TEST(AlertStep, AWallClockStepNeitherShortensNorStretchesFor) {
   const auto rule = CpuRule(seconds(30));
-  Alert a = NewAlert();
-  const Timestamp wall{seconds(1000)};
-  const MonotonicTime mono{seconds(50)};
-  ASSERT_EQ(Step(a, rule, 0.9, wall, mono), TransitionKind::kPending);
-  EXPECT_EQ(Step(a, rule, 0.9, wall + days(1), mono + seconds(1)), TransitionKind::kNone);
-  EXPECT_EQ(Step(a, rule, 0.9, wall + days(1) + seconds(28), mono + seconds(29)),
-            TransitionKind::kNone);
-  EXPECT_EQ(a.state, AlertState::kPending);
-  EXPECT_EQ(Step(a, rule, 0.9, wall + days(1) + seconds(29), mono + seconds(30)),
-            TransitionKind::kFired);
-  // The stamps are wall time, step included.
-  EXPECT_EQ(a.active_at, wall);
-  EXPECT_EQ(*a.fired_at, wall + days(1) + seconds(29));
-}
-
-// ... and a -1 day step does not keep it pending for a day (a missed page).
-TEST(AlertStep, AWallClockStepBackDoesNotDelayFor) {
-  const auto rule = CpuRule(seconds(30));
-  Alert a = NewAlert();
-  const Timestamp wall{days(400)};
-  const MonotonicTime mono{seconds(50)};
-  ASSERT_EQ(Step(a, rule, 0.9, wall, mono), TransitionKind::kPending);
-  EXPECT_EQ(Step(a, rule, 0.9, wall - days(1), mono + seconds(29)), TransitionKind::kNone);
-  EXPECT_EQ(Step(a, rule, 0.9, wall - days(1) + seconds(1), mono + seconds(30)),
-            TransitionKind::kFired);
-  EXPECT_EQ(*a.fired_at, wall - days(1) + seconds(1));  // before active_at: reported as is
+  for (const Duration step : {Duration{days(1)}, -Duration{days(1)}}) {
+    SCOPED_TRACE(FormatDuration(step));
+    Alert a = NewAlert();
+    const Timestamp wall{days(400)};
+    const MonotonicTime mono{seconds(50)};
+    ASSERT_EQ(Step(a, rule, 0.9, wall, mono), TransitionKind::kPending);
+    EXPECT_EQ(Step(a, rule, 0.9, wall + step, mono + seconds(1)), TransitionKind::kNone);
+    EXPECT_EQ(Step(a, rule, 0.9, wall + step + seconds(28), mono + seconds(29)),
+              TransitionKind::kNone);
+    EXPECT_EQ(a.state, AlertState::kPending);
+    EXPECT_EQ(Step(a, rule, 0.9, wall + step + seconds(29), mono + seconds(30)),
+              TransitionKind::kFired);
+    EXPECT_EQ(a.active_at, wall);
+    EXPECT_EQ(*a.fired_at, wall + step + seconds(29));
+  }
 }
 
 // Time that passes while the wall clock stands still (or is held back) still counts.

@@ -1,6 +1,7 @@
 # The two commands a new user needs (see README.md):
 #   make run    install what is missing, build in Release, start the daemon on the embedded default
-#   make test   install what is missing, build with ASan+UBSan, run every test (ctest)
+#   make test   install what is missing, build with ASan+UBSan, run every test (ctest),
+#               then clang-tidy over the sources
 # And for developers: make bench, make fuzz, make format, make clean.
 # Warnings are errors in `make test` (and CI) only: a new compiler's false positive at -O3
 # must not stop a user's `make run`.
@@ -29,6 +30,7 @@ test:
 	cd $(TESTBUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS) --timeout 600
+	scripts/lint tidy $(TESTBUILD)
 
 bench:
 	scripts/install-deps bench

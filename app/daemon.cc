@@ -1,5 +1,6 @@
 #include "app/daemon.h"
 
+#include <prometheus/counter.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -43,6 +44,8 @@ constexpr auto kSloInterval = std::chrono::seconds(5);
 // The incident metrics on /metrics follow imports at once (after each PagerDuty sync) and
 // attacks, alerts and open incidents' ages within a minute.
 constexpr auto kIncidentMetricsInterval = std::chrono::minutes(1);
+// How often the wall clock is compared with the monotonic clock for steps.
+constexpr auto kClockWatchInterval = std::chrono::seconds(1);
 
 std::string Compiler() {
 #if defined(__clang__)
@@ -111,6 +114,14 @@ Status Daemon::Start() {
   metrics_ = std::make_unique<exporters::Metrics>(
       exporters::BuildInfo{STEADYSTATE_VERSION, STEADYSTATE_REVISION, Compiler()});
   metrics_->WatchStore(store_.get());
+  clock_steps_ = &prometheus::BuildCounter()
+                      .Name("steadystate_wall_clock_steps_total")
+                      .Help(
+                          "Wall-clock steps of 5 s or more (NTP, a VM resume, a time-travel "
+                          "attack); alert timing keeps to the monotonic clock.")
+                      .Register(metrics_->registry())
+                      .Add({});
+  clock_watch_ = std::make_unique<WallClockStepWatch>(clock_);
 
   notifications_ = std::make_unique<Notifications>(
       *store_, clock_, metrics_->registry(), [this] { return alerts_->Snapshot(); }, &stop_);
@@ -227,6 +238,9 @@ Status Daemon::Start() {
   scheduler_.Every("host-cpu", config_.host.interval / kCpuTicksPerInterval,
                    [this] { host_monitor_->TickCpu(); });
   scheduler_.Every("slo", kSloInterval, [this] { EvaluateSlos(); });
+  scheduler_.Every("wall-clock-watch", kClockWatchInterval, [this] {
+    if (clock_watch_->Check()) clock_steps_->Increment();
+  });
   background_.Every("incident-metrics", kIncidentMetricsInterval,
                     [this] { RefreshIncidentMetrics(); });
   // The incidents the dashboard shows: read at start and then every hour (a new read
@@ -362,8 +376,9 @@ std::string Daemon::ExternalUrl() const {
 
 std::vector<slo::AttackContext> Daemon::ActiveAttacksHere() const {
   std::vector<slo::AttackContext> out;
-  const Timestamp now = clock_.Now();
-  auto attacks = attacks_->List(now, now + std::chrono::milliseconds(1));
+  // Every running window rather than those whose wall-clock span holds "now": during a
+  // time-travel attack the wall clock may stand before the window's own start.
+  auto attacks = attacks_->List(std::nullopt, std::nullopt);
   if (!attacks.ok()) {
     spdlog::warn("cannot read attack windows for alert context: {}", attacks.error().message);
     return out;

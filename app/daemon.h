@@ -13,6 +13,7 @@
 #include "app/host_monitor.h"
 #include "app/notifications.h"
 #include "common/clock.h"
+#include "common/clock_step.h"
 #include "common/result.h"
 #include "common/scheduler.h"
 #include "common/stop_signal.h"
@@ -21,6 +22,9 @@
 #include "slo/alert.h"
 #include "slo/slo_engine.h"
 
+namespace prometheus {
+class Counter;
+}  // namespace prometheus
 namespace steadystate::store {
 class Store;
 }
@@ -92,6 +96,9 @@ class Daemon {
   // Long-running periodic work (incident correlation, the dashboard warm-up) on its own
   // thread, so it never delays host sampling and the 10 Hz CPU alert check.
   Scheduler background_;
+  // Logs wall-clock steps and counts them in steadystate_wall_clock_steps_total.
+  std::unique_ptr<WallClockStepWatch> clock_watch_;
+  prometheus::Counter* clock_steps_ = nullptr;  // owned by metrics_' registry
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<incidents::AttackLog> attacks_;
   std::unique_ptr<exporters::Metrics> metrics_;

@@ -1,5 +1,6 @@
 #include "common/clock.h"
 
+#include <algorithm>
 #include <thread>
 
 namespace steadystate {
@@ -12,6 +13,10 @@ MonotonicTime RealClock::Monotonic() const { return std::chrono::steady_clock::n
 
 void RealClock::SleepFor(std::chrono::milliseconds d) const {
   if (d > std::chrono::milliseconds::zero()) std::this_thread::sleep_for(d);
+}
+
+MonotonicTime MonotonicOfWall(Timestamp then, Timestamp wall_now, MonotonicTime monotonic_now) {
+  return monotonic_now - std::max(std::chrono::milliseconds{0}, wall_now - then);
 }
 
 const Clock& SystemClock() {

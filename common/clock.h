@@ -33,4 +33,10 @@ class RealClock final : public Clock {
 // Returns a process-wide RealClock. Only app/ wiring should call this.
 const Clock& SystemClock();
 
+// The monotonic instant matching the stored wall-clock instant `then`, given one reading of
+// both clocks now: its age is read off the wall clock once (never negative, so a wall clock
+// that is behind the stamp makes it "just now") and from then on measured on the monotonic
+// clock. For stamps read back after a restart, when no monotonic reading of them survives.
+MonotonicTime MonotonicOfWall(Timestamp then, Timestamp wall_now, MonotonicTime monotonic_now);
+
 }  // namespace steadystate

@@ -32,6 +32,12 @@ class FakeClock final : public Clock {
     wall_ += d;
     mono_ += d;
   }
+  // Moves only the monotonic clock: time passes while the wall clock stands still (or was
+  // stepped back by as much).
+  void AdvanceMonotonic(std::chrono::milliseconds d) {
+    std::lock_guard lock(mu_);
+    mono_ += d;
+  }
   // Moves only the wall clock, as a time-travel attack or NTP step would.
   void SetWall(Timestamp t) {
     std::lock_guard lock(mu_);

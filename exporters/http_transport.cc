@@ -31,8 +31,8 @@ constexpr size_t kMinGzipBytes = 1024;
 // libmicrohttpd keeps a connection's request line and headers in a pool of this size; a
 // request whose head does not fit is refused by the library.
 constexpr size_t kConnectionMemoryBytes = 96u << 10;
-// How often deadlines are checked: a connection past its deadline lives at most this long.
-constexpr auto kReapInterval = std::chrono::milliseconds(100);
+// Deadlines are checked this late at most, so one wake-up serves deadlines close together.
+constexpr auto kReapSlack = std::chrono::milliseconds(50);
 
 bool Compressible(const std::string& content_type) {
   return content_type.rfind("text/", 0) == 0 || content_type.rfind("application/json", 0) == 0 ||
@@ -140,6 +140,9 @@ struct HttpTransport::Impl {
   std::mutex reaper_mu;
   std::condition_variable reaper_wake;
   bool reaper_stopping = false;  // guarded by reaper_mu
+  // When the reaper wakes next; max() while no connection has a deadline. Guarded by
+  // reaper_mu.
+  MonotonicTime reaper_next = MonotonicTime::max();
 
   struct Job {
     MHD_Connection* connection;
@@ -165,9 +168,26 @@ struct HttpTransport::Impl {
   void SetPhase(MHD_Connection* connection, ConnectionState::Phase phase) {
     ConnectionState* state = StateOf(connection);
     if (state == nullptr) return;
-    std::lock_guard lock(connections_mu);
-    state->phase = phase;
-    state->since = clock.Monotonic();
+    const MonotonicTime now = clock.Monotonic();
+    {
+      std::lock_guard lock(connections_mu);
+      state->phase = phase;
+      state->since = now;
+    }
+    if (phase != ConnectionState::Phase::kHandling) WakeReaperBy(now + LimitOf(phase));
+  }
+
+  Duration LimitOf(ConnectionState::Phase phase) const {
+    return phase == ConnectionState::Phase::kReading ? options.read_timeout : options.write_timeout;
+  }
+
+  // Makes the reaper wake by `deadline` (it sleeps while no connection has a deadline).
+  // Called without connections_mu held: the reaper takes reaper_mu, then connections_mu.
+  void WakeReaperBy(MonotonicTime deadline) {
+    std::lock_guard lock(reaper_mu);
+    if (deadline >= reaper_next) return;
+    reaper_next = deadline;
+    reaper_wake.notify_one();
   }
 
   static void OnConnection(void* cls, MHD_Connection* connection, void** socket_context,
@@ -183,9 +203,12 @@ struct HttpTransport::Impl {
         const int one = 1;
         setsockopt(state->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       }
-      std::lock_guard lock(self->connections_mu);
-      self->connections.insert(state);
+      {
+        std::lock_guard lock(self->connections_mu);
+        self->connections.insert(state);
+      }
       *socket_context = state;
+      self->WakeReaperBy(state->since + self->options.read_timeout);
     } else {
       auto* state = static_cast<ConnectionState*>(*socket_context);
       if (state == nullptr) return;
@@ -201,18 +224,29 @@ struct HttpTransport::Impl {
   // Closes (by shutting down; libmicrohttpd then closes and forgets it) every connection
   // past its request or reply deadline. A connection whose request is being handled has
   // no deadline here: the handler's own limits apply.
+  // It sleeps until the earliest deadline (none while every connection is idle in a
+  // handler or there are none), so an idle daemon pays no wake-ups for it.
   void Reap() {
     std::unique_lock wait_lock(reaper_mu);
     while (!reaper_stopping) {
-      reaper_wake.wait_for(wait_lock, kReapInterval);
+      if (reaper_next == MonotonicTime::max()) {
+        reaper_wake.wait(wait_lock);
+      } else {
+        const auto wait = reaper_next - clock.Monotonic();
+        if (wait > Duration::zero()) reaper_wake.wait_for(wait_lock, wait);
+      }
+      if (reaper_stopping) break;
       const MonotonicTime now = clock.Monotonic();
+      if (now < reaper_next) continue;  // woken early for a nearer deadline
+      MonotonicTime next = MonotonicTime::max();
       std::lock_guard lock(connections_mu);
       for (ConnectionState* state : connections) {
-        const Duration limit = state->phase == ConnectionState::Phase::kReading
-                                   ? options.read_timeout
-                                   : options.write_timeout;
         if (state->phase == ConnectionState::Phase::kHandling || state->fd < 0) continue;
-        if (now - state->since <= limit) continue;
+        const MonotonicTime deadline = state->since + LimitOf(state->phase);
+        if (now < deadline) {
+          next = std::min(next, deadline + kReapSlack);
+          continue;
+        }
         // shutdown, not close: the descriptor stays libmicrohttpd's until it closes it, so
         // it cannot be reused under it.
         // No lingering: whatever of the reply is still queued is dropped when the library
@@ -222,6 +256,7 @@ struct HttpTransport::Impl {
         shutdown(state->fd, SHUT_RDWR);
         state->fd = -1;
       }
+      reaper_next = next;
     }
   }
 

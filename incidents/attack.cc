@@ -330,6 +330,10 @@ Result<Attack> AttackLog::Start(Attack attack) {
   attack.end.reset();
   RETURN_IF_ERROR(CheckAttackLimits(attack));
   RETURN_IF_ERROR(store_.PutRecord(store::Family::kAttacks, attack.id, AttackToJson(attack)));
+  {
+    std::lock_guard lock(monotonic_mu_);
+    started_monotonic_[attack.id] = MonotonicOfWall(attack.start, clock_.Now(), clock_.Monotonic());
+  }
   Notify(attack, AttackEvent::kStarted);
   return attack;
 }
@@ -363,6 +367,10 @@ Result<Attack> AttackLog::End(std::string_view id, const AttackEnd& end) {
     attack.steady_state = judge_(attack);
   }
   RETURN_IF_ERROR(store_.PutRecord(store::Family::kAttacks, attack.id, AttackToJson(attack)));
+  {
+    std::lock_guard lock(monotonic_mu_);
+    started_monotonic_.erase(attack.id);
+  }
   Notify(attack, AttackEvent::kEnded);
   return attack;
 }
@@ -413,16 +421,32 @@ Result<AttackLog::ImportResult> AttackLog::Import(Attack attack) {
 Result<std::vector<Attack>> AttackLog::CloseAbandoned(
     Duration max_duration, const std::function<bool(const Attack&)>& orphaned) {
   const Timestamp now = clock_.Now();
+  const MonotonicTime monotonic_now = clock_.Monotonic();
   auto all = List(std::nullopt, std::nullopt);
   if (!all.ok()) return all.error();
+  std::map<std::string, Duration> open_for;  // running windows by id
+  {
+    std::lock_guard lock(monotonic_mu_);
+    for (const Attack& a : *all) {
+      if (a.outcome != "running") {
+        started_monotonic_.erase(a.id);  // ended by an import
+        continue;
+      }
+      const auto [it, first_seen] = started_monotonic_.try_emplace(a.id);
+      if (first_seen) it->second = MonotonicOfWall(a.start, now, monotonic_now);
+      open_for[a.id] =
+          std::max(Duration{0}, std::chrono::duration_cast<Duration>(monotonic_now - it->second));
+    }
+  }
   std::vector<Attack> closed;
   for (const Attack& a : *all) {
-    if (a.outcome != "running") continue;
-    const bool too_long = now - a.start > max_duration;
+    auto age = open_for.find(a.id);
+    if (age == open_for.end()) continue;
+    const bool too_long = age->second > max_duration;
     if (!too_long && !(orphaned && orphaned(a))) continue;
     AttackEnd end;
     end.outcome = "abandoned";
-    end.end = std::max(a.start, std::min(now, a.start + max_duration));
+    end.end = a.start + std::min(age->second, max_duration);
     end.halted_reason = too_long
                             ? "open longer than max_attack_duration " + FormatDuration(max_duration)
                             : "its owner went away without ending it";

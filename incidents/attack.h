@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -120,8 +121,13 @@ class AttackLog {
   Result<ImportResult> Import(Attack attack);
 
   // Closes running windows as `abandoned`: those open longer than `max_duration`, and
-  // those for which `orphaned` returns true (their owner is gone). End = min(now,
-  // start + max_duration). Returns the windows it closed.
+  // those for which `orphaned` returns true (their owner is gone). How long a window has
+  // been open is measured on the monotonic clock, so a wall-clock step neither closes a
+  // young window nor keeps an old one: from Start in this process, or, for a window this
+  // process did not start (a restart, an import), from its wall-clock start read once when
+  // CloseAbandoned first sees it. End = start + min(time open, max_duration), which is
+  // min(now, start + max_duration) while the wall clock keeps time. Returns the windows it
+  // closed.
   Result<std::vector<Attack>> CloseAbandoned(Duration max_duration,
                                              const std::function<bool(const Attack&)>& orphaned);
   Result<std::optional<Attack>> Get(std::string_view id) const;
@@ -150,6 +156,9 @@ class AttackLog {
   Observer observer_;
   SteadyStateJudge judge_;
   std::mutex import_mu_;  // one import at a time, so two imports cannot create twins
+  std::mutex monotonic_mu_;
+  // Running windows' starts on the monotonic clock (see CloseAbandoned), by id.
+  std::map<std::string, MonotonicTime, std::less<>> started_monotonic_;
 };
 
 }  // namespace steadystate::incidents

@@ -370,5 +370,49 @@ TEST_F(AttackLogTest, CloseAbandonedEndsOverdueAndOrphanedWindowsAtTheBound) {
   EXPECT_EQ((*log_->Get(alive->id))->outcome, "running");
 }
 
+// max_attack_duration is measured on the monotonic clock: a +1 day wall-clock step does not
+// close a young window, a -1 day step does not keep an old one open, and the recorded end
+// is the start plus the time the window was really open.
+TEST_F(AttackLogTest, AWallClockStepDoesNotChangeWhenAWindowIsOverdue) {
+  Attack a;
+  a.type = "time_travel";
+  auto young = log_->Start(a);
+  clock_.SetWall(clock_.Now() + hours(24));
+  clock_.Advance(std::chrono::seconds(3));
+  auto closed = log_->CloseAbandoned(hours(2), nullptr);
+  ASSERT_TRUE(closed.ok()) << closed.error().message;
+  EXPECT_TRUE(closed->empty());
+  EXPECT_EQ((*log_->Get(young->id))->outcome, "running");
+
+  clock_.SetWall(clock_.Now() - hours(48));  // now a day behind the window's start
+  clock_.AdvanceMonotonic(hours(2) + minutes(1));
+  closed = log_->CloseAbandoned(hours(2), nullptr);
+  ASSERT_TRUE(closed.ok()) << closed.error().message;
+  ASSERT_EQ(closed->size(), 1u);
+  auto got = log_->Get(young->id);
+  EXPECT_EQ((*got)->outcome, "abandoned");
+  EXPECT_EQ(*(*got)->end, young->start + hours(2));
+}
+
+// A window this log did not start (a restart, an import) is aged from its wall-clock start
+// once, when first seen, and monotonically from then on.
+TEST_F(AttackLogTest, AWindowFromBeforeARestartIsAgedFromItsStartOnceThenMonotonically) {
+  Attack a;
+  a.type = "cpu";
+  auto started = log_->Start(a);
+  clock_.Advance(hours(1));
+  log_ = std::make_unique<AttackLog>(*store_, clock_);  // a restart: no monotonic start kept
+  auto closed = log_->CloseAbandoned(hours(2), nullptr);
+  ASSERT_TRUE(closed.ok() && closed->empty());
+  clock_.SetWall(clock_.Now() + hours(24));
+  closed = log_->CloseAbandoned(hours(2), nullptr);
+  ASSERT_TRUE(closed.ok() && closed->empty()) << "the step after the first look is ignored";
+  clock_.AdvanceMonotonic(hours(1) + minutes(1));
+  closed = log_->CloseAbandoned(hours(2), nullptr);
+  ASSERT_TRUE(closed.ok());
+  ASSERT_EQ(closed->size(), 1u);
+  EXPECT_EQ(*(*log_->Get(started->id))->end, started->start + hours(2));
+}
+
 }  // namespace
 }  // namespace steadystate::incidents

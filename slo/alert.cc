@@ -69,7 +69,7 @@ std::string Alert::Summary() const {
 }
 
 TransitionKind Step(Alert& alert, const ThresholdRule& rule, std::optional<double> value,
-                    Timestamp now) {
+                    Timestamp now, MonotonicTime monotonic_now) {
   alert.threshold = rule.above;
   if (value) alert.value = *value;
   const bool breaching = value && *value > rule.above;
@@ -79,6 +79,7 @@ TransitionKind Step(Alert& alert, const ThresholdRule& rule, std::optional<doubl
       if (!breaching) return TransitionKind::kNone;
       alert.state = AlertState::kPending;
       alert.active_at = now;
+      alert.active_monotonic = monotonic_now;
       alert.fired_at.reset();
       alert.resolved_at.reset();
       alert.attacks.clear();
@@ -89,7 +90,7 @@ TransitionKind Step(Alert& alert, const ThresholdRule& rule, std::optional<doubl
         alert.state = AlertState::kInactive;
         return TransitionKind::kCancelled;
       }
-      if (now - alert.active_at < rule.for_duration) return TransitionKind::kNone;
+      if (monotonic_now - alert.active_monotonic < rule.for_duration) return TransitionKind::kNone;
       alert.state = AlertState::kFiring;
       alert.fired_at = now;
       return TransitionKind::kFired;
@@ -97,6 +98,7 @@ TransitionKind Step(Alert& alert, const ThresholdRule& rule, std::optional<doubl
       if (!value || *value >= rule.recover_below) return TransitionKind::kNone;
       alert.state = AlertState::kResolved;
       alert.resolved_at = now;
+      alert.resolved_monotonic = monotonic_now;
       return TransitionKind::kResolved;
   }
   return TransitionKind::kNone;

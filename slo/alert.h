@@ -39,6 +39,11 @@ struct Alert {
   Timestamp active_at;  // when the condition first held (pending began)
   std::optional<Timestamp> fired_at;
   std::optional<Timestamp> resolved_at;
+  // The same two moments on the monotonic clock, which times `for` and the resolved
+  // alert's retention: a wall-clock step moves the stamps above, never these. In memory
+  // only; an alert read back from the store gets them from its stamps (MonotonicOfWall).
+  MonotonicTime active_monotonic{};
+  MonotonicTime resolved_monotonic{};
   double value = 0;  // the last evaluated value
   double threshold = 0;
   std::vector<AttackContext> attacks;  // attacks active at firing time
@@ -63,12 +68,13 @@ struct ThresholdRule {
 
 enum class TransitionKind { kNone, kPending, kFired, kResolved, kCancelled };
 
-// Advances `alert` (for `rule`, whose labels are already set) by one evaluation at `now`.
+// Advances `alert` (for `rule`, whose labels are already set) by one evaluation at `now`
+// (wall time, for the stamps) and `monotonic_now` (which decides whether `for` has passed).
 // `value` is nullopt when the metric has no data: a pending alert is cancelled, a firing one
 // stays firing (no data is not recovery). Returns what happened; kFired and kResolved are
 // the transitions that notify.
 TransitionKind Step(Alert& alert, const ThresholdRule& rule, std::optional<double> value,
-                    Timestamp now);
+                    Timestamp now, MonotonicTime monotonic_now);
 
 // JSON for the alerts column family and /api/v1/alerts.
 std::string AlertToJson(const Alert& alert);

@@ -45,6 +45,18 @@ Status AlertEngine::Load() {
                                       return true;
                                     });
   RETURN_IF_ERROR(scanned);
+  // A restored alert's age comes from its wall-clock stamps once, here, and is measured on
+  // the monotonic clock from then on: a pending alert keeps the `for` progress it had
+  // (counting the downtime, like Prometheus restoring ALERTS_FOR_STATE), and a stamp ahead
+  // of the wall clock (stepped back while we were down) counts as "just now".
+  const Timestamp wall_now = clock_.Now();
+  const MonotonicTime monotonic_now = clock_.Monotonic();
+  for (auto& [fingerprint, alert] : alerts_) {
+    alert.active_monotonic = MonotonicOfWall(alert.active_at, wall_now, monotonic_now);
+    if (alert.resolved_at) {
+      alert.resolved_monotonic = MonotonicOfWall(*alert.resolved_at, wall_now, monotonic_now);
+    }
+  }
   for (const auto& key : unreadable) {
     spdlog::warn("dropping unreadable alert record {}", key);
     (void)store_.DeleteRecord(store::Family::kAlerts, key);
@@ -73,12 +85,13 @@ void AlertEngine::RecordHistory(const Alert& alert) {
 
 void AlertEngine::Evaluate(const ThresholdRule& rule, const std::vector<RuleSeries>& series) {
   const Timestamp now = clock_.Now();
+  const MonotonicTime monotonic_now = clock_.Monotonic();
   std::vector<std::pair<Alert, TransitionKind>> notify;
   {
     std::lock_guard lock(mu_);
     std::set<std::string> seen;
     auto advance = [&](Alert& alert, std::optional<double> value) {
-      const TransitionKind kind = Step(alert, rule, value, now);
+      const TransitionKind kind = Step(alert, rule, value, now, monotonic_now);
       if (kind == TransitionKind::kNone) return;
       if (kind == TransitionKind::kFired && attacks_) alert.attacks = attacks_();
       Persist(alert, kind == TransitionKind::kCancelled);
@@ -105,8 +118,8 @@ void AlertEngine::Evaluate(const ThresholdRule& rule, const std::vector<RuleSeri
     for (auto it = alerts_.begin(); it != alerts_.end();) {
       Alert& alert = it->second;
       if (alert.name == rule.name && seen.count(it->first) == 0) advance(alert, std::nullopt);
-      const bool expired = alert.state == AlertState::kResolved && alert.resolved_at &&
-                           now - *alert.resolved_at > kResolvedRetention;
+      const bool expired = alert.state == AlertState::kResolved &&
+                           monotonic_now - alert.resolved_monotonic > kResolvedRetention;
       if (expired) Persist(alert, /*remove=*/true);
       if (alert.state == AlertState::kInactive || expired) {
         it = alerts_.erase(it);

@@ -3,6 +3,11 @@
 // the transitions that notify. A restart reloads pending and firing alerts, so a firing
 // alert is neither lost nor paged again, and a pending one keeps its `for` clock.
 //
+// Time: stamps (active_at, fired_at, resolved_at) are wall-clock; `for` and the resolved
+// alerts' retention run on the monotonic clock, so a wall-clock step never fires, delays
+// or resolves an alert. Across a restart the age of a restored alert is read off its
+// wall-clock stamp once, at Load, and is monotonic again from then on.
+//
 // Thread-safe: Evaluate runs on the scheduler thread, Snapshot on HTTP threads.
 #pragma once
 

@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "common/fake_clock.h"
+#include "slo/burn_rate.h"
 #include "tests/support/test_store.h"
 
 namespace steadystate::slo {
 namespace {
 
+using std::chrono::days;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
@@ -28,6 +30,18 @@ class AlertEngineTest : public ::testing::Test {
   }
 
   void Cpu(std::optional<double> value) { engine_->Evaluate(rule_, {{{}, value}}); }
+
+  // For a breach pending `pending_for` (monotonic) so far: evaluates it 1 s before its
+  // `for` ends, when it must not fire, and when it ends, when it must.
+  void ExpectFiresWhenForEnds(Duration pending_for) {
+    clock_.Advance(rule_.for_duration - pending_for - seconds(1));
+    Cpu(0.9);
+    EXPECT_TRUE(transitions_.empty()) << "fired early";
+    clock_.Advance(seconds(1));
+    Cpu(0.9);
+    ASSERT_EQ(transitions_.size(), 1u) << "not fired when `for` ended";
+    EXPECT_EQ(transitions_[0].second, TransitionKind::kFired);
+  }
 
   steadystate::testing::TempDir dir_;
   FakeClock clock_;
@@ -89,6 +103,66 @@ TEST_F(AlertEngineTest, RestartKeepsThePendingClock) {
   Cpu(0.9);
   ASSERT_EQ(transitions_.size(), 1u);
   EXPECT_EQ(transitions_[0].second, TransitionKind::kFired);
+}
+
+// `for` runs on the monotonic clock: a wall-clock step of a day either way neither fires a
+// pending alert early nor keeps it pending (a missed page).
+TEST_F(AlertEngineTest, AWallClockStepForwardDoesNotFireAPendingAlert) {
+  Cpu(0.9);
+  clock_.SetWall(clock_.Now() + days(1));
+  clock_.Advance(seconds(1));
+  Cpu(0.9);
+  EXPECT_TRUE(transitions_.empty());
+  ExpectFiresWhenForEnds(seconds(1));
+}
+
+TEST_F(AlertEngineTest, AWallClockStepBackDoesNotDelayAPendingAlert) {
+  Cpu(0.9);
+  clock_.SetWall(clock_.Now() - days(1));
+  ExpectFiresWhenForEnds(Duration{0});
+}
+
+// A burn-rate tier's `for` is the same state machine on the same clock.
+TEST_F(AlertEngineTest, BurnRateForRunsOnTheMonotonicClock) {
+  BurnRateTier tier = DefaultBurnRateTiers()[0];
+  tier.for_duration = minutes(5);
+  const ThresholdRule rule = BurnRateRule(tier);
+  const auto burning = [&] {
+    engine_->Evaluate(rule, {{BurnRateLabels(tier, "checkout", "availability"), 2.0}});
+  };
+  burning();
+  clock_.SetWall(clock_.Now() + days(1));
+  burning();
+  EXPECT_TRUE(transitions_.empty());
+  clock_.SetWall(clock_.Now() - days(2));
+  clock_.AdvanceMonotonic(minutes(5));  // five minutes pass; the wall clock is a day behind
+  burning();
+  ASSERT_EQ(transitions_.size(), 1u);
+  EXPECT_EQ(transitions_[0].first.name, "SloBurnRatePage1h5m");
+  EXPECT_EQ(transitions_[0].second, TransitionKind::kFired);
+}
+
+TEST_F(AlertEngineTest, ResolvedAlertsExpireOnTheMonotonicClock) {
+  rule_.for_duration = seconds(0);
+  Cpu(0.9);
+  Cpu(0.1);
+  ASSERT_EQ(engine_->Snapshot().size(), 1u);
+  clock_.SetWall(clock_.Now() + days(1));
+  Cpu(0.1);
+  ASSERT_EQ(engine_->Snapshot().size(), 1u) << "a wall-clock step must not expire it";
+  clock_.AdvanceMonotonic(minutes(16));
+  Cpu(0.1);
+  EXPECT_TRUE(engine_->Snapshot().empty());
+}
+
+// After a restart a pending alert's age is read off its wall-clock active_at once. When the
+// wall clock went back while the daemon was down, that age is "just now", not negative:
+// the alert fires one `for` after the restart, not a day later.
+TEST_F(AlertEngineTest, RestartAfterAWallClockStepBackRestartsTheForClock) {
+  Cpu(0.9);
+  clock_.SetWall(clock_.Now() - days(1));
+  Open();
+  ExpectFiresWhenForEnds(Duration{0});
 }
 
 TEST_F(AlertEngineTest, SeriesAreSeparateAlertsAndResolvedOnesExpire) {

@@ -2,15 +2,12 @@
 #pragma once
 
 #include <prometheus/registry.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 
-#include <memory>
-#include <sstream>
 #include <string>
 
 #include "common/clock.h"
 #include "slo/alert.h"
+#include "tests/support/log_capture.h"
 
 namespace steadystate::exporters::testing {
 
@@ -35,26 +32,7 @@ inline slo::Alert Resolved(slo::Alert a, Timestamp at) {
   return a;
 }
 
-// Captures every line logged through spdlog's default logger (all levels) while alive.
-class LogCapture {
- public:
-  LogCapture() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
-    auto logger = std::make_shared<spdlog::logger>("capture", sink);
-    logger->set_level(spdlog::level::trace);
-    logger->set_pattern("%l %v");
-    spdlog::set_default_logger(logger);
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous_); }
-  LogCapture(const LogCapture&) = delete;
-  LogCapture& operator=(const LogCapture&) = delete;
-
-  std::string text() const { return out_.str(); }
-
- private:
-  std::ostringstream out_;
-  std::shared_ptr<spdlog::logger> previous_;
-};
+using steadystate::testing::LogCapture;
 
 // The value of steadystate_notifications_total{notifier, result}, 0 if absent.
 inline double NotificationCount(prometheus::Registry& registry, const std::string& notifier,

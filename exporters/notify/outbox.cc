@@ -140,7 +140,7 @@ Status Outbox::Load() {
         // Carry the wall-clock schedule over to this process's monotonic clock once. A
         // wall clock that stepped back while we were down must not stretch a backoff:
         // the remaining wait is never more than the wait that was scheduled.
-        e->enqueued_mono = mono - std::max(Duration{0}, now - e->enqueued_at);
+        e->enqueued_mono = MonotonicOfWall(e->enqueued_at, now, mono);
         e->due = mono + std::clamp(e->next_attempt_at - now, Duration{0}, e->wait);
         entries_.emplace(std::string(key), std::move(e));
         return true;

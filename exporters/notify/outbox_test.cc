@@ -312,6 +312,24 @@ TEST_F(OutboxTest, AWallClockJumpDoesNotExpireQueuedNotifications) {
   EXPECT_EQ(stats.sent, 1);
 }
 
+// Backoff waits are monotonic: a day's wall-clock step either way neither brings a retry
+// forward nor holds it back, and time that passes with the wall clock standing still counts.
+TEST_F(OutboxTest, BackoffIgnoresWallClockSteps) {
+  pd_.SetDefault(FakeResponse::Status(503));
+  ASSERT_TRUE(outbox_->Enqueue(Trigger()).ok());
+  ASSERT_EQ(outbox_->RunOnce().retried, 1);  // the next try is 0.8 to 1 s later
+  clock_.SetWall(clock_.Now() + hours(24));
+  EXPECT_EQ(outbox_->RunOnce().retried, 0) << "a step forward brought the retry forward";
+  clock_.AdvanceMonotonic(seconds(1));
+  ASSERT_EQ(outbox_->RunOnce().retried, 1);  // the next try is 1.6 to 2 s later
+  clock_.SetWall(clock_.Now() - hours(48));
+  clock_.AdvanceMonotonic(milliseconds(1500));
+  EXPECT_EQ(outbox_->RunOnce().retried, 0);
+  clock_.AdvanceMonotonic(milliseconds(500));
+  EXPECT_EQ(outbox_->RunOnce().retried, 1) << "a step back held the retry back";
+  EXPECT_EQ(pd_.RequestCount(), 3u);
+}
+
 TEST_F(OutboxTest, GivesUpAfterTwentyFourHours) {
   pd_.SetDefault(FakeResponse::Status(500));
   LogCapture capture;

@@ -85,6 +85,7 @@ int RunCli(int argc, char** argv) {
   AddAttackCommands(cli, *import_cmd, context);
   AddRulesCommands(cli, context);
   AddReportCommands(cli, context);
+  AddStoreCommands(cli, context);
 
   if (argc <= 1) {
     std::cerr << cli.help();

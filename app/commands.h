@@ -18,4 +18,7 @@ void AddReportCommands(CLI::App& cli, CliContext& context);
 // rules prometheus (app/cli_rules.cc).
 void AddRulesCommands(CLI::App& cli, CliContext& context);
 
+// store check|repair|backup (app/cli_store.cc).
+void AddStoreCommands(CLI::App& cli, CliContext& context);
+
 }  // namespace steadystate::app

@@ -11,6 +11,7 @@
 #include "app/incident_api.h"
 #include "app/incident_sources.h"
 #include "app/incident_sync.h"
+#include "app/store_api.h"
 #include "app/version.h"
 #include "collector/probe/probe_engine.h"
 #include "collector/probe/probe_result.h"
@@ -192,6 +193,7 @@ Status Daemon::Start() {
     return std::make_pair(report->ok ? 200 : 503, slo::SteadyStateJson(*report));
   };
   for (auto& route : chaos_->Routes()) deps.routes.push_back(std::move(route));
+  deps.routes.push_back(StoreBackupRoute(*store_, clock_));
 
   for (auto& route : IncidentRoutes(*incident_sources_, *store_, incident_sync_.get())) {
     deps.routes.push_back(std::move(route));
@@ -346,9 +348,8 @@ void Daemon::OnProbeResult(const collector::ProbeResult& result) {
   probe_metrics_->Update(result);
   const config::ServiceConfig* service = config_.FindService(result.service);
   const auto threshold = service ? collector::LatencyThreshold(*service) : std::nullopt;
-  if (auto s = collector::WriteProbeResult(*store_, result, threshold); !s.ok()) {
-    spdlog::warn("storing the probe result of {} failed: {}", result.service, s.error().message);
-  }
+  // A failed write is logged by the store (once a minute on a full disk).
+  (void)collector::WriteProbeResult(*store_, result, threshold);
   std::lock_guard lock(last_probes_mu_);
   last_probes_[result.service] =
       slo::LastProbe{result.time, result.success, result.error_class, ToSeconds(result.duration)};
@@ -391,12 +392,6 @@ std::vector<slo::AttackContext> Daemon::ActiveAttacksHere() const {
   return out;
 }
 
-std::string Daemon::NotReadyReason() const {
-  if (!store_->Writable()) {
-    return "the store at " + store_->path() + " is not writable (" +
-           std::to_string(store_->WriteErrors()) + " write errors so far)";
-  }
-  return "";
-}
+std::string Daemon::NotReadyReason() const { return store_->NotWritableReason(); }
 
 }  // namespace steadystate::app

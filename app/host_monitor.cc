@@ -79,10 +79,9 @@ void HostMonitor::StoreSamples(const collector::HostSnapshot& snap,
     add("host:filesystem_utilisation:" + mountpoint, ratio);
   }
   if (samples.empty()) return;
-  if (auto s = store_.WriteSamples(store::Family::kHost, samples); !s.ok()) {
-    // Counted by the store; the daemon keeps sampling and alerting.
-    spdlog::warn("storing host samples failed: {}", s.error().message);
-  }
+  // A failure is counted and logged by the store (once a minute on a full disk); the
+  // daemon keeps sampling and alerting.
+  (void)store_.WriteSamples(store::Family::kHost, samples);
 }
 
 void HostMonitor::EvaluateRules(const collector::HostSnapshot& snap,

@@ -21,6 +21,7 @@
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
+#include <rocksdb/file_checksum.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/listener.h>
 #include <rocksdb/options.h>
@@ -30,6 +31,7 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
+#include <spdlog/spdlog.h>
 
 #include "store/codec.h"
 #include "store/rocksdb_internal.h"
@@ -154,14 +156,15 @@ class NullLogger final : public rocksdb::Logger {
   void Logv(const char* /*format*/, va_list /*ap*/) override {}
 };
 
-// A failed WAL write (a full disk) stops all writes until the error is cleared. RocksDB
-// would retry on its own every 5 s of real time; the store retries instead on its next
-// write (see Store::Impl::Recover), so recovery follows the injected Clock and is tested.
+// A failed write (a full disk) stops all writes until the error is cleared. RocksDB
+// would retry on its own (Resume) every 5 s of real time; the store reopens instead on
+// its next write (see Store::Impl::Recover), so recovery follows the injected Clock, is
+// tested, and never reuses a WAL writer that failed.
 class WriteErrorListener final : public rocksdb::EventListener {
  public:
-  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason reason, rocksdb::Status /*error*/,
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason /*reason*/, rocksdb::Status /*error*/,
                             bool* auto_recovery) override {
-    if (reason == rocksdb::BackgroundErrorReason::kWriteCallback) *auto_recovery = false;
+    *auto_recovery = false;
   }
 };
 
@@ -190,6 +193,96 @@ Status ValidateOptions(const Options& options) {
   return OkStatus();
 }
 
+// What a data directory holds, judged from its file names before RocksDB touches it:
+// RocksDB's own recovery creates a new, empty database when CURRENT is missing (and then
+// deletes the old files as obsolete), so a directory with data but no usable
+// CURRENT -> MANIFEST chain must be refused here.
+enum class DirectoryState { kMissing, kEmpty, kDatabase, kDamaged, kForeign, kUnreadable };
+
+struct DirectoryInspection {
+  DirectoryState state = DirectoryState::kMissing;
+  std::string detail;  // kDamaged: what is missing; kForeign: a file that is not ours
+};
+
+// Files RocksDB writes before the database exists (a creation that stopped part way
+// leaves them) or that never hold data: they do not make a directory non-empty.
+bool IsHarmlessEntry(const std::string& name) {
+  return name == "LOCK" || name == "LOG" || name.starts_with("LOG.old.") || name == "IDENTITY" ||
+         name == "lost+found" || name == "steadystate-write-probe";
+}
+
+// RocksDB's data files: tables, blobs, WALs, manifests, options, CURRENT and its temp.
+bool IsDatabaseFile(const std::string& name) {
+  const auto digits_then = [&name](std::string_view suffix) {
+    if (!name.ends_with(suffix) || name.size() == suffix.size()) return false;
+    return std::all_of(name.begin(), name.end() - static_cast<std::ptrdiff_t>(suffix.size()),
+                       [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return name == "CURRENT" || name.starts_with("MANIFEST-") || name.starts_with("OPTIONS-") ||
+         digits_then(".sst") || digits_then(".log") || digits_then(".blob") ||
+         digits_then(".dbtmp") || digits_then(".ldb");
+}
+
+DirectoryInspection InspectDirectory(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const auto status = fs::status(dir, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    return {DirectoryState::kUnreadable, ec.message()};
+  }
+  if (!fs::exists(status)) return {DirectoryState::kMissing, ""};
+  if (!fs::is_directory(status)) return {DirectoryState::kForeign, "it is not a directory"};
+  std::vector<std::string> data_files;
+  std::string foreign;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (IsDatabaseFile(name)) {
+      data_files.push_back(name);
+    } else if (!IsHarmlessEntry(name) && foreign.empty()) {
+      foreign = name;
+    }
+  }
+  if (ec) return {DirectoryState::kUnreadable, ec.message()};
+  if (data_files.empty()) {
+    if (!foreign.empty()) return {DirectoryState::kForeign, "it holds " + foreign};
+    return {DirectoryState::kEmpty, ""};
+  }
+  std::sort(data_files.begin(), data_files.end());
+  std::string listed;
+  for (size_t i = 0; i < data_files.size() && i < 4; ++i) {
+    listed += (i == 0 ? "" : ", ") + data_files[i];
+  }
+  if (data_files.size() > 4) listed += ", ...";
+  const auto damaged = [&](const std::string& what) {
+    return DirectoryInspection{DirectoryState::kDamaged, what + " (it holds " + listed + ")"};
+  };
+  if (std::find(data_files.begin(), data_files.end(), "CURRENT") == data_files.end()) {
+    return damaged("its CURRENT file is missing");
+  }
+  // CURRENT names the live MANIFEST: "MANIFEST-000005\n".
+  std::string current;
+  if (auto read = rocksdb::ReadFileToString(rocksdb::Env::Default(), dir + "/CURRENT", &current);
+      !read.ok()) {
+    return damaged("its CURRENT file cannot be read (" + read.ToString() + ")");
+  }
+  if (!current.empty() && current.back() == '\n') current.pop_back();
+  if (!current.starts_with("MANIFEST-") || current.find('/') != std::string::npos) {
+    return damaged("its CURRENT file does not name a MANIFEST");
+  }
+  const auto manifest_size = fs::file_size(fs::path(dir) / current, ec);
+  if (ec || manifest_size == 0) {
+    return damaged("its CURRENT file names " + current + ", which is missing or empty");
+  }
+  return {DirectoryState::kDatabase, ""};
+}
+
+Error DamagedError(const std::string& dir, const std::string& detail) {
+  return MakeError(ErrorCode::kCorruption,
+                   "data directory " + dir + " is damaged (" + detail +
+                       "); restore it from a backup, or recover what is left with "
+                       "`steadystate store repair --to NEW_DIR` (docs/operations.md)");
+}
+
 Error OpenError(const rocksdb::Status& status, const std::string& dir) {
   const std::string text = status.ToString();
   if (status.IsIOError() && text.find("lock hold by current process") != std::string::npos) {
@@ -204,13 +297,60 @@ Error OpenError(const rocksdb::Status& status, const std::string& dir) {
                      "data directory " + dir + " is already in use by " +
                          (pid > 0 ? "PID " + std::to_string(pid) : "another process"));
   }
-  if (status.IsCorruption()) {
-    return MakeError(ErrorCode::kCorruption,
-                     "data directory " + dir + " is damaged (" + text +
-                         "); restore it from a backup, see docs/storage.md");
-  }
+  if (status.IsCorruption()) return DamagedError(dir, text);
   return internal::ToError(status, "cannot open data directory " + dir);
 }
+
+// Logs failed writes without flooding: a full disk fails every sample, probe result and
+// record write. The first failure is logged at once; later ones are counted and summed
+// up in one line per minute of monotonic time; recovery is logged with the count since
+// the last line. Thread-safe.
+class WriteFailureLog {
+ public:
+  static constexpr auto kWindow = std::chrono::seconds(60);
+
+  void Failed(MonotonicTime now, const std::string& reason) {
+    std::lock_guard lock(mu_);
+    last_reason_ = reason;
+    if (!window_start_) {
+      window_start_ = now;
+      spdlog::error("{} (further store write failures are summed up once a minute)", reason);
+      return;
+    }
+    ++unreported_;
+    if (now - *window_start_ >= kWindow) {
+      spdlog::error("{} store writes failed in the last {} s: {}", unreported_,
+                    std::chrono::duration_cast<std::chrono::seconds>(now - *window_start_).count(),
+                    reason);
+      window_start_ = now;
+      unreported_ = 0;
+    }
+  }
+
+  void Recovered(MonotonicTime now, const std::string& where) {
+    std::lock_guard lock(mu_);
+    if (!window_start_) return;
+    if (unreported_ > 0) {
+      spdlog::error("{} store writes failed in the last {} s: {}", unreported_,
+                    std::chrono::duration_cast<std::chrono::seconds>(now - *window_start_).count(),
+                    last_reason_);
+    }
+    spdlog::info("writing to {} works again", where);
+    window_start_.reset();
+    unreported_ = 0;
+  }
+
+  std::string LastReason() const {
+    std::lock_guard lock(mu_);
+    return last_reason_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::optional<MonotonicTime> window_start_;  // set from the first failure until recovery
+  uint64_t unreported_ = 0;                    // failures since the last line
+  std::string last_reason_;
+};
 
 }  // namespace
 
@@ -243,6 +383,9 @@ struct Store::Impl {
   const Clock* clock = nullptr;
   bool read_only = false;
   rocksdb::Env* env = nullptr;  // nullptr: rocksdb::Env::Default()
+  // Whether the next OpenInstance creates the database: only for a directory that was
+  // absent or empty (OpenStore checks), never over files RocksDB could not recover.
+  bool create = false;
   std::shared_ptr<rocksdb::Cache> cache;
   std::shared_ptr<rocksdb::WriteBufferManager> write_buffers;
   std::shared_ptr<const internal::RetentionClock> retention_clock;
@@ -262,8 +405,17 @@ struct Store::Impl {
 
   std::atomic<uint64_t> write_errors{0};
   std::atomic<bool> writable{true};
+  WriteFailureLog failure_log;
 
   std::string Where() const { return "data directory " + options.path; }
+
+  // A RocksDB error with context; corruption (a bad checksum in a table, a damaged
+  // MANIFEST) says the directory is damaged and what to do, wherever it is found.
+  Error Fail(const rocksdb::Status& status, const std::string& context) const {
+    if (status.IsCorruption())
+      return DamagedError(options.path, context + ": " + status.ToString());
+    return internal::ToError(status, context);
+  }
 
   std::shared_ptr<Instance> Current() const {
     std::lock_guard lock(instance_mu);
@@ -299,30 +451,53 @@ struct Store::Impl {
     if (!status.ok()) {
       write_errors.fetch_add(1, std::memory_order_relaxed);
       writable.store(false, std::memory_order_relaxed);
-      if (current == nullptr) return Closed();
-      return internal::ToError(status, "writing " + std::string(what) + " to " + Where());
+      Error error = current == nullptr
+                        ? Closed()
+                        : Fail(status, "writing " + std::string(what) + " to " + Where());
+      failure_log.Failed(clock->Monotonic(), error.message);
+      return error;
     }
-    writable.store(true, std::memory_order_relaxed);
+    // After a failure, one write that fits (into a preallocated WAL block, or because a
+    // flush freed a little) does not mean the disk has room: healthy again only once the
+    // directory's filesystem has room for a memtable flush too.
+    if (!writable.load(std::memory_order_relaxed) && HasRoomToWrite()) {
+      writable.store(true, std::memory_order_relaxed);
+      failure_log.Recovered(clock->Monotonic(), Where());
+    }
     return OkStatus();
   }
 
+  // The free space a healthy directory needs: what flushing every memtable writes.
+  uint64_t RoomNeeded() const { return options.write_buffer_bytes; }
+
+  // Free space on the directory's filesystem, or nullopt where the Env cannot tell.
+  std::optional<uint64_t> FreeBytes() const {
+    rocksdb::Env* e = env != nullptr ? env : rocksdb::Env::Default();
+    uint64_t free_bytes = 0;
+    if (!e->GetFreeSpace(options.path, &free_bytes).ok()) return std::nullopt;
+    return free_bytes;
+  }
+
+  bool HasRoomToWrite() const {
+    const auto free_bytes = FreeBytes();
+    return !free_bytes || *free_bytes >= RoomNeeded();
+  }
+
   // Brings a database that refused a write back, at most once per kRecoveryInterval of
-  // monotonic time. A hard error (a full disk) is cleared by Resume() once space is back.
-  // A fatal one (EIO on the WAL) never clears: RocksDB must be reopened, which recovers
-  // every acknowledged write from the WAL. The instance is only replaced while no other
-  // operation uses it and the directory accepts a synced write again; until then reads
-  // keep using the old one.
+  // monotonic time, by reopening it, which recovers every acknowledged write from the WAL.
+  // Never by RocksDB's Resume(): after a failed WAL append (a full disk) RocksDB 7.8
+  // resumes with the same WAL writer, and the next append to it aborts the process
+  // (WritableFileWriter's "previous error" assertion; fixed upstream in 9.x). The reopen
+  // waits until the filesystem has room to flush (HasRoomToWrite) and takes a synced
+  // write; the instance is only replaced while no other operation uses it, and until
+  // then reads keep using the old one.
   void Recover() {
     std::unique_lock lock(recovery_mu, std::try_to_lock);
     if (!lock.owns_lock()) return;  // another thread is at it
     const MonotonicTime now = clock->Monotonic();
     if (last_recovery && now - *last_recovery < kRecoveryInterval) return;
     last_recovery = now;
-    if (auto current = Current(); current != nullptr) {
-      const rocksdb::Status resumed = current->db->Resume();
-      if (resumed.severity() < rocksdb::Status::Severity::kFatalError) return;
-    }
-    if (!DirectoryAcceptsWrites()) return;
+    if (!HasRoomToWrite() || !DirectoryAcceptsWrites()) return;
     std::lock_guard guard(instance_mu);
     if (instance != nullptr && instance.use_count() > 1) return;  // in use; next time
     instance.reset();  // closes it, releasing the directory lock
@@ -365,8 +540,8 @@ struct Store::Impl {
       if (!fn(it->key().ToStringView(), it->value().ToStringView())) break;
     }
     if (!it->status().ok()) {
-      return internal::ToError(
-          it->status(), "reading " + std::string(FamilyName(family)) + " data from " + Where());
+      return Fail(it->status(),
+                  "reading " + std::string(FamilyName(family)) + " data from " + Where());
     }
     return OkStatus();
   }
@@ -398,7 +573,7 @@ struct Store::Impl {
       next_series_id = std::max(next_series_id, *id + 1);
     }
     if (!it->status().ok()) {
-      return internal::ToError(it->status(), "reading the series registry in " + Where());
+      return Fail(it->status(), "reading the series registry in " + Where());
     }
     return OkStatus();
   }
@@ -416,11 +591,10 @@ struct Store::Impl {
       sync.sync = true;
       status = current.db->Put(sync, current.Handle(Family::kMeta), ToSlice(kSchemaKey),
                                std::to_string(kSchemaVersion));
-      if (!status.ok())
-        return internal::ToError(status, "writing the schema version to " + Where());
+      if (!status.ok()) return Fail(status, "writing the schema version to " + Where());
       return kSchemaVersion;
     }
-    if (!status.ok()) return internal::ToError(status, "reading the schema version in " + Where());
+    if (!status.ok()) return Fail(status, "reading the schema version in " + Where());
     int version = 0;
     const auto [end, ec] = std::from_chars(stored.data(), stored.data() + stored.size(), version);
     if (ec != std::errc() || end != stored.data() + stored.size() || version < 1) {
@@ -449,7 +623,7 @@ struct Store::Impl {
     auto write = [&]() -> Status {
       const rocksdb::Status status = current.db->Write(rocksdb::WriteOptions(), &batch);
       batch.Clear();
-      if (!status.ok()) return internal::ToError(status, "adding daily sums to " + Where());
+      if (!status.ok()) return Fail(status, "adding daily sums to " + Where());
       return OkStatus();
     };
     RunningSum<SeriesBucket> days([&](const SeriesBucket& day, const Rollup& sum) {
@@ -468,7 +642,7 @@ struct Store::Impl {
       }
     }
     if (!it->status().ok()) {
-      return internal::ToError(it->status(), "reading hourly sums in " + Where());
+      return Fail(it->status(), "reading hourly sums in " + Where());
     }
     days.Finish();
     if (batch.Count() > 0) {
@@ -479,14 +653,17 @@ struct Store::Impl {
     const rocksdb::Status status =
         current.db->Put(sync, current.Handle(Family::kMeta), ToSlice(kSchemaKey),
                         std::to_string(kFirstSchemaWithDailySums));
-    if (!status.ok()) return internal::ToError(status, "writing the schema version to " + Where());
+    if (!status.ok()) return Fail(status, "writing the schema version to " + Where());
     return OkStatus();
   }
 
   rocksdb::DBOptions DbOptions() const {
     rocksdb::DBOptions o;
     if (env != nullptr) o.env = env;
-    o.create_if_missing = !read_only;
+    // error_if_exists: a database that appeared since OpenStore looked is not ours to
+    // create over; without `create`, a vanished CURRENT fails instead of starting empty.
+    o.create_if_missing = create && !read_only;
+    o.error_if_exists = create && !read_only;
     o.create_missing_column_families = !read_only;
     // An agent: two background threads (one flush, one compaction), few open files,
     // a bounded memtable budget, no statistics, a small WARN-level LOG.
@@ -507,6 +684,8 @@ struct Store::Impl {
     o.stats_persist_period_sec = 0;
     o.persist_stats_to_disk = false;
     o.listeners.push_back(listener);
+    // Whole-file checksums in the MANIFEST, which `store check` verifies.
+    o.file_checksum_gen_factory = rocksdb::GetFileChecksumGenCrc32cFactory();
     // Nothing may be written (flushed) before the schema version is known to be ours:
     // see OpenInstance. The shutdown flush is switched back on once it is.
     o.avoid_flush_during_recovery = true;
@@ -559,8 +738,7 @@ struct Store::Impl {
     rocksdb::DBOptions db_options = DbOptions();
     // Open every family the directory has (RocksDB insists), plus ours.
     std::vector<std::string> names;
-    std::error_code ec;
-    if (std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
+    if (!create) {
       const rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, dir, &names);
       if (!listed.ok()) return OpenError(listed, dir);
     }
@@ -621,11 +799,11 @@ struct Store::Impl {
       for (auto* handle : current->handles) {
         const rocksdb::Status set =
             current->db->SetOptions(handle, {{"disable_auto_compactions", "false"}});
-        if (!set.ok()) return internal::ToError(set, "configuring " + Where());
+        if (!set.ok()) return Fail(set, "configuring " + Where());
       }
       const rocksdb::Status set =
           current->db->SetDBOptions({{"avoid_flush_during_shutdown", "false"}});
-      if (!set.ok()) return internal::ToError(set, "configuring " + Where());
+      if (!set.ok()) return Fail(set, "configuring " + Where());
     }
     return current;
   }
@@ -636,23 +814,40 @@ Result<std::unique_ptr<Store>> internal::OpenStore(const Options& options, const
   if (auto status = ValidateOptions(options); !status) return status.error();
   namespace fs = std::filesystem;
   const std::string& dir = options.path;
-  std::error_code ec;
+  const DirectoryInspection found = InspectDirectory(dir);
+  switch (found.state) {
+    case DirectoryState::kUnreadable:
+      return MakeError(ErrorCode::kIo, std::string(read_only ? "cannot read" : "cannot open") +
+                                           " data directory " + dir + ": " + found.detail);
+    case DirectoryState::kDamaged:
+      return DamagedError(dir, found.detail);
+    case DirectoryState::kForeign:
+      if (read_only) {
+        return MakeError(ErrorCode::kNotFound, "data directory " + dir + " holds no data");
+      }
+      return MakeError(ErrorCode::kInvalidInput,
+                       "data directory " + dir + " is not empty but holds no steadystate data (" +
+                           found.detail + "); choose a new or empty directory");
+    case DirectoryState::kMissing:
+    case DirectoryState::kEmpty:
+      if (read_only || !options.create_if_missing) {
+        return MakeError(ErrorCode::kNotFound, found.state == DirectoryState::kEmpty
+                                                   ? "data directory " + dir + " holds no data"
+                                                   : "data directory " + dir + " does not exist");
+      }
+      break;
+    case DirectoryState::kDatabase:
+      break;
+  }
+  const bool create = found.state != DirectoryState::kDatabase;
   if (read_only) {
-    const bool has_data = fs::exists(fs::path(dir) / "CURRENT", ec);
-    if (ec) {
-      return MakeError(ErrorCode::kIo, "cannot read data directory " + dir + ": " + ec.message());
-    }
-    if (!has_data) {
-      return MakeError(ErrorCode::kNotFound, fs::exists(dir, ec)
-                                                 ? "data directory " + dir + " holds no data"
-                                                 : "data directory " + dir + " does not exist");
-    }
     if (::access(dir.c_str(), R_OK | X_OK) != 0) {
       return MakeError(ErrorCode::kIo,
                        "cannot read data directory " + dir + ": " + ErrnoText(errno));
     }
   } else {
-    fs::create_directories(dir, ec);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
     if (ec) {
       return MakeError(ErrorCode::kIo, "cannot create data directory " + dir + ": " + ec.message());
     }
@@ -667,6 +862,7 @@ Result<std::unique_ptr<Store>> internal::OpenStore(const Options& options, const
   impl->clock = &clock;
   impl->read_only = read_only;
   impl->env = env;
+  impl->create = create;
   impl->cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   impl->write_buffers = std::make_shared<rocksdb::WriteBufferManager>(options.write_buffer_bytes);
   impl->retention_clock = std::make_shared<RetentionClock>(clock);
@@ -674,6 +870,7 @@ Result<std::unique_ptr<Store>> internal::OpenStore(const Options& options, const
   if (!opened.ok()) return opened.error();
   if (auto status = impl->LoadSeriesRegistry(**opened); !status) return status.error();
   impl->instance = std::move(opened).value();
+  impl->create = false;  // a reopen after an I/O error must find the database it created
   return std::make_unique<Store>(std::move(impl));
 }
 
@@ -711,7 +908,7 @@ Result<uint64_t> Store::SeriesId(std::string_view series_name) {
       return MakeError(ErrorCode::kNotFound, "series " + std::string(series_name) +
                                                  " is not registered in " + impl_->Where());
     }
-    if (!status.ok()) return internal::ToError(status, "reading the series registry");
+    if (!status.ok()) return impl_->Fail(status, "reading the series registry");
     const auto id = DecodeSeriesId(value);
     if (!id) return MakeError(ErrorCode::kCorruption, impl_->Where() + ": bad series id");
     impl_->series_ids.emplace(series_name, *id);
@@ -986,8 +1183,8 @@ Result<std::optional<std::string>> Store::GetRecord(Family family, std::string_v
       current->db->Get(rocksdb::ReadOptions(), current->Handle(family), ToSlice(key), &value);
   if (status.IsNotFound()) return std::optional<std::string>();
   if (!status.ok()) {
-    return internal::ToError(
-        status, "reading " + std::string(FamilyName(family)) + " from " + impl_->Where());
+    return impl_->Fail(status,
+                       "reading " + std::string(FamilyName(family)) + " from " + impl_->Where());
   }
   return std::optional<std::string>(std::move(value));
 }
@@ -1018,8 +1215,8 @@ Status Store::ScanRecordsFrom(
     if (!fn(it->key().ToStringView(), it->value().ToStringView())) break;
   }
   if (!it->status().ok()) {
-    return internal::ToError(
-        it->status(), "reading " + std::string(FamilyName(family)) + " from " + impl_->Where());
+    return impl_->Fail(it->status(),
+                       "reading " + std::string(FamilyName(family)) + " from " + impl_->Where());
   }
   return OkStatus();
 }
@@ -1044,8 +1241,8 @@ Status Store::CompactForRetention() {
     const rocksdb::Status status =
         current->db->CompactRange(compact, current->Handle(family), nullptr, nullptr);
     if (!status.ok()) {
-      return internal::ToError(
-          status, "compacting " + std::string(FamilyName(family)) + " in " + impl_->Where());
+      return impl_->Fail(status,
+                         "compacting " + std::string(FamilyName(family)) + " in " + impl_->Where());
     }
   }
   return OkStatus();
@@ -1056,7 +1253,7 @@ Status Store::Flush() {
   const auto current = impl_->Current();
   if (current == nullptr) return impl_->Closed();
   const rocksdb::Status status = current->db->Flush(rocksdb::FlushOptions(), current->handles);
-  if (!status.ok()) return internal::ToError(status, "flushing " + impl_->Where());
+  if (!status.ok()) return impl_->Fail(status, "flushing " + impl_->Where());
   return OkStatus();
 }
 
@@ -1070,7 +1267,7 @@ Status Store::CreateCheckpoint(const std::string& dir) {
   // log_size_for_flush 0: flush first, so the copy needs no WAL replay.
   if (status.ok()) status = checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0);
   if (!status.ok()) {
-    return internal::ToError(status, "creating a checkpoint of " + impl_->Where() + " in " + dir);
+    return impl_->Fail(status, "creating a checkpoint of " + impl_->Where() + " in " + dir);
   }
   return OkStatus();
 }
@@ -1080,11 +1277,134 @@ Status Store::CatchUp() {
   const auto current = impl_->Current();
   if (current == nullptr) return impl_->Closed();
   const rocksdb::Status status = current->db->TryCatchUpWithPrimary();
-  if (!status.ok()) return internal::ToError(status, "catching up with " + impl_->Where());
+  if (!status.ok()) return impl_->Fail(status, "catching up with " + impl_->Where());
   return OkStatus();
 }
 
+Result<VerifyReport> Store::VerifyChecksums() {
+  const auto current = impl_->Current();
+  if (current == nullptr) return impl_->Closed();
+  rocksdb::Status status;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    status = current->db->VerifyChecksum(rocksdb::ReadOptions());
+    if (status.ok()) {
+      status = current->db->VerifyFileChecksums(rocksdb::ReadOptions());
+      // Files written before whole-file checksums were recorded have none to compare.
+      if (status.IsInvalidArgument() || status.IsNotSupported()) status = rocksdb::Status::OK();
+    }
+    if (status.ok() || status.IsCorruption() || !impl_->read_only) break;
+    // Beside a running daemon a compaction may have removed a file meanwhile.
+    if (!current->db->TryCatchUpWithPrimary().ok()) break;
+  }
+  if (!status.ok()) return impl_->Fail(status, "verifying the checksums of " + impl_->Where());
+  std::vector<rocksdb::LiveFileMetaData> files;
+  current->db->GetLiveFilesMetaData(&files);
+  VerifyReport report;
+  for (const auto& file : files) {
+    ++report.table_files;
+    report.table_bytes += file.size;
+  }
+  return report;
+}
+
+Result<RepairReport> RepairCopy(const Options& from, const std::string& to, const Clock& clock) {
+  if (auto status = ValidateOptions(from); !status) return status.error();
+  namespace fs = std::filesystem;
+  const std::string& dir = from.path;
+  const DirectoryInspection found = InspectDirectory(dir);
+  switch (found.state) {
+    case DirectoryState::kUnreadable:
+      return MakeError(ErrorCode::kIo, "cannot read data directory " + dir + ": " + found.detail);
+    case DirectoryState::kMissing:
+      return MakeError(ErrorCode::kNotFound, "data directory " + dir + " does not exist");
+    case DirectoryState::kEmpty:
+    case DirectoryState::kForeign:
+      return MakeError(ErrorCode::kNotFound,
+                       "data directory " + dir + " holds no data files to repair");
+    case DirectoryState::kDamaged:
+    case DirectoryState::kDatabase:
+      break;
+  }
+  if (const int pid = internal::LockHolderPid(dir + "/LOCK"); pid > 0) {
+    return MakeError(ErrorCode::kBusy, "data directory " + dir + " is in use by PID " +
+                                           std::to_string(pid) +
+                                           "; stop the daemon before repairing a copy");
+  }
+  std::error_code ec;
+  const fs::path source = fs::weakly_canonical(dir, ec);
+  const fs::path target = fs::weakly_canonical(to, ec);
+  if (ec) return MakeError(ErrorCode::kInvalidInput, "--to " + to + ": " + ec.message());
+  if (target == source || target.string().starts_with(source.string() + "/")) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     "--to " + to + " must lie outside the data directory " + dir);
+  }
+  if (fs::exists(target, ec) && !fs::is_empty(target, ec)) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     "--to " + to + " exists and is not empty; repair writes to a new directory");
+  }
+  fs::create_directories(target, ec);
+  if (ec) return MakeError(ErrorCode::kIo, "cannot create " + to + ": " + ec.message());
+  for (fs::directory_iterator it(source, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!it->is_regular_file() || !IsDatabaseFile(name)) continue;
+    fs::copy_file(it->path(), target / name, ec);
+    if (ec) {
+      return MakeError(ErrorCode::kIo,
+                       "cannot copy " + it->path().string() + " to " + to + ": " + ec.message());
+    }
+  }
+  if (ec)
+    return MakeError(ErrorCode::kIo, "cannot read data directory " + dir + ": " + ec.message());
+
+  // The families' options (the rollups' merge operator above all) as the daemon has them.
+  Options copy_options = from;
+  copy_options.path = target.string();
+  Store::Impl impl;
+  impl.options = copy_options;
+  impl.clock = &clock;
+  impl.cache = rocksdb::NewLRUCache(copy_options.block_cache_bytes);
+  impl.write_buffers =
+      std::make_shared<rocksdb::WriteBufferManager>(copy_options.write_buffer_bytes);
+  impl.retention_clock = std::make_shared<internal::RetentionClock>(clock);
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, impl.FamilyOptions(std::nullopt));
+  for (size_t i = 0; i < kFamilyCount; ++i) {
+    descriptors.emplace_back(std::string(kFamilyNames[i]),
+                             impl.FamilyOptions(static_cast<Family>(i)));
+  }
+  const rocksdb::Status repaired = rocksdb::RepairDB(target.string(), impl.DbOptions(), descriptors,
+                                                     impl.FamilyOptions(std::nullopt));
+  if (!repaired.ok()) return internal::ToError(repaired, "repairing the copy in " + to);
+
+  RepairReport report;
+  for (fs::directory_iterator it(target / "lost", ec), end; !ec && it != end; it.increment(ec)) {
+    report.set_aside.push_back(it->path().filename().string());
+  }
+  std::sort(report.set_aside.begin(), report.set_aside.end());
+  // Opening it as the daemon would proves it usable (and adds any family that was lost).
+  auto store = Store::Open(copy_options, clock);
+  if (!store.ok()) {
+    return MakeError(store.error().code,
+                     "the repaired copy in " + to + " cannot be opened: " + store.error().message);
+  }
+  report.families = (*store)->Stats().families;
+  return report;
+}
+
 bool Store::Writable() const { return impl_->writable.load(std::memory_order_relaxed); }
+
+std::string Store::NotWritableReason() const {
+  if (Writable()) return "";
+  std::string reason = impl_->Where() + " is not writable (" + std::to_string(WriteErrors()) +
+                       " write errors so far";
+  if (const auto free_bytes = impl_->FreeBytes(); free_bytes && *free_bytes < impl_->RoomNeeded()) {
+    reason += "; " + std::to_string(*free_bytes >> 10) + " KiB free, " +
+              std::to_string(impl_->RoomNeeded() >> 10) + " KiB needed";
+  }
+  const std::string last = impl_->failure_log.LastReason();
+  if (!last.empty()) reason += "; last: " + last;
+  return reason + ")";
+}
 
 uint64_t Store::WriteErrors() const { return impl_->write_errors.load(std::memory_order_relaxed); }
 

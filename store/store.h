@@ -14,10 +14,10 @@
 // callers always ask for a time range. Retention's "now" never runs ahead of the
 // monotonic clock since open, so a forward wall-clock jump cannot expire data early.
 //
-// Write failures (a full or failing disk) are returned, counted (WriteErrors) and flip
-// Writable() to false; reads keep working. The next write after at least a second of
-// monotonic time retries: RocksDB's Resume() after ENOSPC, a reopen (which replays the
-// WAL, losing nothing acknowledged) after a fatal error such as EIO.
+// Write failures (a full or failing disk) are returned, counted (WriteErrors), logged
+// without flooding and flip Writable() to false; reads keep working. The next write after
+// at least a second of monotonic time, once the filesystem has room, reopens the database
+// (which replays the WAL, losing nothing acknowledged).
 //
 // Thread safety: every method may be called concurrently from any thread (RocksDB is
 // thread-safe; the series cache has its own lock). A scan reads a consistent snapshot
@@ -61,6 +61,9 @@ struct Options {
   uint64_t write_buffer_bytes = 4 << 20;
   // One LRU block cache shared by all column families (data, index and filter blocks).
   uint64_t block_cache_bytes = 8 << 20;
+  // Open creates a database only in an absent or empty directory, and only when this is
+  // set; false makes Open fail with kNotFound there (`store backup` without a daemon).
+  bool create_if_missing = true;
 };
 
 enum class Family { kHost, kProbe, kRollups, kIncidents, kAttacks, kAlerts, kOutbox, kMeta };
@@ -115,21 +118,38 @@ struct StoreStats {
   bool writable = true;
 };
 
+// What Store::VerifyChecksums read.
+struct VerifyReport {
+  uint64_t table_files = 0;  // live SST files, every block's checksum verified
+  uint64_t table_bytes = 0;
+};
+
+// What RepairCopy recovered.
+struct RepairReport {
+  std::vector<FamilyStats> families;   // estimated keys per family in the repaired copy
+  std::vector<std::string> set_aside;  // files RocksDB's repair could not use (in to/lost)
+};
+
 class Store {
  public:
   struct Impl;  // defined in store/store.cc; constructing one needs RocksDB
 
-  // Opens (creating if needed) the data directory for reading and writing. Fails with
+  // Opens the data directory for reading and writing, creating a new database only when
+  // the directory is absent or empty. Never creates one over existing data: a directory
+  // with RocksDB files but no usable CURRENT -> MANIFEST is refused untouched. Fails with
   //   kBusy        "data directory DIR is already in use by PID n" (or "by another process")
-  //   kInvalidInput a newer schema, or bad options
+  //   kInvalidInput a newer schema, bad options, or a non-empty directory of other files
   //   kIo          the directory cannot be created or read (message names the OS reason)
-  //   kCorruption  RocksDB found damaged files
+  //   kCorruption  "data directory DIR is damaged (...); restore it from a backup ...":
+  //                missing CURRENT/MANIFEST, or RocksDB found damaged files
+  //   kNotFound    no database and Options::create_if_missing is false
   static Result<std::unique_ptr<Store>> Open(const Options& options, const Clock& clock);
 
   // Opens an existing data directory for reading only, as a RocksDB secondary instance:
   // it takes no lock, so it works while the daemon runs, and sees everything written
   // (flushed to the WAL) before the call. Later writes by the daemon become visible after
-  // CatchUp(). Write methods fail with kInvalidInput. kNotFound if there is no data.
+  // CatchUp(). Write methods fail with kInvalidInput. kNotFound if there is no data (an
+  // absent or empty directory); kCorruption, as for Open, if it is damaged.
   static Result<std::unique_ptr<Store>> OpenReadOnly(const Options& options, const Clock& clock);
 
   explicit Store(std::unique_ptr<Impl> impl);  // use Open / OpenReadOnly
@@ -216,10 +236,22 @@ class Store {
   // Read-only stores: makes writes the daemon made since open (or the last CatchUp)
   // visible. No-op for a read-write store.
   Status CatchUp();
+  // Reads every live table file end to end and verifies its block checksums and, where one
+  // was recorded when the file was written, its whole-file checksum. Never writes. On a
+  // read-only store beside a running daemon, a file that a compaction removed meanwhile
+  // is retried after CatchUp(). kCorruption "data directory ... is damaged (...)".
+  Result<VerifyReport> VerifyChecksums();
 
-  // Health for /readyz and metrics: false after a failed write, true again after the next
-  // successful one. Each failed write counts once in WriteErrors().
+  // Health for /readyz and metrics: false after a failed write, true again after the
+  // next successful one made while the filesystem has room to flush the memtables
+  // (Options::write_buffer_bytes free), so a disk that is still full never reads as
+  // healthy because one small write fitted. Each failed write counts once in
+  // WriteErrors(). Failures are logged by the store: the first at once, then one line per
+  // minute "N store writes failed in the last 60 s: <reason>", and a line on recovery.
   bool Writable() const;
+  // "" when Writable(); else why not, for /readyz: the error count, the free space when it
+  // is short, and the last failure.
+  std::string NotWritableReason() const;
   uint64_t WriteErrors() const;
   StoreStats Stats() const;
 
@@ -230,5 +262,13 @@ class Store {
 
   std::unique_ptr<Impl> impl_;
 };
+
+// Copies the data directory `from.path` to `to` (which must not exist, or be empty) and
+// runs RocksDB's repair (rocksdb::RepairDB) on the copy: it salvages every readable
+// record from the table files and WALs and writes a new MANIFEST and CURRENT. The source
+// is only read, never changed; it must not be in use by a daemon (kBusy). Damaged files
+// that the repair could not use end up in `to`/lost. Errors: kInvalidInput when `to` is
+// not empty or lies inside `from`, kNotFound when `from` holds no data files.
+Result<RepairReport> RepairCopy(const Options& from, const std::string& to, const Clock& clock);
 
 }  // namespace steadystate::store

@@ -6,6 +6,8 @@
 #include <rocksdb/db.h>
 #include <rocksdb/file_system.h>
 #include <rocksdb/options.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +17,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <iterator>
+#include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -979,6 +985,217 @@ TEST_F(StoreTest, DamagedFilesAreReportedAsCorruptionNamingTheDirectory) {
   EXPECT_THAT(store.error().message, HasSubstr("data directory " + options_.path + " is damaged"));
 }
 
+// Every file name in the directory with its contents.
+std::map<std::string, std::string> Snapshot(const std::string& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    files[entry.path().filename().string()] =
+        std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return files;
+}
+
+class DamagedDirectoryTest : public StoreTest {
+ protected:
+  // A directory with records in table files and in the WAL, closed.
+  void WriteData() {
+    auto store = OpenOrDie();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->PutRecord(Family::kIncidents, "flushed", "v").ok());
+    ASSERT_TRUE(store->Flush().ok());
+    ASSERT_TRUE(store->PutRecord(Family::kIncidents, "in-wal", "v").ok());
+  }
+
+  void Remove(const std::function<bool(const std::string&)>& which) {
+    for (const auto& entry : std::filesystem::directory_iterator(options_.path)) {
+      if (which(entry.path().filename().string())) std::filesystem::remove(entry.path());
+    }
+  }
+
+  // Opening for writing (twice) and for reading is refused, and nothing changes.
+  void ExpectRefusedUntouched(const std::string& why) {
+    const auto before = Snapshot(options_.path);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      auto store = Store::Open(options_, clock_);
+      ASSERT_FALSE(store.ok()) << "attempt " << attempt;
+      EXPECT_EQ(store.error().code, ErrorCode::kCorruption);
+      EXPECT_THAT(store.error().message,
+                  HasSubstr("data directory " + options_.path + " is damaged (" + why));
+      EXPECT_THAT(store.error().message, HasSubstr("restore it from a backup"));
+    }
+    auto reader = Store::OpenReadOnly(options_, clock_);
+    ASSERT_FALSE(reader.ok());
+    EXPECT_EQ(reader.error().code, ErrorCode::kCorruption);
+    EXPECT_THAT(reader.error().message, HasSubstr("is damaged"));
+    EXPECT_EQ(Snapshot(options_.path), before);
+  }
+};
+
+TEST_F(DamagedDirectoryTest, MissingCurrentIsRefusedEveryTimeAndNothingIsTouched) {
+  WriteData();
+  Remove([](const std::string& name) { return name == "CURRENT"; });
+  ExpectRefusedUntouched("its CURRENT file is missing");
+}
+
+TEST_F(DamagedDirectoryTest, MissingCurrentAndWalIsRefusedEveryTimeAndNothingIsTouched) {
+  WriteData();
+  Remove([](const std::string& name) { return name == "CURRENT" || name.ends_with(".log"); });
+  ExpectRefusedUntouched("its CURRENT file is missing");
+}
+
+TEST_F(DamagedDirectoryTest, CurrentNamingAMissingManifestIsRefused) {
+  WriteData();
+  Remove([](const std::string& name) { return name.starts_with("MANIFEST-"); });
+  ExpectRefusedUntouched("its CURRENT file names MANIFEST-");
+}
+
+TEST_F(DamagedDirectoryTest, ANonEmptyDirectoryOfOtherFilesIsNotTakenOver) {
+  std::filesystem::create_directories(options_.path);
+  std::ofstream(options_.path + "/notes.txt") << "mine";
+  auto store = Store::Open(options_, clock_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kInvalidInput);
+  EXPECT_THAT(store.error().message, HasSubstr("holds no steadystate data (it holds notes.txt)"));
+  EXPECT_EQ(Snapshot(options_.path).size(), 1u);
+}
+
+TEST_F(DamagedDirectoryTest, AnEmptyDirectoryGetsANewDatabase) {
+  std::filesystem::create_directories(options_.path);
+  auto store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(store->PutRecord(Family::kIncidents, "k", "v").ok());
+}
+
+TEST_F(DamagedDirectoryTest, NoCreationWhenCreateIfMissingIsOff) {
+  options_.create_if_missing = false;
+  auto store = Store::Open(options_, clock_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(options_.path));
+}
+
+// Flips a byte in the first data block of every table file not in `keep`.
+void FlipTableBytes(const std::string& dir, const std::map<std::string, std::string>& keep = {}) {
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".sst") continue;
+    if (keep.contains(entry.path().filename().string())) continue;
+    std::fstream file(entry.path(), std::ios::binary | std::ios::in | std::ios::out);
+    file.seekg(20);  // inside the first data block
+    char byte = 0;
+    file.get(byte);
+    file.seekp(20);
+    file.put(static_cast<char>(byte ^ 0x5a));
+  }
+}
+
+TEST_F(DamagedDirectoryTest, AFlippedByteInATableIsDamageOnReadAndOnVerify) {
+  std::map<std::string, std::string> schema_only;
+  {
+    auto store = OpenOrDie();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Flush().ok());
+    schema_only = Snapshot(options_.path);  // the meta table with the schema version
+    for (int i = 0; i < 100; ++i) {
+      ASSERT_TRUE(
+          store->PutRecord(Family::kIncidents, "k" + std::to_string(i), std::string(50, 'x')).ok());
+    }
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  FlipTableBytes(options_.path, schema_only);  // the incidents' table
+  auto store = Store::OpenReadOnly(options_, clock_);
+  ASSERT_TRUE(store.ok()) << store.error().message;  // open reads only footers and indexes
+  const auto scanned = (*store)->ScanRecords(
+      Family::kIncidents, "", [](std::string_view, std::string_view) { return true; });
+  ASSERT_FALSE(scanned.ok());
+  EXPECT_EQ(scanned.error().code, ErrorCode::kCorruption);
+  EXPECT_THAT(scanned.error().message,
+              HasSubstr("data directory " + options_.path + " is damaged ("));
+  EXPECT_THAT(scanned.error().message, HasSubstr("restore it from a backup"));
+  const auto got = (*store)->GetRecord(Family::kIncidents, "k5");
+  ASSERT_FALSE(got.ok());
+  EXPECT_THAT(got.error().message, HasSubstr("is damaged"));
+  const auto verified = (*store)->VerifyChecksums();
+  ASSERT_FALSE(verified.ok());
+  EXPECT_EQ(verified.error().code, ErrorCode::kCorruption);
+  EXPECT_THAT(verified.error().message, HasSubstr("is damaged"));
+  store->reset();
+
+  // Damage found while opening (here in the table holding the schema version) too.
+  FlipTableBytes(options_.path);
+  auto opened = Store::Open(options_, clock_);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, ErrorCode::kCorruption);
+  EXPECT_THAT(opened.error().message,
+              HasSubstr("data directory " + options_.path + " is damaged ("));
+  EXPECT_THAT(opened.error().message, HasSubstr("restore it from a backup"));
+}
+
+TEST_F(DamagedDirectoryTest, VerifyPassesOnAHealthyDirectoryBesideTheWriter) {
+  auto writer = OpenOrDie();
+  ASSERT_NE(writer, nullptr);
+  ASSERT_TRUE(writer->PutRecord(Family::kIncidents, "k", "v").ok());
+  ASSERT_TRUE(writer->Flush().ok());
+  auto reader = Store::OpenReadOnly(options_, clock_);
+  ASSERT_TRUE(reader.ok()) << reader.error().message;
+  const auto report = (*reader)->VerifyChecksums();
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_GE(report->table_files, 1u);
+  EXPECT_GT(report->table_bytes, 0u);
+}
+
+TEST_F(DamagedDirectoryTest, RepairCopyRecoversRecordsAndLeavesTheSourceUntouched) {
+  WriteData();
+  Remove([](const std::string& name) { return name == "CURRENT"; });
+  const auto before = Snapshot(options_.path);
+  const std::string to = dir_ / "repaired";
+  const auto report = RepairCopy(options_, to, clock_);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(Snapshot(options_.path), before);
+  EXPECT_EQ(report->families.size(), kFamilyCount);
+
+  Options repaired = options_;
+  repaired.path = to;
+  auto store = Store::Open(repaired, clock_);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  EXPECT_EQ((*store)->GetRecord(Family::kIncidents, "flushed").value(), "v");
+  EXPECT_EQ((*store)->GetRecord(Family::kIncidents, "in-wal").value(), "v");
+
+  // Never over a directory that holds something.
+  const auto again = RepairCopy(options_, to, clock_);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kInvalidInput);
+  EXPECT_THAT(again.error().message, HasSubstr("exists and is not empty"));
+}
+
+TEST_F(DamagedDirectoryTest, RepairRefusesADirectoryInUse) {
+  int ready[2];
+  int release[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  ASSERT_EQ(::pipe(release), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto store = Store::Open(options_, clock_);
+    const char status = store.ok() ? 'y' : 'n';
+    if (::write(ready[1], &status, 1) != 1) ::_exit(2);
+    char byte;
+    if (::read(release[0], &byte, 1) != 1) ::_exit(3);
+    ::_exit(0);
+  }
+  char status = 0;
+  ASSERT_EQ(::read(ready[0], &status, 1), 1);
+  ASSERT_EQ(status, 'y') << "the child could not open the store";
+  const auto refused = RepairCopy(options_, dir_ / "copy", clock_);
+  ASSERT_EQ(::write(release[1], "x", 1), 1);
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+  for (int fd : {ready[0], ready[1], release[0], release[1]}) ::close(fd);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kBusy);
+  EXPECT_THAT(refused.error().message, HasSubstr("is in use by PID " + std::to_string(child)));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "copy"));
+}
+
 TEST_F(StoreTest, InvalidOptionsAreRejected) {
   Options bad = options_;
   bad.path = "";
@@ -1057,7 +1274,19 @@ class FaultyFileSystem final : public rocksdb::FileSystemWrapper {
     return status;
   }
 
+  // What GetFreeSpace reports: a full disk, then one with room again.
+  rocksdb::IOStatus GetFreeSpace(const std::string& path, const rocksdb::IOOptions& options,
+                                 uint64_t* diskfree, rocksdb::IODebugContext* dbg) override {
+    if (const uint64_t free_bytes = free_space.load(); free_bytes != kRealFreeSpace) {
+      *diskfree = free_bytes;
+      return rocksdb::IOStatus::OK();
+    }
+    return target()->GetFreeSpace(path, options, diskfree, dbg);
+  }
+
+  static constexpr uint64_t kRealFreeSpace = ~uint64_t{0};
   std::atomic<Fault> fault{Fault::kNone};
+  std::atomic<uint64_t> free_space{kRealFreeSpace};
 
  private:
   rocksdb::IOStatus Injected() const {
@@ -1166,6 +1395,88 @@ TEST_F(FaultyStoreTest, FatalWriteErrorReopensTheDatabaseKeepingAcknowledgedWrit
   EXPECT_THAT(values, ElementsAre(1, 3));
   EXPECT_EQ(store->GetRecord(Family::kIncidents, "before").value(), "v");
   EXPECT_EQ(store->SeriesId("host:cpu").value(), 1u);
+}
+
+// Captures what the store logs through spdlog's default logger.
+class CapturedLog {
+ public:
+  CapturedLog()
+      : previous_(spdlog::default_logger()),
+        logger_(std::make_shared<spdlog::logger>(
+            "captured", std::make_shared<spdlog::sinks::ostream_sink_mt>(out_))) {
+    logger_->set_pattern("%l %v");
+    spdlog::set_default_logger(logger_);
+  }
+  ~CapturedLog() { spdlog::set_default_logger(previous_); }
+  std::vector<std::string> Lines() {
+    logger_->flush();
+    std::vector<std::string> lines;
+    std::istringstream in(out_.str());
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+  }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::logger> previous_;
+  std::shared_ptr<spdlog::logger> logger_;
+};
+
+TEST_F(FaultyStoreTest, AFullDiskIsLoggedOnceAMinuteAndStaysUnhealthyUntilThereIsRoom) {
+  auto store = OpenOnFaultyDisk();
+  ASSERT_NE(store, nullptr);
+  CapturedLog log;
+  fs_->free_space = 0;
+  fs_->fault = FaultyFileSystem::Fault::kNoSpace;
+  // Five minutes of a sample write every second, all failing.
+  for (int64_t i = 0; i < 300; ++i) {
+    const std::vector<Sample> sample = {{1, At(i), 1}};
+    EXPECT_FALSE(store->WriteSamples(Family::kHost, sample).ok());
+    clock_.Advance(seconds(1));
+  }
+  EXPECT_EQ(store->WriteErrors(), 300u);
+  auto lines = log.Lines();
+  // The first failure at once, then one summary per minute: 1 + 4 lines, not 300.
+  ASSERT_EQ(lines.size(), 5u) << ::testing::PrintToString(lines);
+  EXPECT_THAT(lines[0], HasSubstr("error writing samples to data directory " + options_.path));
+  EXPECT_THAT(lines[1], HasSubstr("60 store writes failed in the last 60 s: writing samples"));
+  EXPECT_THAT(lines[4], HasSubstr("60 store writes failed in the last 60 s"));
+
+  // Writes would fit again, but the disk has no room to flush: the store does not come
+  // back (nor report healthy) until it has.
+  fs_->fault = FaultyFileSystem::Fault::kNone;
+  for (int64_t i = 0; i < 3; ++i) {
+    const std::vector<Sample> sample = {{1, At(1000 + i), 1}};
+    EXPECT_FALSE(store->WriteSamples(Family::kHost, sample).ok());
+    clock_.Advance(seconds(1));
+  }
+  EXPECT_FALSE(store->Writable());
+  EXPECT_THAT(store->NotWritableReason(), HasSubstr("0 KiB free, 4096 KiB needed"));
+  lines = log.Lines();
+  ASSERT_EQ(lines.size(), 6u) << ::testing::PrintToString(lines);  // the 6th minute's line
+  EXPECT_THAT(lines[5], HasSubstr("60 store writes failed in the last 60 s"));
+
+  // Space is back: the next successful write makes it healthy and says so.
+  fs_->free_space = 1 << 30;
+  const std::vector<Sample> sample = {{1, At(2000), 1}};
+  ASSERT_TRUE(store->WriteSamples(Family::kHost, sample).ok());
+  EXPECT_TRUE(store->Writable());
+  EXPECT_EQ(store->NotWritableReason(), "");
+  lines = log.Lines();
+  ASSERT_EQ(lines.size(), 8u) << ::testing::PrintToString(lines);
+  // The failures since the last summary, then the recovery.
+  EXPECT_THAT(lines[6], HasSubstr("2 store writes failed in the last 3 s"));
+  EXPECT_THAT(lines[7], HasSubstr("writing to data directory " + options_.path + " works again"));
+  std::vector<double> values;
+  for (const auto& s : ScanAll(*store, Family::kHost, 1, At(0), At(10'000))) {
+    values.push_back(s.value);
+  }
+  EXPECT_EQ(values.size(), 1u);  // only the write made after recovery
+
+  // A new episode is logged at once again.
+  fs_->fault = FaultyFileSystem::Fault::kNoSpace;
+  EXPECT_FALSE(store->WriteSamples(Family::kHost, sample).ok());
+  EXPECT_EQ(log.Lines().size(), 9u);
 }
 
 }  // namespace

@@ -307,21 +307,19 @@ struct Store::Impl {
   }
 
   // Brings a database that refused a write back, at most once per kRecoveryInterval of
-  // monotonic time. A hard error (a full disk) is cleared by Resume() once space is back.
-  // A fatal one (EIO on the WAL) never clears: RocksDB must be reopened, which recovers
-  // every acknowledged write from the WAL. The instance is only replaced while no other
-  // operation uses it and the directory accepts a synced write again; until then reads
-  // keep using the old one.
+  // monotonic time, by reopening it, which recovers every acknowledged write from the WAL.
+  // The instance is only replaced while no other operation uses it and the directory
+  // accepts a synced write again; until then reads keep using the old one.
   void Recover() {
     std::unique_lock lock(recovery_mu, std::try_to_lock);
     if (!lock.owns_lock()) return;  // another thread is at it
     const MonotonicTime now = clock->Monotonic();
     if (last_recovery && now - *last_recovery < kRecoveryInterval) return;
     last_recovery = now;
-    if (auto current = Current(); current != nullptr) {
-      const rocksdb::Status resumed = current->db->Resume();
-      if (resumed.severity() < rocksdb::Status::Severity::kFatalError) return;
-    }
+    // Not DB::Resume(): after a failed WAL append, RocksDB 7.8 may report a resume as done
+    // while the disk is still full and then write to the failed WAL writer, which aborts
+    // the process (an assertion Debian's build keeps). Reopening, once the directory takes
+    // a synced write again, starts a fresh WAL and replays every acknowledged write.
     if (!DirectoryAcceptsWrites()) return;
     std::lock_guard guard(instance_mu);
     if (instance != nullptr && instance.use_count() > 1) return;  // in use; next time

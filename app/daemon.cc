@@ -287,6 +287,10 @@ void Daemon::Stop() {
   if (probes_) probes_->Stop();
   scheduler_.Stop();
   background_.Stop();
+  // Alert states a full disk kept from the store get one more try before the process goes.
+  if (alerts_ && !alerts_->SaveUnsaved()) {
+    spdlog::warn("alert states not saved at shutdown (the store refuses writes)");
+  }
   if (chaos_) chaos_->Stop();
   if (notifications_) notifications_->Stop();
   if (metrics_) metrics_->WatchStore(nullptr);

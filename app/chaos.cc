@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/pending_attack_ends.h"
 #include "collector/probe/probe_result.h"
 #include "common/read_capped.h"
 #include "common/time.h"
@@ -249,7 +250,18 @@ void ChaosService::OnAttackEvent(const incidents::Attack& a, incidents::AttackEv
                           incidents::AttackToJson(a));
 }
 
+void ChaosService::RecordPendingEnds() {
+  // Ends `attack run` could not send while this daemon was away: before any window is
+  // judged abandoned, so a completed attack never turns into an abandoned one.
+  auto recorded = ApplyPendingAttackEnds(
+      store_.path(), [this](const std::string& id, const incidents::AttackEnd& end) {
+        return attacks_.End(id, end);
+      });
+  if (!recorded.ok()) spdlog::warn("pending attack ends: {}", recorded.error().message);
+}
+
 void ChaosService::SweepAbandoned(bool after_crash) {
+  RecordPendingEnds();
   auto closed =
       attacks_.CloseAbandoned(config_.max_attack_duration, [&](const incidents::Attack& a) {
         if (OwnerGone(a, hostname_)) return true;

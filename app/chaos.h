@@ -2,6 +2,8 @@
 //
 //   - announcements: every window start, end and halt goes to chaos.announce's notifiers
 //   - steady state: a window that ends without one is judged from its services' probes
+//   - late ends: ends `attack run` left in the data directory's pending-ends journal
+//     (app/pending_attack_ends.h) are recorded at start and before every sweep below
 //   - abandoned windows: at start after a crash (the previous daemon left its "running"
 //     marker in meta) every running window whose owner is not a live local process is
 //     closed as `abandoned`; then every 30s, windows open longer than
@@ -90,6 +92,7 @@ class ChaosService {
 
  private:
   void OnAttackEvent(const incidents::Attack& attack, incidents::AttackEvent event);
+  void RecordPendingEnds();
   void SweepAbandoned(bool after_crash);
   void PollJournals(const std::string& dir);
   void SyncGremlin(size_t index);

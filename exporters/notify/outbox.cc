@@ -241,9 +241,12 @@ void Outbox::Remove(const std::string& key) {
 
 void Outbox::CatchUpStore() {
   // The first failure ends the round: the store is still refusing writes.
-  for (auto it = undeleted_.begin(); it != undeleted_.end();) {
-    if (!store_.DeleteRecord(store::Family::kOutbox, *it).ok()) return;
-    it = undeleted_.erase(it);
+  if (!undeleted_.empty()) {
+    for (auto it = undeleted_.begin(); it != undeleted_.end();) {
+      if (!store_.DeleteRecord(store::Family::kOutbox, *it).ok()) return;
+      it = undeleted_.erase(it);
+    }
+    spdlog::info("outbox: delivered records the store kept while it refused writes are deleted");
   }
   std::vector<std::pair<std::string, Entry*>> unstored;
   {

@@ -87,7 +87,9 @@ class ChaosService {
 
   // Hooks the attack log, closes what a crash left open, starts the scheduler.
   Status Start();
-  // Clean shutdown: stops the scheduler and removes the crash marker.
+  // Clean shutdown: stops the scheduler and removes the crash marker. When the store
+  // refuses the delete (a full disk), an empty DATA/clean-stop.<pid> file records the clean
+  // stop instead, and the next Start removes it and treats the stop as clean.
   void Stop();
 
  private:

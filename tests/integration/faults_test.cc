@@ -115,6 +115,23 @@ bool AlertIs(const RunningDaemon& daemon, const std::string& state) {
   return false;
 }
 
+// Fills the daemon's disk: the filler takes what is free, then big windows use up the WAL
+// space RocksDB preallocated, until the store refuses a write.
+void FillDisk(SmallTmpfs& disk, httplib::Client& client) {
+  ASSERT_TRUE(disk.Fill());
+  json targets = json::array();  // 100 targets of 250 bytes: about 25 KiB a write
+  for (int t = 0; t < 100; ++t) targets.push_back(std::to_string(t) + std::string(247, 't'));
+  const std::string big = json{{"type", "disk"}, {"targets", targets}}.dump();
+  int status = 201;
+  for (int i = 0; i < 2000 && status == 201; ++i) {
+    auto res = client.Post("/api/v1/attacks", big, "application/json");
+    ASSERT_TRUE(res);
+    status = res->status;
+    ASSERT_NE(status, 400) << res->body;
+  }
+  ASSERT_GE(status, 500) << "the full disk never refused a write";
+}
+
 // (a) No acknowledged write is lost to kill -9: two clients start windows as fast as the
 // daemon takes them while it is killed ten times.
 TEST(Faults, TenKillNinesDuringConcurrentWritesLoseNoAcknowledgedWrite) {
@@ -203,21 +220,7 @@ TEST(Faults, ADiskFullEpisodeAndARestartLeaveOneTriggerAndOneResolve) {
   auto daemon = StartDaemon(dir, config, data);
   auto client = daemon->Client();
 
-  // Full: the filler takes what is free, then windows use up the WAL space RocksDB
-  // preallocated, until the store refuses a write.
-  ASSERT_TRUE(disk.Fill());
-  // A big window (100 targets of 250 bytes): about 25 KiB a write.
-  json targets = json::array();
-  for (int t = 0; t < 100; ++t) targets.push_back(std::to_string(t) + std::string(247, 't'));
-  const std::string big = json{{"type", "disk"}, {"targets", targets}}.dump();
-  int status = 201;
-  for (int i = 0; i < 2000 && status == 201; ++i) {
-    auto res = client.Post("/api/v1/attacks", big, "application/json");
-    ASSERT_TRUE(res);
-    status = res->status;
-    ASSERT_NE(status, 400) << res->body;
-  }
-  ASSERT_GE(status, 500) << "the full disk never refused a write";
+  ASSERT_NO_FATAL_FAILURE(FillDisk(disk, client));
 
   proc.SetLoad(9);
   ASSERT_TRUE(pagerduty.WaitForRequests(1, kDeadline)) << daemon->process().Stderr();
@@ -362,6 +365,34 @@ TEST(Faults, AttackRunKeepsTheEndInTheJournalTheDaemonRecordsAtStart) {
   EXPECT_EQ(attack["outcome"], "completed") << attack.dump() << daemon->process().Stderr();
   EXPECT_EQ(attack["exit_status"], 0);
   EXPECT_EQ(ReadFile(dir / "data/pending-attack-ends.jsonl"), "");
+}
+
+// A clean stop (SIGTERM) on a full disk cannot clear the running marker; the next start
+// must still know the stop was clean and keep the windows running.
+TEST(Faults, ACleanStopOnAFullDiskKeepsRunningWindowsRunning) {
+  SmallTmpfs disk("32m");
+  if (!disk.mounted()) GTEST_SKIP() << disk.error();
+  TempDir dir;
+  const std::string config = TestConfig();
+  const std::string data = disk / "data";
+  auto daemon = StartDaemon(dir, config, data);
+  auto client = daemon->Client();
+  auto started = client.Post("/api/v1/attacks", R"({"type":"latency"})", "application/json");
+  ASSERT_TRUE(started);
+  ASSERT_EQ(started->status, 201) << started->body;
+  const std::string id = json::parse(started->body)["id"];
+
+  ASSERT_NO_FATAL_FAILURE(FillDisk(disk, client));
+  daemon->process().Signal(SIGTERM);
+  auto stopped = daemon->process().Wait(kDeadline);
+  ASSERT_TRUE(stopped.has_value());
+  EXPECT_EQ(stopped->exit_code, 0) << daemon->process().Stderr();
+  EXPECT_THAT(daemon->process().Stderr(), HasSubstr("recorded the clean stop"));
+
+  disk.Free();
+  daemon = StartDaemon(dir, config, data);
+  EXPECT_EQ(Attack(*daemon, id).value("outcome", ""), "running") << daemon->process().Stderr();
+  EXPECT_THAT(daemon->process().Stderr(), ::testing::Not(HasSubstr("did not stop cleanly")));
 }
 
 }  // namespace

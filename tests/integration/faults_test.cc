@@ -395,5 +395,35 @@ TEST(Faults, ACleanStopOnAFullDiskKeepsRunningWindowsRunning) {
   EXPECT_THAT(daemon->process().Stderr(), ::testing::Not(HasSubstr("did not stop cleanly")));
 }
 
+// A config that sends HTTP requests and a libcurl that cannot be loaded: `check-config`
+// and `serve` say so and exit 1 at start, instead of running with pages that never go out.
+TEST(Faults, AMissingLibcurlStopsAConfigThatNeedsItAtStart) {
+  TempDir dir;
+  const std::map<std::string, std::string> no_curl = {
+      {"STEADYSTATE_LIBCURL", "libsteadystate-no-such-curl.so.4"}};
+  const std::string needs_http = dir.Write(
+      "hook.yaml",
+      TestConfig("notifiers:\n  - {name: hook, webhook: {url: \"http://127.0.0.1:9/x\"}}\n"));
+  const std::string no_http = dir.Write("plain.yaml", TestConfig());
+
+  auto valid = steadystate::testing::Run({SteadystateBinary(), "check-config", needs_http});
+  ASSERT_EQ(valid.exit_code, 0) << valid.err;  // the config itself is fine
+  auto checked =
+      steadystate::testing::Run({SteadystateBinary(), "check-config", needs_http}, no_curl);
+  EXPECT_EQ(checked.exit_code, 1) << checked.err;
+  EXPECT_THAT(checked.err, HasSubstr("notifiers[0] needs outbound HTTP"));
+  EXPECT_THAT(checked.err, HasSubstr("libsteadystate-no-such-curl.so.4"));
+  auto plain = steadystate::testing::Run({SteadystateBinary(), "check-config", no_http}, no_curl);
+  EXPECT_EQ(plain.exit_code, 0) << plain.err;
+
+  Process serve({SteadystateBinary(), "serve", "--config", needs_http, "--data", dir / "data"},
+                dir.path().string(), no_curl);
+  auto served = serve.Wait(kDeadline);
+  ASSERT_TRUE(served.has_value()) << "serve kept running without libcurl";
+  EXPECT_EQ(served->exit_code, 1);
+  EXPECT_THAT(serve.Stderr(), HasSubstr("needs outbound HTTP"));
+  EXPECT_THAT(serve.Stderr(), ::testing::Not(HasSubstr("listening on")));
+}
+
 }  // namespace
 }  // namespace steadystate::testing

@@ -294,7 +294,12 @@ AttackRunResult RunAttack(const AttackRunOptions& options, AttackBackend& backen
   if (!ended.ok()) {
     std::cerr << "attack run: cannot record the end of attack " << id << ": "
               << ended.error().message << "\n";
-    if (result.exit_status == 0) result.exit_status = 1;
+    if (ended.error().code == ErrorCode::kUnavailable) {
+      auto deferred = backend.Defer(id, end);
+      std::cerr << "attack " << id << " " << end.outcome << " at " << FormatRfc3339(*end.end)
+                << " (exit status " << result.exit_status
+                << "): " << (deferred.ok() ? *deferred : deferred.error().message) << "\n";
+    }
     return result;
   }
   result.attack = *ended;

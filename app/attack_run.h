@@ -31,6 +31,11 @@ class AttackBackend {
   // nullopt while the services hold their steady state, else why not. Errors are
   // transient (the daemon did not answer): the runner warns and keeps going.
   virtual Result<std::optional<std::string>> Breach(const std::vector<std::string>& services) = 0;
+  // Keeps an end that End could not record (kUnavailable: the daemon stayed away) for
+  // later, and says where, or how the user records it. Default: nowhere.
+  virtual Result<std::string> Defer(const std::string& /*id*/, const incidents::AttackEnd&) {
+    return MakeError(ErrorCode::kUnavailable, "nowhere to keep it");
+  }
 };
 
 struct AttackRunOptions {
@@ -48,6 +53,9 @@ struct AttackRunResult {
 
 // Runs the attack. Messages for the user go to stderr. Usage errors return exit 2 before
 // anything starts; a failure to record the start returns 1 without running the command.
+// Once the command ran, the exit status is the command's, whether or not its end could be
+// recorded: an end the backend could not record (the daemon went away) goes to Defer, and
+// any other failure to record it is reported on stderr.
 AttackRunResult RunAttack(const AttackRunOptions& options, AttackBackend& backend,
                           const Clock& clock);
 

@@ -1,5 +1,6 @@
 #include "app/chaos.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/pending_attack_ends.h"
 #include "collector/probe/probe_result.h"
 #include "common/read_capped.h"
 #include "common/time.h"
@@ -40,6 +42,11 @@ std::string Targets(const incidents::Attack& a) {
     out += a.targets[i];
   }
   return out;
+}
+
+// The file a clean stop leaves when the store cannot clear the running marker of `pid`.
+std::string CleanStopFile(const std::string& data_dir, const std::string& pid) {
+  return (std::filesystem::path(data_dir) / ("clean-stop." + pid)).string();
 }
 
 std::string GremlinCursorKey(const config::GremlinSourceConfig& source) {
@@ -204,7 +211,13 @@ Status ChaosService::Start() {
   });
   auto marker = store_.GetMeta(kRunningMarker);
   if (!marker.ok()) return marker.error();
-  const bool after_crash = marker->has_value();
+  bool after_crash = marker->has_value();
+  if (after_crash) {
+    // The previous daemon stopped cleanly but could not clear its marker (a full disk).
+    const std::string clean_stop = CleanStopFile(store_.path(), **marker);
+    std::error_code ec;
+    if (std::filesystem::remove(clean_stop, ec)) after_crash = false;
+  }
   if (after_crash) {
     spdlog::warn(
         "the previous steadystate (pid {}) did not stop cleanly: closing the attack "
@@ -237,7 +250,21 @@ void ChaosService::Stop() {
   if (!started_) return;
   started_ = false;
   if (auto s = store_.DeleteRecord(store::Family::kMeta, kRunningMarker); !s.ok()) {
-    spdlog::warn("cannot clear the running marker: {}", s.error().message);
+    // An empty file needs no free blocks, only an inode: the next start finds it and
+    // knows this stop was clean, so it keeps the running windows running.
+    const std::string clean_stop = CleanStopFile(store_.path(), std::to_string(getpid()));
+    const int fd = open(clean_stop.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      fsync(fd);
+      close(fd);
+      spdlog::warn("cannot clear the running marker ({}); recorded the clean stop in {}",
+                   s.error().message, clean_stop);
+    } else {
+      spdlog::warn(
+          "cannot clear the running marker ({}) nor create {}: the next start treats this "
+          "stop as a crash",
+          s.error().message, clean_stop);
+    }
   }
 }
 
@@ -249,7 +276,18 @@ void ChaosService::OnAttackEvent(const incidents::Attack& a, incidents::AttackEv
                           incidents::AttackToJson(a));
 }
 
+void ChaosService::RecordPendingEnds() {
+  // Ends `attack run` could not send while this daemon was away: before any window is
+  // judged abandoned, so a completed attack never turns into an abandoned one.
+  auto recorded = ApplyPendingAttackEnds(
+      store_.path(), [this](const std::string& id, const incidents::AttackEnd& end) {
+        return attacks_.End(id, end);
+      });
+  if (!recorded.ok()) spdlog::warn("pending attack ends: {}", recorded.error().message);
+}
+
 void ChaosService::SweepAbandoned(bool after_crash) {
+  RecordPendingEnds();
   auto closed =
       attacks_.CloseAbandoned(config_.max_attack_duration, [&](const incidents::Attack& a) {
         if (OwnerGone(a, hostname_)) return true;

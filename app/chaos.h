@@ -2,6 +2,8 @@
 //
 //   - announcements: every window start, end and halt goes to chaos.announce's notifiers
 //   - steady state: a window that ends without one is judged from its services' probes
+//   - late ends: ends `attack run` left in the data directory's pending-ends journal
+//     (app/pending_attack_ends.h) are recorded at start and before every sweep below
 //   - abandoned windows: at start after a crash (the previous daemon left its "running"
 //     marker in meta) every running window whose owner is not a live local process is
 //     closed as `abandoned`; then every 30s, windows open longer than
@@ -85,11 +87,14 @@ class ChaosService {
 
   // Hooks the attack log, closes what a crash left open, starts the scheduler.
   Status Start();
-  // Clean shutdown: stops the scheduler and removes the crash marker.
+  // Clean shutdown: stops the scheduler and removes the crash marker. When the store
+  // refuses the delete (a full disk), an empty DATA/clean-stop.<pid> file records the clean
+  // stop instead, and the next Start removes it and treats the stop as clean.
   void Stop();
 
  private:
   void OnAttackEvent(const incidents::Attack& attack, incidents::AttackEvent event);
+  void RecordPendingEnds();
   void SweepAbandoned(bool after_crash);
   void PollJournals(const std::string& dir);
   void SyncGremlin(size_t index);

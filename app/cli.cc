@@ -1,5 +1,7 @@
 #include "app/cli.h"
 
+#include "app/daemon.h"
+
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -25,6 +27,11 @@ int CheckConfig(const std::string& path) {
   if (auto slos = config::LoadSloFiles(*config); !slos.ok()) {
     std::cerr << slos.error().message << "\n";
     return kExitUsage;
+  }
+  // Valid, but it could not run here.
+  if (auto curl = CheckLibcurlFor(*config); !curl.ok()) {
+    std::cerr << curl.error().message << "\n";
+    return kExitRuntime;
   }
   std::cout << path << ": ok\n";
   return kExitOk;

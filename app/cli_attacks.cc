@@ -6,10 +6,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -17,6 +19,7 @@
 #include "app/attack_run.h"
 #include "app/chaos.h"
 #include "app/commands.h"
+#include "app/pending_attack_ends.h"
 #include "common/read_capped.h"
 #include "common/redact.h"
 #include "common/time.h"
@@ -60,42 +63,60 @@ std::string StartBody(const Attack& a) {
   return j.dump();
 }
 
-std::string EndBody(const AttackEnd& e) {
-  nlohmann::json j;
-  j["outcome"] = e.outcome;
-  if (e.end) j["end"] = FormatRfc3339(*e.end);
-  if (e.start) j["start"] = FormatRfc3339(*e.start);
-  if (!e.steady_state.empty()) j["steady_state"] = e.steady_state;
-  if (!e.halted_reason.empty()) j["halted_reason"] = e.halted_reason;
-  if (e.exit_status) j["exit_status"] = *e.exit_status;
-  return j.dump();
-}
-
 // Records windows through the daemon when it answers, else in the store (opened for each
-// call, so a daemon started meanwhile can take the store).
+// call, so a daemon started meanwhile can take the store). A window the daemon started is
+// ended through the daemon: while it is away, End retries for `end_retry` (and records in
+// the store only if the data directory exists and the daemon has let it go).
 class CliBackend final : public AttackBackend {
  public:
-  CliBackend(const config::Config& config, DaemonApi api, const Clock& clock)
-      : config_(config), api_(std::move(api)), clock_(clock) {}
+  CliBackend(const config::Config& config, DaemonApi api, const Clock& clock,
+             Duration end_retry = Duration{0})
+      : config_(config), api_(std::move(api)), clock_(clock), end_retry_(end_retry) {}
 
   Result<Attack> Start(const Attack& attack) override {
     auto response = api_.Call("POST", "/api/v1/attacks", StartBody(attack));
     if (!response.ok()) return response.error();
     if (response->has_value()) {
       if ((*response)->status != 201 && (*response)->status != 200) return ApiError(**response);
+      started_by_daemon_ = true;
       return incidents::AttackFromJson((*response)->body);
     }
     return WithStore([&](incidents::AttackLog& log) { return log.Start(attack); });
   }
 
   Result<Attack> End(const std::string& id, const AttackEnd& end) override {
-    auto response = api_.Call("POST", "/api/v1/attacks/" + id + "/end", EndBody(end));
+    if (started_by_daemon_) return EndThroughDaemon(id, end);
+    auto response = api_.Call("POST", "/api/v1/attacks/" + id + "/end", AttackEndToJson(end));
     if (!response.ok()) return response.error();
     if (response->has_value()) {
       if ((*response)->status != 200) return ApiError(**response);
       return incidents::AttackFromJson((*response)->body);
     }
     return WithStore([&](incidents::AttackLog& log) { return log.End(id, end); });
+  }
+
+  Result<std::string> Defer(const std::string& id, const AttackEnd& end) override {
+    // Single-quoted for a POSIX shell.
+    auto quote = [](const std::string& text) {
+      std::string out = "'";
+      for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      return out + "'";
+    };
+    std::string command = "steadystate --server " + api_.server_url() + " attack end " + id +
+                          " --outcome " + end.outcome;
+    if (end.end) command += " --at " + FormatRfc3339(*end.end);
+    if (end.exit_status) command += " --exit-status " + std::to_string(*end.exit_status);
+    if (!end.steady_state.empty()) command += " --steady-state " + end.steady_state;
+    if (!end.halted_reason.empty()) command += " --reason " + quote(end.halted_reason);
+    auto journaled = AppendPendingAttackEnd(config_.storage.path, id, end);
+    if (!journaled.ok()) {
+      return "its end is not recorded (" + journaled.error().message +
+             "); record it when the daemon is back with:\n  " + command;
+    }
+    return "its end is kept in " + PendingAttackEndsPath(config_.storage.path) +
+           ", which the daemon records when it starts (or within 30 s if it runs); or record it "
+           "yourself with:\n  " +
+           command;
   }
 
   Result<std::optional<std::string>> Breach(const std::vector<std::string>& services) override {
@@ -124,9 +145,81 @@ class CliBackend final : public AttackBackend {
     return fn(log);
   }
 
+  // One attempt: the attack, a definitive error, or nullopt (try again).
+  std::optional<Result<Attack>> TryEnd(const std::string& id, const AttackEnd& end, bool retried,
+                                       std::string& last_error) {
+    // A daemon that accepts connections but does not answer (stopped, stuck) costs one
+    // timeout per attempt: never longer than the whole retry period.
+    const Duration timeout =
+        std::clamp<Duration>(end_retry_, std::chrono::seconds(1), std::chrono::seconds(10));
+    auto response =
+        api_.Call("POST", "/api/v1/attacks/" + id + "/end", AttackEndToJson(end), timeout);
+    if (!response.ok()) {
+      last_error = response.error().message;
+      return std::nullopt;
+    }
+    if (response->has_value()) {
+      const HttpResponse& r = **response;
+      if (r.status == 200) return incidents::AttackFromJson(r.body);
+      if (r.status >= 500) {
+        last_error = ApiErrorMessage(r);
+        return std::nullopt;
+      }
+      // A retry after a lost reply finds the window ended by the attempt before.
+      if (retried) {
+        if (auto got = api_.Call("GET", "/api/v1/attacks/" + id);
+            got.ok() && got->has_value() && (*got)->status == 200) {
+          auto attack = incidents::AttackFromJson((*got)->body);
+          if (attack.ok() && attack->outcome == end.outcome && attack->end == end.end) {
+            return attack;
+          }
+        }
+      }
+      return ApiError(r);
+    }
+    // No daemon answers. Its data directory, if the CLI knows it, takes the end once the
+    // daemon has let it go; a directory that does not exist is never created here.
+    last_error = "no daemon answers at " + api_.server_url();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(std::filesystem::path(config_.storage.path) / "CURRENT",
+                                          ec)) {
+      return std::nullopt;
+    }
+    auto ended = WithStore([&](incidents::AttackLog& log) { return log.End(id, end); });
+    if (ended.ok()) return ended;
+    if (ended.error().code == ErrorCode::kNotFound ||
+        ended.error().code == ErrorCode::kInvalidInput) {
+      return ended;
+    }
+    last_error = ended.error().message;  // busy (a daemon starting), or the disk is full
+    return std::nullopt;
+  }
+
+  Result<Attack> EndThroughDaemon(const std::string& id, const AttackEnd& end) {
+    const MonotonicTime deadline = clock_.Monotonic() + end_retry_;
+    auto wait = std::chrono::milliseconds(250);
+    std::string last_error;
+    bool warned = false;
+    for (bool retried = false;; retried = true) {
+      if (auto done = TryEnd(id, end, retried, last_error)) return std::move(*done);
+      const MonotonicTime now = clock_.Monotonic();
+      if (now >= deadline) break;
+      if (!warned) {
+        std::cerr << "attack " << id << ": cannot record the end yet (" << last_error
+                  << "); retrying for up to " << FormatDuration(end_retry_) << "\n";
+        warned = true;
+      }
+      clock_.SleepFor(std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(deadline - now)));
+      wait = std::min<std::chrono::milliseconds>(wait * 2, std::chrono::seconds(5));
+    }
+    return MakeError(ErrorCode::kUnavailable, last_error);
+  }
+
   const config::Config& config_;
   DaemonApi api_;
   const Clock& clock_;
+  Duration end_retry_;
+  bool started_by_daemon_ = false;
 };
 
 // Every field goes through TerminalSafe: names and targets come from whoever started the
@@ -229,10 +322,13 @@ struct AttackCliState {
   bool halt_on_breach = false;
   std::string check_interval = "1s";
   std::string grace = "10s";
+  std::string end_retry = "30s";
   std::vector<std::string> command;
   AttackFlags start_flags;
   std::string end_id;
   AttackEnd end_flags;
+  std::string end_at;
+  std::optional<int> end_exit_status;
   std::string since;
   std::string until;
   std::string format = "table";
@@ -260,6 +356,8 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
                   "How often --halt-on-breach asks the daemon (default 1s)");
   run->add_option("--grace", st->grace,
                   "SIGTERM to SIGKILL grace period when halting (default 10s)");
+  run->add_option("--end-retry", st->end_retry,
+                  "How long to retry recording the end while the daemon is away (default 30s)");
   run->add_option("command", st->command, "-- COMMAND [ARGS...]")->required();
   run->callback([&context, st] {
     auto fail = [&](const Error& e) { context.exit_code = Fail("attack run", e); };
@@ -281,9 +379,13 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
     if (!grace_d.ok()) {
       return fail(MakeError(ErrorCode::kInvalidInput, "--grace: " + grace_d.error().message));
     }
+    auto end_retry = ParseDuration(st->end_retry);
+    if (!end_retry.ok()) {
+      return fail(MakeError(ErrorCode::kInvalidInput, "--end-retry: " + end_retry.error().message));
+    }
     options.check_interval = *interval;
     options.grace = *grace_d;
-    CliBackend backend(*config, ConnectDaemon(context, *config), SystemClock());
+    CliBackend backend(*config, ConnectDaemon(context, *config), SystemClock(), *end_retry);
     context.exit_code = RunAttack(options, backend, SystemClock()).exit_status;
   });
 
@@ -311,15 +413,20 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
   end->add_option("--reason", st->end_flags.halted_reason, "Why it was halted");
   end->add_option("--steady-state", st->end_flags.steady_state,
                   "held, broken or unknown (default: judged from the services' probes)");
+  end->add_option("--at", st->end_at, "When it ended (RFC 3339; default now)");
+  end->add_option("--exit-status", st->end_exit_status, "The attack command's exit status");
   end->callback([&context, st] {
     auto fail = [&](const Error& e) { context.exit_code = Fail("attack end", e); };
     auto config = LoadCliConfig(context);
     if (!config.ok()) return fail(config.error());
     // The same checks the API makes, before anything is sent.
-    auto checked = incidents::ParseAttackEnd(EndBody(st->end_flags));
+    auto checked = incidents::ParseAttackEnd(AttackEndToJson(st->end_flags));
     if (!checked.ok()) return fail(checked.error());
     AttackEnd e = st->end_flags;
-    e.end = SystemClock().Now();
+    auto at = FlagTime("--at", st->end_at);
+    if (!at.ok()) return fail(at.error());
+    e.end = at->value_or(SystemClock().Now());
+    e.exit_status = st->end_exit_status;
     CliBackend backend(*config, ConnectDaemon(context, *config), SystemClock());
     auto ended = backend.End(st->end_id, e);
     if (!ended.ok()) return fail(ended.error());

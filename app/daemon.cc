@@ -57,17 +57,6 @@ std::string Compiler() {
 #endif
 }
 
-// Whether the daemon will make outbound HTTP requests (probes load libcurl themselves).
-bool SendsHttp(const config::Config& config) {
-  const bool remote_notifier =
-      std::any_of(config.notifiers.begin(), config.notifiers.end(),
-                  [](const auto& n) { return n.kind != config::NotifierKind::kLog; });
-  const bool gremlin =
-      std::any_of(config.chaos.sources.begin(), config.chaos.sources.end(),
-                  [](const auto& s) { return s.kind == config::ChaosSourceKind::kGremlin; });
-  return remote_notifier || gremlin || config.pagerduty.has_value();
-}
-
 // What the dashboard's incident copy gave, or nothing (logged) when it could not be read.
 std::vector<incidents::Incident> IncidentsOrNone(Result<std::vector<incidents::Incident>> read,
                                                  const std::string& what) {
@@ -77,6 +66,32 @@ std::vector<incidents::Incident> IncidentsOrNone(Result<std::vector<incidents::I
 }
 
 }  // namespace
+
+std::string OutboundHttpUser(const config::Config& config) {
+  for (size_t i = 0; i < config.services.size(); ++i) {
+    if (config.services[i].probe) return "services[" + std::to_string(i) + "].probe";
+  }
+  for (size_t i = 0; i < config.notifiers.size(); ++i) {
+    if (config.notifiers[i].kind != config::NotifierKind::kLog) {
+      return "notifiers[" + std::to_string(i) + "]";
+    }
+  }
+  if (config.pagerduty) return "pagerduty";
+  for (size_t i = 0; i < config.chaos.sources.size(); ++i) {
+    if (config.chaos.sources[i].kind == config::ChaosSourceKind::kGremlin) {
+      return "chaos.sources[" + std::to_string(i) + "]";
+    }
+  }
+  return "";
+}
+
+Status CheckLibcurlFor(const config::Config& config) {
+  const std::string user = OutboundHttpUser(config);
+  if (user.empty() || LoadLibcurl()) return OkStatus();
+  return MakeError(ErrorCode::kUnavailable, config.Where(user) + ": " + user +
+                                                " needs outbound HTTP, but " + LibcurlLoadError() +
+                                                " (install libcurl4)");
+}
 
 static std::string Hostname() {
   char buf[256] = {};
@@ -103,8 +118,9 @@ Status Daemon::Start() {
   }
   RETURN_IF_ERROR(config::CheckSecrets(config_));
   // libcurl is loaded on first use (common/libcurl.h). A config that sends requests loads
-  // it now, so that the first page or sync does not wait for ~25 libraries to load.
-  if (SendsHttp(config_)) LoadLibcurl();
+  // it now, so that the first page or sync does not wait for ~25 libraries to load, and
+  // refuses to start without it rather than run probes and pages that never go out.
+  RETURN_IF_ERROR(CheckLibcurlFor(config_));
 
   auto store = store::Store::Open(StoreOptionsFor(config_), clock_);
   if (!store.ok()) return store.error();
@@ -303,6 +319,10 @@ void Daemon::Stop() {
   if (probes_) probes_->Stop();
   scheduler_.Stop();
   background_.Stop();
+  // Alert states a full disk kept from the store get one more try before the process goes.
+  if (alerts_ && !alerts_->SaveUnsaved()) {
+    spdlog::warn("alert states not saved at shutdown (the store refuses writes)");
+  }
   if (chaos_) chaos_->Stop();
   if (notifications_) notifications_->Stop();
   if (metrics_) metrics_->WatchStore(nullptr);

@@ -55,6 +55,14 @@ class ChaosService;
 
 class IncidentSync;
 
+// The config path of the first thing in `config` that sends HTTP requests through libcurl
+// (a probe, a notifier other than `log`, the PagerDuty import, a Gremlin source), or "".
+std::string OutboundHttpUser(const config::Config& config);
+// Loads libcurl when `config` needs it: kUnavailable naming the config entry and why the
+// library cannot be loaded, so `serve` and `check-config` fail at start (exit 1) rather
+// than run with probes and pages that never go out.
+Status CheckLibcurlFor(const config::Config& config);
+
 class Daemon {
  public:
   Daemon(config::Config config, const Clock& clock);

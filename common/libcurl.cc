@@ -8,7 +8,9 @@
 
 #include <atomic>
 #include <cstdarg>
+#include <cstdlib>
 #include <mutex>
+#include <string>
 
 namespace steadystate {
 namespace {
@@ -60,10 +62,15 @@ bool Resolve(void* handle, const char* name, Fn& out, std::string& error) {
 }
 
 void Bind(Binding& b) {
-  void* handle = dlopen(kLibrary, RTLD_NOW | RTLD_LOCAL);
+  // STEADYSTATE_LIBCURL names another library to load (a path or soname): for a libcurl
+  // outside the loader's path, and for tests of a missing one.
+  const char* override_name = std::getenv("STEADYSTATE_LIBCURL");
+  const std::string library =
+      override_name != nullptr && *override_name != '\0' ? override_name : kLibrary;
+  void* handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* why = dlerror();
-    b.error = std::string("cannot load ") + kLibrary + ": " + (why ? why : "unknown error");
+    b.error = "cannot load " + library + ": " + (why ? why : "unknown error");
     spdlog::error("{}; HTTP requests and probes fail (install libcurl4)", b.error);
     return;
   }

@@ -346,7 +346,12 @@ Result<Attack> AttackLog::End(std::string_view id, const AttackEnd& end) {
     return MakeError(ErrorCode::kNotFound, "no attack with id \"" + std::string(id) + "\"");
   }
   Attack attack = std::move(**found);
-  if (attack.outcome != "running") {
+  // `abandoned` is the daemon's guess (the owner went away, the window ran too long). For
+  // a window with an owner (`attack run`), the owner's own end arriving late (its daemon
+  // was away) replaces the guess. A window without one keeps it.
+  const bool corrects_guess =
+      attack.outcome == "abandoned" && !attack.owner.empty() && end.outcome != "abandoned";
+  if (attack.outcome != "running" && !corrects_guess) {
     return MakeError(ErrorCode::kInvalidInput,
                      "attack " + attack.id + " already ended (" + attack.outcome + ")");
   }

@@ -106,7 +106,9 @@ class AttackLog {
 
   // Assigns an id (and start = now when unset) and stores the window.
   Result<Attack> Start(Attack attack);
-  // Ends a running window. Without a steady_state in `end`, the judge (if any) decides.
+  // Ends a running window, or corrects a window with an owner (`attack run`) that the
+  // daemon closed as `abandoned` with the owner's real end (any other outcome). Without a
+  // steady_state in `end`, the judge (if any) decides.
   Result<Attack> End(std::string_view id, const AttackEnd& end);
 
   struct ImportResult {

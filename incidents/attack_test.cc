@@ -67,6 +67,44 @@ TEST_F(AttackLogTest, EndingTwiceOrUnknownIsAnError) {
   EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
 }
 
+TEST_F(AttackLogTest, TheOwnersLateEndReplacesAnAbandonedGuess) {
+  auto started = log_->Start(*ParseAttackStart(R"({"type":"cpu","owner":"4242@web-1"})"));
+  ASSERT_TRUE(started.ok());
+  clock_.Advance(minutes(2));
+  const Timestamp real_end = clock_.Now();
+  clock_.Advance(minutes(10));
+  auto closed = log_->CloseAbandoned(hours(1), [](const Attack&) { return true; });
+  ASSERT_TRUE(closed.ok());
+  ASSERT_EQ(closed->size(), 1u);
+  EXPECT_EQ((*closed)[0].outcome, "abandoned");
+
+  AttackEnd end;
+  end.end = real_end;
+  end.exit_status = 0;
+  auto ended = log_->End(started->id, end);
+  ASSERT_TRUE(ended.ok()) << ended.error().message;
+  EXPECT_EQ(ended->outcome, "completed");
+  EXPECT_EQ(*ended->end, real_end);
+  EXPECT_TRUE(ended->halted_reason.empty());
+  // Once the owner said how it ended, neither it nor another guess changes it again.
+  EXPECT_FALSE(log_->End(started->id, end).ok());
+  AttackEnd guess;
+  guess.outcome = "abandoned";
+  EXPECT_FALSE(log_->End(started->id, guess).ok());
+}
+
+TEST_F(AttackLogTest, AnAbandonedWindowWithoutAnOwnerStaysAbandoned) {
+  auto started = log_->Start(*ParseAttackStart(R"({"type":"cpu"})"));
+  ASSERT_TRUE(started.ok());
+  clock_.Advance(hours(3));
+  auto closed = log_->CloseAbandoned(hours(1), nullptr);
+  ASSERT_TRUE(closed.ok());
+  ASSERT_EQ(closed->size(), 1u);
+  auto ended = log_->End(started->id, {});
+  ASSERT_FALSE(ended.ok());
+  EXPECT_THAT(ended.error().message, HasSubstr("already ended (abandoned)"));
+}
+
 TEST_F(AttackLogTest, EndBeforeStartIsRejected) {
   auto started = log_->Start(*ParseAttackStart(R"({"type":"dns"})"));
   ASSERT_TRUE(started.ok());

@@ -66,21 +66,60 @@ Status AlertEngine::Load() {
 }
 
 void AlertEngine::Persist(const Alert& alert, bool remove) {
-  auto status =
-      remove ? store_.DeleteRecord(store::Family::kAlerts, alert.Fingerprint())
-             : store_.PutRecord(store::Family::kAlerts, alert.Fingerprint(), AlertToJson(alert));
-  if (!status.ok()) {
-    ++write_errors_;
-    spdlog::error("alert {}: cannot persist state: {}", alert.name, status.error().message);
+  const std::string fp = alert.Fingerprint();
+  auto status = remove ? store_.DeleteRecord(store::Family::kAlerts, fp)
+                       : store_.PutRecord(store::Family::kAlerts, fp, AlertToJson(alert));
+  if (status.ok()) {
+    unsaved_.erase(fp);
+    return;
+  }
+  ++write_errors_;
+  // One line per alert until it is saved, not one per evaluation.
+  if (unsaved_.insert(fp).second) {
+    spdlog::error("alert {}: cannot persist state (kept in memory, saved when the store can): {}",
+                  alert.name, status.error().message);
   }
 }
 
 void AlertEngine::RecordHistory(const Alert& alert) {
-  if (auto status = store_.PutRecord(store::Family::kAlerts, HistoryKey(alert), AlertToJson(alert));
-      !status.ok()) {
+  std::string key = HistoryKey(alert);
+  std::string record = AlertToJson(alert);
+  if (auto status = store_.PutRecord(store::Family::kAlerts, key, record); !status.ok()) {
     ++write_errors_;
-    spdlog::error("alert {}: cannot record history: {}", alert.name, status.error().message);
+    spdlog::error("alert {}: cannot record history (kept in memory, saved when the store can): {}",
+                  alert.name, status.error().message);
+    unsaved_history_[std::move(key)] = std::move(record);
   }
+}
+
+bool AlertEngine::SaveUnsaved() {
+  std::lock_guard lock(mu_);
+  return SaveUnsavedLocked();
+}
+
+bool AlertEngine::SaveUnsavedLocked() {
+  // In order; the first failure ends the round (the store is still refusing writes).
+  for (auto it = unsaved_.begin(); it != unsaved_.end();) {
+    auto alert = alerts_.find(*it);
+    auto status = alert == alerts_.end()
+                      ? store_.DeleteRecord(store::Family::kAlerts, *it)
+                      : store_.PutRecord(store::Family::kAlerts, *it, AlertToJson(alert->second));
+    if (!status.ok()) {
+      ++write_errors_;
+      return false;
+    }
+    spdlog::info("alert {}: state saved after the store recovered",
+                 alert == alerts_.end() ? *it : alert->second.name);
+    it = unsaved_.erase(it);
+  }
+  for (auto it = unsaved_history_.begin(); it != unsaved_history_.end();) {
+    if (!store_.PutRecord(store::Family::kAlerts, it->first, it->second).ok()) {
+      ++write_errors_;
+      return false;
+    }
+    it = unsaved_history_.erase(it);
+  }
+  return true;
 }
 
 void AlertEngine::Evaluate(const ThresholdRule& rule, const std::vector<RuleSeries>& series) {
@@ -89,6 +128,7 @@ void AlertEngine::Evaluate(const ThresholdRule& rule, const std::vector<RuleSeri
   std::vector<std::pair<Alert, TransitionKind>> notify;
   {
     std::lock_guard lock(mu_);
+    SaveUnsavedLocked();
     std::set<std::string> seen;
     auto advance = [&](Alert& alert, std::optional<double> value) {
       const TransitionKind kind = Step(alert, rule, value, now, monotonic_now);
@@ -181,6 +221,11 @@ Result<std::vector<Alert>> AlertEngine::History(std::optional<Timestamp> since,
 uint64_t AlertEngine::write_errors() const {
   std::lock_guard lock(mu_);
   return write_errors_;
+}
+
+size_t AlertEngine::unsaved() const {
+  std::lock_guard lock(mu_);
+  return unsaved_.size() + unsaved_history_.size();
 }
 
 }  // namespace steadystate::slo

@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -59,12 +60,22 @@ class AlertEngine {
   Result<std::vector<Alert>> History(std::optional<Timestamp> since,
                                      std::optional<Timestamp> until) const;
 
+  // A change the store refuses (a full disk) still happens in memory and still notifies;
+  // the alert stays unsaved, and every later Evaluate (and SaveUnsaved) writes it again
+  // until the store takes it. So once the disk has room, a restart finds the alert as it
+  // is and resumes it with its dedup key (InstanceKey): no page is left without its
+  // resolve. SaveUnsaved writes what is waiting (history records too); true when nothing is.
+  bool SaveUnsaved();
+
   // Failed store writes (the alert still changes state in memory and still notifies).
   uint64_t write_errors() const;
+  // Alert states and history records waiting to be written again.
+  size_t unsaved() const;
 
  private:
   void Persist(const Alert& alert, bool remove);
   void RecordHistory(const Alert& alert);
+  bool SaveUnsavedLocked();
 
   store::Store& store_;
   const Clock& clock_;
@@ -72,6 +83,10 @@ class AlertEngine {
   AttackSource attacks_;
   mutable std::mutex mu_;
   std::map<std::string, Alert> alerts_;  // by fingerprint
+  // Fingerprints whose stored record is stale: written from alerts_, or deleted when the
+  // alert is no longer there.
+  std::set<std::string> unsaved_;
+  std::map<std::string, std::string> unsaved_history_;  // history key -> record
   uint64_t write_errors_ = 0;
 };
 

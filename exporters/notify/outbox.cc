@@ -24,6 +24,7 @@ struct Outbox::Entry {
   // The schedule while this process lives (see the header on time).
   MonotonicTime enqueued_mono;
   MonotonicTime due;
+  bool stored = true;  // false while the store has not taken the record
 };
 
 namespace {
@@ -195,10 +196,13 @@ Status Outbox::Enqueue(Notification notification) {
   std::lock_guard lock(mu_);
   const std::string key = NextKeyLocked(e->enqueued_at);
   Status written = store_.PutRecord(store::Family::kOutbox, key, record);
+  e->stored = written.ok();
   entries_.emplace(key, std::move(e));
   if (!written.ok()) {
-    spdlog::error("outbox: {} is queued in memory only (lost on restart): {}", description,
-                  written.error().message);
+    spdlog::error(
+        "outbox: {} is queued in memory only until the store takes it (lost on a restart "
+        "before that): {}",
+        description, written.error().message);
     return MakeError(written.error().code,
                      "notification queued in memory only: " + written.error().message);
   }
@@ -225,16 +229,43 @@ void Outbox::Count(const std::string& notifier, std::string_view result) {
 
 void Outbox::Remove(const std::string& key) {
   if (auto s = store_.DeleteRecord(store::Family::kOutbox, key); !s.ok()) {
-    // It would be delivered again after a restart: at least once, never lost.
-    spdlog::error("outbox: cannot delete delivered record {}: {}", key, s.error().message);
+    // Deleted again by later runs; if a restart comes first, it is delivered again: at
+    // least once, never lost.
+    spdlog::error("outbox: cannot delete delivered record {} (retried): {}", key,
+                  s.error().message);
+    undeleted_.insert(key);
   }
   std::lock_guard lock(mu_);
   entries_.erase(key);
 }
 
+void Outbox::CatchUpStore() {
+  // The first failure ends the round: the store is still refusing writes.
+  if (!undeleted_.empty()) {
+    for (auto it = undeleted_.begin(); it != undeleted_.end();) {
+      if (!store_.DeleteRecord(store::Family::kOutbox, *it).ok()) return;
+      it = undeleted_.erase(it);
+    }
+    spdlog::info("outbox: delivered records the store kept while it refused writes are deleted");
+  }
+  std::vector<std::pair<std::string, Entry*>> unstored;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, entry] : entries_) {
+      if (!entry->stored) unstored.emplace_back(key, entry.get());
+    }
+  }
+  for (const auto& [key, e] : unstored) {
+    if (!store_.PutRecord(store::Family::kOutbox, key, RecordJson(*e)).ok()) return;
+    e->stored = true;
+    spdlog::info("outbox: the {} is stored now", Describe(*e));
+  }
+}
+
 OutboxRunStats Outbox::RunOnce() {
   std::lock_guard run_lock(run_mu_);
   OutboxRunStats stats;
+  CatchUpStore();
 
   // Only RunOnce removes or changes entries, and std::map keeps pointers stable across
   // Enqueue's inserts, so the entries can be used without mu_ below.
@@ -309,6 +340,8 @@ OutboxRunStats Outbox::RunOnce() {
         if (auto s = store_.PutRecord(store::Family::kOutbox, key, RecordJson(*e)); !s.ok()) {
           spdlog::error("outbox: cannot record the retry of the {}: {}", Describe(*e),
                         s.error().message);
+        } else {
+          e->stored = true;
         }
         spdlog::warn("outbox: the {} failed (attempt {}), next try in {}: {}", Describe(*e),
                      e->attempts, FormatDuration(wait), result.message);

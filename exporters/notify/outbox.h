@@ -11,6 +11,11 @@
 //   older than 24h without success -> deleted, logged                           {"expired"}
 //   notifier no longer configured  -> deleted with a warning
 //
+// A store that refuses writes (a full disk) does not stop delivery: the notification is
+// queued in memory, and each RunOnce first writes the records the store did not take
+// (and deletes the delivered ones it could not delete), so once the disk has room a
+// restart neither loses a queued notification nor sends a delivered one again.
+//
 // Order: notifications for the same alert (rule + labels) and notifier go out in the order
 // they were enqueued: a resolve waits while its trigger is being retried. Different alerts
 // never wait for each other. After a retryable failure the rest of that notifier's queue
@@ -36,6 +41,7 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -101,6 +107,8 @@ class Outbox {
   Duration Backoff(int attempts);
   void Count(const std::string& notifier, std::string_view result);
   void Remove(const std::string& key);
+  // Writes queued records the store refused, deletes delivered ones it kept.
+  void CatchUpStore();
 
   store::Store& store_;
   const Clock& clock_;
@@ -115,6 +123,7 @@ class Outbox {
 
   std::mutex run_mu_;  // serialises RunOnce; guards the members below
   std::map<std::string, MonotonicTime> paused_until_;  // notifier -> Retry-After end
+  std::set<std::string> undeleted_;  // delivered, but the store still holds the record
   std::mt19937_64 rng_;
 };
 

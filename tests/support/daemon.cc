@@ -11,12 +11,12 @@ std::string TestConfig(const std::string& extra) {
 }
 
 RunningDaemon::RunningDaemon(const TempDir& dir, const std::string& config_yaml,
-                             std::map<std::string, std::string> env) {
+                             std::map<std::string, std::string> env, const std::string& data_dir) {
   config_path_ = dir.Write("steadystate.yaml", config_yaml);
-  process_ =
-      std::make_unique<Process>(std::vector<std::string>{SteadystateBinary(), "serve", "--config",
-                                                         config_path_, "--data", dir / "data"},
-                                dir.path().string(), std::move(env));
+  process_ = std::make_unique<Process>(
+      std::vector<std::string>{SteadystateBinary(), "serve", "--config", config_path_, "--data",
+                               data_dir.empty() ? dir / "data" : data_dir},
+      dir.path().string(), std::move(env));
 }
 
 bool RunningDaemon::WaitReady() {

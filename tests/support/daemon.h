@@ -16,9 +16,9 @@ namespace steadystate::testing {
 class RunningDaemon {
  public:
   // Writes `config_yaml` (which should listen on 127.0.0.1:0) to dir/steadystate.yaml and
-  // starts `steadystate serve --config ... --data dir/data`.
+  // starts `steadystate serve --config ... --data DATA` (DATA: `data_dir`, else dir/data).
   RunningDaemon(const TempDir& dir, const std::string& config_yaml,
-                std::map<std::string, std::string> env = {});
+                std::map<std::string, std::string> env = {}, const std::string& data_dir = "");
 
   // True once the daemon logged its port and answers /healthz.
   bool WaitReady();

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
+#include <thread>
 
 namespace steadystate::app {
 namespace {
@@ -125,6 +126,28 @@ int PollTimeoutMs(MonotonicTime now, MonotonicTime a, MonotonicTime b) {
   return static_cast<int>(std::min<int64_t>(ms, 60'000));
 }
 
+// Records the end; an interrupting signal read from `signal_fd` meanwhile (the command has
+// exited, so it is ours) raises the backend's `interrupted`, which cuts its retries short.
+Result<incidents::Attack> EndWhileWatchingSignals(AttackBackend& backend, const std::string& id,
+                                                  const incidents::AttackEnd& end, int signal_fd) {
+  StopSignal interrupted;
+  StopSignal recorded;
+  std::thread watcher([&] {
+    while (!recorded.stopped()) {
+      pollfd pfd{signal_fd, POLLIN, 0};
+      if (poll(&pfd, 1, static_cast<int>(kStopCheckInterval.count())) <= 0) continue;
+      signalfd_siginfo info{};
+      while (read(signal_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        if (info.ssi_signo != SIGCHLD) interrupted.Stop();
+      }
+    }
+  });
+  auto ended = backend.End(id, end, interrupted);
+  recorded.Stop();
+  watcher.join();
+  return ended;
+}
+
 }  // namespace
 
 std::string BreachReason(const std::string& body) {
@@ -201,7 +224,7 @@ AttackRunResult RunAttack(const AttackRunOptions& options, AttackBackend& backen
     end.outcome = "failed";
     end.exit_status = 127;
     std::cerr << "attack run: " << spawned.error().message << "\n";
-    auto ended = backend.End(id, end);
+    auto ended = EndWhileWatchingSignals(backend, id, end, signals.fd());
     if (ended.ok()) result.attack = *ended;
     result.exit_status = 127;
     return result;
@@ -290,7 +313,7 @@ AttackRunResult RunAttack(const AttackRunOptions& options, AttackBackend& backen
     end.outcome = result.exit_status == 0 ? "completed" : "failed";
   }
   if (breached) end.steady_state = "broken";
-  auto ended = backend.End(id, end);
+  auto ended = EndWhileWatchingSignals(backend, id, end, signals.fd());
   if (!ended.ok()) {
     std::cerr << "attack run: cannot record the end of attack " << id << ": "
               << ended.error().message << "\n";

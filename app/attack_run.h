@@ -18,6 +18,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "common/stop_signal.h"
 #include "incidents/attack.h"
 
 namespace steadystate::app {
@@ -27,7 +28,11 @@ class AttackBackend {
  public:
   virtual ~AttackBackend() = default;
   virtual Result<incidents::Attack> Start(const incidents::Attack& attack) = 0;
-  virtual Result<incidents::Attack> End(const std::string& id, const incidents::AttackEnd& end) = 0;
+  // `interrupted` is raised when the user interrupts (Ctrl-C, SIGTERM, SIGHUP) while the
+  // end is being recorded: a backend that retries stops and returns kUnavailable, so the
+  // end goes to Defer at once.
+  virtual Result<incidents::Attack> End(const std::string& id, const incidents::AttackEnd& end,
+                                        const StopSignal& interrupted) = 0;
   // nullopt while the services hold their steady state, else why not. Errors are
   // transient (the daemon did not answer): the runner warns and keeps going.
   virtual Result<std::optional<std::string>> Breach(const std::vector<std::string>& services) = 0;

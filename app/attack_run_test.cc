@@ -28,7 +28,8 @@ class FakeBackend final : public AttackBackend {
     started->id = "A1";
     return *started;
   }
-  Result<incidents::Attack> End(const std::string& id, const incidents::AttackEnd& end) override {
+  Result<incidents::Attack> End(const std::string& id, const incidents::AttackEnd& end,
+                                const StopSignal&) override {
     std::lock_guard lock(mu_);
     ended_id = id;
     last_end = end;

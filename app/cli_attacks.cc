@@ -84,8 +84,9 @@ class CliBackend final : public AttackBackend {
     return WithStore([&](incidents::AttackLog& log) { return log.Start(attack); });
   }
 
-  Result<Attack> End(const std::string& id, const AttackEnd& end) override {
-    if (started_by_daemon_) return EndThroughDaemon(id, end);
+  Result<Attack> End(const std::string& id, const AttackEnd& end,
+                     const StopSignal& interrupted) override {
+    if (started_by_daemon_) return EndThroughDaemon(id, end, interrupted);
     auto response = api_.Call("POST", "/api/v1/attacks/" + id + "/end", AttackEndToJson(end));
     if (!response.ok()) return response.error();
     if (response->has_value()) {
@@ -195,7 +196,8 @@ class CliBackend final : public AttackBackend {
     return std::nullopt;
   }
 
-  Result<Attack> EndThroughDaemon(const std::string& id, const AttackEnd& end) {
+  Result<Attack> EndThroughDaemon(const std::string& id, const AttackEnd& end,
+                                  const StopSignal& interrupted) {
     const MonotonicTime deadline = clock_.Monotonic() + end_retry_;
     auto wait = std::chrono::milliseconds(250);
     std::string last_error;
@@ -209,7 +211,12 @@ class CliBackend final : public AttackBackend {
                   << "); retrying for up to " << FormatDuration(end_retry_) << "\n";
         warned = true;
       }
-      clock_.SleepFor(std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(deadline - now)));
+      if (!SleepUnlessStopped(
+              clock_, std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(deadline - now)),
+              &interrupted)) {
+        last_error = "interrupted while retrying (" + last_error + ")";
+        break;
+      }
       wait = std::min<std::chrono::milliseconds>(wait * 2, std::chrono::seconds(5));
     }
     return MakeError(ErrorCode::kUnavailable, last_error);
@@ -428,7 +435,7 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
     e.end = at->value_or(SystemClock().Now());
     e.exit_status = st->end_exit_status;
     CliBackend backend(*config, ConnectDaemon(context, *config), SystemClock());
-    auto ended = backend.End(st->end_id, e);
+    auto ended = backend.End(st->end_id, e, StopSignal{});  // one attempt: nothing to cut
     if (!ended.ok()) return fail(ended.error());
     std::cout << ended->id << " " << ended->outcome << " (steady state " << ended->steady_state
               << ")\n";

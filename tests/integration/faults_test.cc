@@ -338,6 +338,34 @@ TEST(Faults, AttackRunWhoseDaemonStaysAwaySaysHowToRecordTheEnd) {
   EXPECT_EQ(attack["exit_status"], 0);
 }
 
+// Ctrl-C while `attack run` retries the end (its daemon gone) stops the retries at once:
+// the end is deferred (the printed command records it) and the exit status is still the
+// command's. The retry period is far longer than the test waits.
+TEST(Faults, AttackRunInterruptedWhileRetryingDefersTheEndAtOnce) {
+  TempDir dir;
+  TempDir cwd;
+  const int port = FreePort();
+  const std::string config = "server: {listen: \"127.0.0.1:" + std::to_string(port) + "\"}\n";
+  auto daemon = StartDaemon(dir, config);
+  auto run =
+      AttackRun(dir, cwd.path().string(),
+                {"--server", daemon->url(), "attack", "run", "--type", "cpu", "--end-retry", "1h",
+                 "--", "sh", "-c", "while [ ! -e '" + (dir / "go") + "' ]; do sleep 0.05; done"});
+  ASSERT_TRUE(WaitFor([&] { return !AttackIdFrom(run->Stderr()).empty(); })) << run->Stderr();
+  const std::string id = AttackIdFrom(run->Stderr());
+  Kill(*daemon);
+  dir.Write("go", "");
+  ASSERT_TRUE(WaitFor([&] { return run->Stderr().find("retrying") != std::string::npos; }))
+      << run->Stderr();
+  run->Signal(SIGINT);
+  auto result = run->Wait(kDeadline);
+  ASSERT_TRUE(result.has_value()) << "attack run kept retrying after SIGINT";
+  EXPECT_EQ(result->exit_code, 0) << result->err;
+  EXPECT_THAT(result->err, HasSubstr("interrupted while retrying"));
+  EXPECT_THAT(result->err, HasSubstr("attack end " + id + " --outcome completed --at "));
+  EXPECT_FALSE(std::filesystem::exists(cwd / "steadystate-data"));
+}
+
 // (d) The daemon cannot answer (stopped) while holding its data: `attack run` keeps the
 // end in the data directory's pending-ends journal, and the restarted daemon records it
 // before it closes abandoned windows.

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -148,12 +149,21 @@ rocksdb::Slice ToSlice(const std::array<char, N>& bytes) {
   return {bytes.data(), N};
 }
 
-// A secondary (read-only) instance must not write a LOG file into a directory it merely
-// reads, and RocksDB's warnings reach the caller as statuses anyway.
-class NullLogger final : public rocksdb::Logger {
+// RocksDB's info log (warnings and worse) goes to the daemon's log at debug level, never
+// to a LOG file in the data directory: a secondary (read-only) instance must not write
+// into a directory it merely reads, and on a full disk a failed LOG append is one of the
+// writes RocksDB 7.8 asserts on at the next append (the process aborts, at start too).
+// The errors that matter reach callers as statuses, which the store reports itself.
+class DebugLogger final : public rocksdb::Logger {
  public:
+  DebugLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
   using rocksdb::Logger::Logv;
-  void Logv(const char* /*format*/, va_list /*ap*/) override {}
+  void Logv(const char* format, va_list ap) override {
+    if (!spdlog::should_log(spdlog::level::debug)) return;
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    spdlog::debug("rocksdb: {}", line);
+  }
 };
 
 // A failed write (a full disk) stops all writes until the error is cleared. RocksDB
@@ -298,6 +308,12 @@ Error OpenError(const rocksdb::Status& status, const std::string& dir) {
                          (pid > 0 ? "PID " + std::to_string(pid) : "another process"));
   }
   if (status.IsCorruption()) return DamagedError(dir, text);
+  if (status.IsNoSpace() || text.find("No space left on device") != std::string::npos) {
+    // Every open writes a new MANIFEST and WAL: there is no running without free space.
+    return MakeError(ErrorCode::kIo, "cannot open data directory " + dir +
+                                         ": its file system is full (" + text +
+                                         "); free some space and start again");
+  }
   return internal::ToError(status, "cannot open data directory " + dir);
 }
 
@@ -677,8 +693,7 @@ struct Store::Impl {
     // Rarely written families (records) pin old WAL files until they flush; this caps
     // the WAL on disk and the replay time after a crash.
     o.max_total_wal_size = 4 * options.write_buffer_bytes;
-    o.keep_log_file_num = 2;
-    o.max_log_file_size = 1 << 20;
+    o.info_log = std::make_shared<DebugLogger>();
     o.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
     o.stats_dump_period_sec = 0;
     o.stats_persist_period_sec = 0;
@@ -690,7 +705,6 @@ struct Store::Impl {
     // see OpenInstance. The shutdown flush is switched back on once it is.
     o.avoid_flush_during_recovery = true;
     o.avoid_flush_during_shutdown = true;
-    if (read_only) o.info_log = std::make_shared<NullLogger>();
     return o;
   }
 
@@ -770,7 +784,7 @@ struct Store::Impl {
     rocksdb::DB* raw = nullptr;
     rocksdb::Status opened;
     if (read_only) {
-      // The secondary's own directory would only receive its info log (see NullLogger).
+      // The secondary's own directory would only receive its info log (see DebugLogger).
       opened =
           rocksdb::DB::OpenAsSecondary(db_options, dir, dir, descriptors, &current->handles, &raw);
     } else {

@@ -10,8 +10,8 @@
 #include <sstream>
 
 #include "collector/probe/probe_result.h"
-#include "common/fake_clock.h"
 #include "common/time.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/process.h"
 #include "tests/support/test_store.h"
 

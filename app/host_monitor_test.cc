@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "collector/host/fake_host_filesystem.h"
-#include "common/fake_clock.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/test_store.h"
 
 namespace steadystate::app {

@@ -4,11 +4,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "common/fake_clock.h"
 #include "config/config.h"
 #include "exporters/incident_metrics.h"
 #include "incidents/attack.h"
 #include "incidents/incident_store.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_store.h"
 

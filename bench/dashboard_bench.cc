@@ -45,13 +45,13 @@
 #include <string>
 #include <vector>
 
-#include "common/fake_clock.h"
 #include "exporters/dashboard/html.h"
 #include "exporters/dashboard/model.h"
 #include "incidents/attack.h"
 #include "incidents/incident_store.h"
 #include "slo/slo_engine.h"
 #include "store/store.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/temp_dir.h"
 
 namespace steadystate::exporters::dashboard {

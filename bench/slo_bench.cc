@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "common/fake_clock.h"
 #include "slo/slo_engine.h"
 #include "store/store.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/temp_dir.h"
 
 namespace steadystate::slo {

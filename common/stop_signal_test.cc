@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "common/clock.h"
-#include "common/fake_clock.h"
+#include "tests/support/fake_clock.h"
 
 namespace steadystate {
 namespace {

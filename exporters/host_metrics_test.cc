@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "collector/host/fake_host_filesystem.h"
-#include "common/fake_clock.h"
+#include "tests/support/fake_clock.h"
 
 namespace steadystate::exporters {
 namespace {

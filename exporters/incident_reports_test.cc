@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "common/fake_clock.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/test_store.h"
 
 namespace steadystate::exporters {

@@ -3,9 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "common/fake_clock.h"
 #include "common/time.h"
 #include "incidents/limits.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/test_store.h"
 
 namespace steadystate::incidents {

@@ -3,8 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "common/fake_clock.h"
 #include "common/time.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/fake_gremlin.h"
 #include "tests/support/test_store.h"
 

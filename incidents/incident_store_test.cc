@@ -6,8 +6,8 @@
 #include <set>
 #include <span>
 
-#include "common/fake_clock.h"
 #include "common/time.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_store.h"
 

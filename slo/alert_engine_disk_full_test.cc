@@ -2,8 +2,8 @@
 // skips with the reason where that is not allowed.
 #include <gtest/gtest.h>
 
-#include "common/fake_clock.h"
 #include "slo/alert_engine.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/small_tmpfs.h"
 
 namespace steadystate::slo {

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "common/fake_clock.h"
 #include "slo/burn_rate.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/test_store.h"
 
 namespace steadystate::slo {

@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/fake_clock.h"
 #include "slo/slo_metrics.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/test_store.h"
 
 namespace steadystate::slo {

@@ -25,9 +25,9 @@
 #include <thread>
 #include <vector>
 
-#include "common/fake_clock.h"
 #include "store/codec.h"
 #include "store/rocksdb_internal.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/temp_dir.h"
 
 namespace steadystate::store {

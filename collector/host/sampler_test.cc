@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "collector/host/fake_host_filesystem.h"
-#include "common/fake_clock.h"
+#include "tests/support/fake_clock.h"
 
 namespace steadystate::collector {
 namespace {

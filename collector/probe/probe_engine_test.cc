@@ -11,7 +11,7 @@
 #include <mutex>
 #include <thread>
 
-#include "common/fake_clock.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/probe_targets.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait.h"

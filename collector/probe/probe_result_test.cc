@@ -6,7 +6,7 @@
 
 #include "collector/probe/dns_probe.h"
 #include "collector/probe/probe_engine.h"
-#include "common/fake_clock.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/temp_dir.h"
 
 namespace steadystate::collector {

@@ -6,11 +6,11 @@
 
 #include <date/date.h>
 
-#include "common/fake_clock.h"
 #include "exporters/dashboard/assets.h"
 #include "exporters/dashboard/html.h"
 #include "exporters/dashboard/model.h"
 #include "slo/slo_engine.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_store.h"
 

@@ -4,11 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/fake_clock.h"
 #include "common/time.h"
 #include "exporters/notify/notification.h"
 #include "exporters/notify/notifiers.h"
 #include "exporters/notify/payloads.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/fake_receiver.h"
 
 namespace steadystate::exporters {

@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "common/fake_clock.h"
 #include "common/http_client.h"
 #include "exporters/notify/notification.h"
 #include "exporters/notify/notify_test_util.h"
 #include "exporters/notify/payloads.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/fake_receiver.h"
 
 namespace steadystate::exporters {

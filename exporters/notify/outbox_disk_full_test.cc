@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "common/fake_clock.h"
 #include "common/http_client.h"
 #include "exporters/notify/notifiers.h"
 #include "exporters/notify/notify_test_util.h"
 #include "exporters/notify/outbox.h"
 #include "store/store.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/fake_receiver.h"
 #include "tests/support/small_tmpfs.h"
 

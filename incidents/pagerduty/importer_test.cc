@@ -5,8 +5,8 @@
 
 #include <set>
 
-#include "common/fake_clock.h"
 #include "common/time.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/fake_pagerduty.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_store.h"

@@ -18,7 +18,6 @@
 #include <string_view>
 
 #include "app/incident_api.h"
-#include "common/fake_clock.h"
 #include "exporters/http_server.h"
 #include "exporters/incident_reports.h"
 #include "exporters/metrics.h"
@@ -26,6 +25,7 @@
 #include "incidents/incident_store.h"
 #include "store/store.h"
 #include "tests/fuzz/fuzz_input.h"
+#include "tests/support/fake_clock.h"
 
 namespace {
 

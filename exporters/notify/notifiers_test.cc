@@ -10,10 +10,10 @@
 
 #include "common/http_client.h"
 #include "exporters/notify/notification.h"
-#include "exporters/notify/notify_test_util.h"
 #include "exporters/notify/payloads.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_receiver.h"
+#include "tests/support/notify_alerts.h"
 
 namespace steadystate::exporters {
 namespace {

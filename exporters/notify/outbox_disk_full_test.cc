@@ -10,11 +10,11 @@
 
 #include "common/http_client.h"
 #include "exporters/notify/notifiers.h"
-#include "exporters/notify/notify_test_util.h"
 #include "exporters/notify/outbox.h"
 #include "store/store.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_receiver.h"
+#include "tests/support/notify_alerts.h"
 #include "tests/support/small_tmpfs.h"
 
 namespace steadystate::exporters {

@@ -12,10 +12,10 @@
 
 #include "common/http_client.h"
 #include "exporters/notify/notifiers.h"
-#include "exporters/notify/notify_test_util.h"
 #include "store/store.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_receiver.h"
+#include "tests/support/notify_alerts.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait.h"
 

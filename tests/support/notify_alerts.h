@@ -1,4 +1,4 @@
-// Helpers shared by the notification tests (test-only; not part of the library).
+// Alerts and helpers shared by the notification tests.
 #pragma once
 
 #include <prometheus/registry.h>

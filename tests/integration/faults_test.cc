@@ -300,23 +300,43 @@ TEST(Faults, AttackRunRecordsItsEndWithADaemonThatCameBack) {
   EXPECT_FALSE(std::filesystem::exists(cwd / "steadystate-data"));
 }
 
+// An `attack run --end-retry RETRY` through a daemon that is killed while the command
+// runs; Begin() returns once the command has ended with no daemon answering.
+struct AttackRunWithoutItsDaemon {
+  explicit AttackRunWithoutItsDaemon(std::string retry) : end_retry(std::move(retry)) {}
+  void Begin() {
+    daemon = StartDaemon(dir, config);
+    run = AttackRun(
+        dir, cwd.path().string(),
+        {"--server", daemon->url(), "attack", "run", "--type", "cpu", "--end-retry", end_retry,
+         "--", "sh", "-c", "while [ ! -e '" + (dir / "go") + "' ]; do sleep 0.05; done"});
+    ASSERT_TRUE(WaitFor([&] { return !AttackIdFrom(run->Stderr()).empty(); })) << run->Stderr();
+    id = AttackIdFrom(run->Stderr());
+    Kill(*daemon);
+    dir.Write("go", "");
+  }
+
+  TempDir dir;
+  TempDir cwd;
+  std::string config = "server: {listen: \"127.0.0.1:" + std::to_string(FreePort()) + "\"}\n";
+  std::unique_ptr<RunningDaemon> daemon;
+  std::unique_ptr<Process> run;
+  std::string id;
+  std::string end_retry;
+};
+
 // (d) The daemon is killed and stays away: `attack run` exits with the command's status,
 // creates no data directory, and prints the command that records the end, which corrects
 // the window the restarted daemon closed as abandoned.
 TEST(Faults, AttackRunWhoseDaemonStaysAwaySaysHowToRecordTheEnd) {
-  TempDir dir;
-  TempDir cwd;
-  const int port = FreePort();
-  const std::string config = "server: {listen: \"127.0.0.1:" + std::to_string(port) + "\"}\n";
-  auto daemon = StartDaemon(dir, config);
-  auto run =
-      AttackRun(dir, cwd.path().string(),
-                {"--server", daemon->url(), "attack", "run", "--type", "cpu", "--end-retry", "1s",
-                 "--", "sh", "-c", "while [ ! -e '" + (dir / "go") + "' ]; do sleep 0.05; done"});
-  ASSERT_TRUE(WaitFor([&] { return !AttackIdFrom(run->Stderr()).empty(); })) << run->Stderr();
-  const std::string id = AttackIdFrom(run->Stderr());
-  Kill(*daemon);
-  dir.Write("go", "");
+  AttackRunWithoutItsDaemon t("1s");
+  ASSERT_NO_FATAL_FAILURE(t.Begin());
+  TempDir& dir = t.dir;
+  const TempDir& cwd = t.cwd;
+  const std::string& config = t.config;
+  auto& daemon = t.daemon;
+  auto& run = t.run;
+  const std::string& id = t.id;
   auto result = run->Wait(kDeadline);
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(result->exit_code, 0) << result->err;
@@ -342,19 +362,11 @@ TEST(Faults, AttackRunWhoseDaemonStaysAwaySaysHowToRecordTheEnd) {
 // the end is deferred (the printed command records it) and the exit status is still the
 // command's. The retry period is far longer than the test waits.
 TEST(Faults, AttackRunInterruptedWhileRetryingDefersTheEndAtOnce) {
-  TempDir dir;
-  TempDir cwd;
-  const int port = FreePort();
-  const std::string config = "server: {listen: \"127.0.0.1:" + std::to_string(port) + "\"}\n";
-  auto daemon = StartDaemon(dir, config);
-  auto run =
-      AttackRun(dir, cwd.path().string(),
-                {"--server", daemon->url(), "attack", "run", "--type", "cpu", "--end-retry", "1h",
-                 "--", "sh", "-c", "while [ ! -e '" + (dir / "go") + "' ]; do sleep 0.05; done"});
-  ASSERT_TRUE(WaitFor([&] { return !AttackIdFrom(run->Stderr()).empty(); })) << run->Stderr();
-  const std::string id = AttackIdFrom(run->Stderr());
-  Kill(*daemon);
-  dir.Write("go", "");
+  AttackRunWithoutItsDaemon t("1h");
+  ASSERT_NO_FATAL_FAILURE(t.Begin());
+  const TempDir& cwd = t.cwd;
+  auto& run = t.run;
+  const std::string& id = t.id;
   ASSERT_TRUE(WaitFor([&] { return run->Stderr().find("retrying") != std::string::npos; }))
       << run->Stderr();
   run->Signal(SIGINT);

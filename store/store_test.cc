@@ -885,39 +885,64 @@ TEST_F(StoreTest, SecondOpenInTheSameProcessIsBusy) {
   EXPECT_TRUE(store->PutMeta("still", "writable").ok());
 }
 
-TEST_F(StoreTest, LockHeldByAnotherProcessNamesItsPid) {
-  int ready[2];
-  int release[2];
-  ASSERT_EQ(::pipe(ready), 0);
-  ASSERT_EQ(::pipe(release), 0);
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    // The child holds the store open until the parent writes to `release`.
-    auto store = Store::Open(options_, clock_);
-    const char status = store.ok() ? 'y' : 'n';
-    if (::write(ready[1], &status, 1) != 1) ::_exit(2);
-    char byte;
-    if (::read(release[0], &byte, 1) != 1) ::_exit(3);
-    ::_exit(0);  // no destructors: the parent's test state is not ours to tear down
+// A child process that holds the store at `options` open (and so its lock) until Release().
+class ChildHoldingStore {
+ public:
+  ChildHoldingStore(const Options& options, const Clock& clock) {
+    if (::pipe(ready_) != 0 || ::pipe(release_) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      auto store = Store::Open(options, clock);
+      const char status = store.ok() ? 'y' : 'n';
+      if (::write(ready_[1], &status, 1) != 1) ::_exit(2);
+      char byte;
+      if (::read(release_[0], &byte, 1) != 1) ::_exit(3);
+      ::_exit(0);  // no destructors: the parent's test state is not ours to tear down
+    }
+    char status = 0;
+    opened_ = pid_ > 0 && ::read(ready_[0], &status, 1) == 1 && status == 'y';
   }
-  char status = 0;
-  ASSERT_EQ(::read(ready[0], &status, 1), 1);
-  ASSERT_EQ(status, 'y') << "the child could not open the store";
+  ~ChildHoldingStore() { Release(); }
+  ChildHoldingStore(const ChildHoldingStore&) = delete;
+  ChildHoldingStore& operator=(const ChildHoldingStore&) = delete;
+
+  bool opened() const { return opened_; }
+  pid_t pid() const { return pid_; }
+
+  // Lets the child go and waits for it. True when it exited 0.
+  bool Release() {
+    if (pid_ <= 0 || released_) return released_ && exited_cleanly_;
+    released_ = true;
+    int wait_status = 0;
+    const bool written = ::write(release_[1], "x", 1) == 1;
+    exited_cleanly_ = written && ::waitpid(pid_, &wait_status, 0) == pid_ &&
+                      WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0;
+    for (int fd : {ready_[0], ready_[1], release_[0], release_[1]}) ::close(fd);
+    return exited_cleanly_;
+  }
+
+ private:
+  int ready_[2] = {-1, -1};
+  int release_[2] = {-1, -1};
+  pid_t pid_ = -1;
+  bool opened_ = false;
+  bool released_ = false;
+  bool exited_cleanly_ = false;
+};
+
+TEST_F(StoreTest, LockHeldByAnotherProcessNamesItsPid) {
+  ChildHoldingStore child(options_, clock_);
+  ASSERT_TRUE(child.opened()) << "the child could not open the store";
 
   auto store = Store::Open(options_, clock_);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().code, ErrorCode::kBusy);
   EXPECT_EQ(store.error().message, "data directory " + options_.path +
-                                       " is already in use by PID " + std::to_string(child));
+                                       " is already in use by PID " + std::to_string(child.pid()));
   // A read-only store does not need the lock.
   EXPECT_TRUE(Store::OpenReadOnly(options_, clock_).ok());
 
-  ASSERT_EQ(::write(release[1], "x", 1), 1);
-  int wait_status = 0;
-  ASSERT_EQ(::waitpid(child, &wait_status, 0), child);
-  EXPECT_TRUE(WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0);
-  for (int fd : {ready[0], ready[1], release[0], release[1]}) ::close(fd);
+  EXPECT_TRUE(child.Release());
   // The lock went with the process.
   EXPECT_TRUE(Store::Open(options_, clock_).ok());
 }
@@ -1169,30 +1194,14 @@ TEST_F(DamagedDirectoryTest, RepairCopyRecoversRecordsAndLeavesTheSourceUntouche
 }
 
 TEST_F(DamagedDirectoryTest, RepairRefusesADirectoryInUse) {
-  int ready[2];
-  int release[2];
-  ASSERT_EQ(::pipe(ready), 0);
-  ASSERT_EQ(::pipe(release), 0);
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    auto store = Store::Open(options_, clock_);
-    const char status = store.ok() ? 'y' : 'n';
-    if (::write(ready[1], &status, 1) != 1) ::_exit(2);
-    char byte;
-    if (::read(release[0], &byte, 1) != 1) ::_exit(3);
-    ::_exit(0);
-  }
-  char status = 0;
-  ASSERT_EQ(::read(ready[0], &status, 1), 1);
-  ASSERT_EQ(status, 'y') << "the child could not open the store";
+  ChildHoldingStore child(options_, clock_);
+  ASSERT_TRUE(child.opened()) << "the child could not open the store";
   const auto refused = RepairCopy(options_, dir_ / "copy", clock_);
-  ASSERT_EQ(::write(release[1], "x", 1), 1);
-  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
-  for (int fd : {ready[0], ready[1], release[0], release[1]}) ::close(fd);
+  child.Release();
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::kBusy);
-  EXPECT_THAT(refused.error().message, HasSubstr("is in use by PID " + std::to_string(child)));
+  EXPECT_THAT(refused.error().message,
+              HasSubstr("is in use by PID " + std::to_string(child.pid())));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "copy"));
 }
 

@@ -571,6 +571,26 @@ struct Store::Impl {
                          " holds a value that is not " + std::string(expected));
   }
 
+  // The registered id of `name`, or nullopt. A read-write store holds every registration
+  // in series_ids (loaded at open, then added by SeriesId); a read-only one also reads meta,
+  // since the daemon may have registered the series after it opened. Needs series_mu.
+  Result<std::optional<uint64_t>> FindSeriesLocked(std::string_view name) {
+    if (auto it = series_ids.find(std::string(name)); it != series_ids.end())
+      return std::optional<uint64_t>(it->second);
+    if (!read_only || name.empty()) return std::optional<uint64_t>();
+    const auto current = Current();
+    if (current == nullptr) return Closed();
+    std::string value;
+    const rocksdb::Status status = current->db->Get(
+        rocksdb::ReadOptions(), current->Handle(Family::kMeta), MetaSeriesKey(name), &value);
+    if (status.IsNotFound()) return std::optional<uint64_t>();
+    if (!status.ok()) return Fail(status, "reading the series registry");
+    const auto id = DecodeSeriesId(value);
+    if (!id) return MakeError(ErrorCode::kCorruption, Where() + ": bad series id");
+    series_ids.emplace(name, *id);
+    return std::optional<uint64_t>(*id);
+  }
+
   Status LoadSeriesRegistry(const Instance& current) {
     std::lock_guard lock(series_mu);
     rocksdb::ReadOptions read_options;
@@ -902,32 +922,45 @@ Store::~Store() = default;
 bool Store::read_only() const { return impl_->read_only; }
 const std::string& Store::path() const { return impl_->options.path; }
 
+Result<uint64_t> Store::SeriesId(const SeriesName& name) { return SeriesId(name.str()); }
+
+Result<std::optional<uint64_t>> Store::FindSeries(const SeriesName& name) const {
+  std::lock_guard lock(impl_->series_mu);
+  return impl_->FindSeriesLocked(name.str());
+}
+
+Result<std::vector<std::pair<std::string, uint64_t>>> Store::ListHostFilesystemSeries() const {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  const std::string prefix = MetaSeriesKey(kHostFilesystemSeriesPrefix);
+  bool bad = false;
+  auto status =
+      ScanRecords(Family::kMeta, prefix, [&](std::string_view key, std::string_view value) {
+        const auto id = DecodeSeriesId(value);
+        if (!id) {
+          bad = true;
+          return false;
+        }
+        out.emplace_back(key.substr(prefix.size()), *id);
+        return true;
+      });
+  if (!status) return status.error();
+  if (bad) return MakeError(ErrorCode::kCorruption, impl_->Where() + ": bad series id in meta");
+  return out;
+}
+
 Result<uint64_t> Store::SeriesId(std::string_view series_name) {
   if (series_name.empty()) {
     return MakeError(ErrorCode::kInvalidInput, "a series name must not be empty");
   }
   std::lock_guard lock(impl_->series_mu);
-  if (auto it = impl_->series_ids.find(std::string(series_name)); it != impl_->series_ids.end()) {
-    return it->second;
+  Result<std::optional<uint64_t>> found = impl_->FindSeriesLocked(series_name);
+  if (!found.ok()) return found.error();
+  if (*found) return **found;
+  if (impl_->read_only) {
+    return MakeError(ErrorCode::kNotFound, "series " + std::string(series_name) +
+                                               " is not registered in " + impl_->Where());
   }
   const std::string key = MetaSeriesKey(series_name);
-  if (impl_->read_only) {
-    // The daemon may have registered it since this store opened.
-    const auto current = impl_->Current();
-    if (current == nullptr) return impl_->Closed();
-    std::string value;
-    const rocksdb::Status status =
-        current->db->Get(rocksdb::ReadOptions(), current->Handle(Family::kMeta), key, &value);
-    if (status.IsNotFound()) {
-      return MakeError(ErrorCode::kNotFound, "series " + std::string(series_name) +
-                                                 " is not registered in " + impl_->Where());
-    }
-    if (!status.ok()) return impl_->Fail(status, "reading the series registry");
-    const auto id = DecodeSeriesId(value);
-    if (!id) return MakeError(ErrorCode::kCorruption, impl_->Where() + ": bad series id");
-    impl_->series_ids.emplace(series_name, *id);
-    return *id;
-  }
   const uint64_t id = impl_->next_series_id;
   auto status =
       impl_->Write("the series registry", /*sync=*/true,

@@ -44,6 +44,7 @@
 #include "common/result.h"
 #include "common/time.h"
 #include "store/rollup.h"
+#include "store/series_name.h"
 
 namespace steadystate::store {
 
@@ -160,11 +161,22 @@ class Store {
   bool read_only() const;
   const std::string& path() const;
 
-  // A stable id (>= 1) for a series name such as `host:cpu` or `probe:www`: allocated on
-  // first use, persisted (synced) in meta, cached in memory. Read-only stores return
-  // kNotFound for names never registered.
+  // Series registry. A series has a stable id (>= 1): allocated on first use, persisted
+  // (synced) in meta, cached in memory.
+  //
+  // The id of `key`, registering it on first use: for writers (store/series_writer.h).
+  // Read-only stores return kNotFound for series never registered.
+  Result<uint64_t> SeriesId(const SeriesName& name);
+  // The id of `key`, or nullopt when it was never registered: for readers. Never registers
+  // anything. A read-only store also finds series the daemon registered after it opened.
+  Result<std::optional<uint64_t>> FindSeries(const SeriesName& name) const;
+  // Every HostFilesystem series as (mountpoint, id), sorted by mountpoint. Reads only the
+  // registry entries of filesystem series.
+  Result<std::vector<std::pair<std::string, uint64_t>>> ListHostFilesystemSeries() const;
+  // SeriesId by raw registry name (SeriesName::str()), for tools and tests that name a
+  // series directly.
   Result<uint64_t> SeriesId(std::string_view series_name);
-  // Every registered series, sorted by name.
+  // Every registered series by raw name, sorted by name (store inspection).
   Result<std::vector<std::pair<std::string, uint64_t>>> ListSeries() const;
 
   // Time series (family kHost or kProbe). One WriteBatch per call, WAL on, no fsync.

@@ -20,6 +20,7 @@
 #include "exporters/attack_metrics.h"
 #include "incidents/chaostoolkit.h"
 #include "incidents/gremlin.h"
+#include "slo/steady_state.h"
 
 namespace steadystate::app {
 namespace {
@@ -63,29 +64,25 @@ std::string LocalHostname() {
 }
 
 std::string JudgeSteadyState(const store::Store& store, const incidents::Attack& attack) {
-  if (attack.services.empty() || !attack.end) return "unknown";
-  auto series = store.ListSeries();
-  if (!series.ok()) return "unknown";
-  bool any = false;
-  bool failed = false;
+  const std::string unknown(slo::ToString(slo::SteadyState::kUnknown));
+  if (attack.services.empty() || !attack.end) return unknown;
+  slo::Counts probes;  // of every named service over the window
   for (const auto& service : attack.services) {
-    const std::string name = collector::ProbeSeriesName(service);
-    for (const auto& [series_name, id] : *series) {
-      if (series_name != name) continue;
-      // Inclusive end: a probe in the window's last millisecond counts.
-      auto scanned = store.ScanEvents(
-          store::Family::kProbe, id, attack.start, *attack.end + std::chrono::milliseconds(1),
-          [&](Timestamp time, std::string_view payload) {
-            auto result = collector::ParseProbeResult(payload, service, time);
-            if (!result.ok()) return;
-            any = true;
-            if (!result->success) failed = true;
-          });
-      if (!scanned.ok()) return "unknown";
-    }
+    auto series = store.FindSeries(store::SeriesName::Probe(service));
+    if (!series.ok()) return unknown;
+    if (!*series) continue;  // never probed
+    // Inclusive end: a probe in the window's last millisecond counts.
+    auto scanned = store.ScanEvents(
+        store::Family::kProbe, **series, attack.start, *attack.end + std::chrono::milliseconds(1),
+        [&](Timestamp time, std::string_view payload) {
+          auto result = collector::ParseProbeResult(payload, service, time);
+          if (!result.ok()) return;
+          ++probes.total;
+          if (result->success) ++probes.good;
+        });
+    if (!scanned.ok()) return unknown;
   }
-  if (failed) return "broken";
-  return any ? "held" : "unknown";
+  return std::string(slo::ToString(slo::JudgeSteadyState(probes, slo::kEveryProbe)));
 }
 
 std::string AnnouncementText(const incidents::Attack& a, incidents::AttackEvent event) {

@@ -38,7 +38,8 @@
 namespace steadystate::app {
 
 // "held" when every probe of the attack's services in [start, end] succeeded, "broken"
-// when one failed, "unknown" without probes (or without services).
+// when one failed, "unknown" without probes (or without services): the steady-state judge
+// (slo/steady_state.h) on those probes against slo::kEveryProbe.
 std::string JudgeSteadyState(const store::Store& store, const incidents::Attack& attack);
 
 // "cpu attack on web-1 started by alice, expected 5m", "... completed", "... halted: why".

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "store/series_writer.h"
+
 namespace steadystate::app {
 
 HostMonitor::HostMonitor(const config::HostConfig& host, const collector::HostFilesystem& fs,
@@ -66,22 +68,22 @@ void HostMonitor::Tick() {
 
 void HostMonitor::StoreSamples(const collector::HostSnapshot& snap,
                                const collector::HostUtilisation& u) {
-  std::vector<store::Sample> samples;
-  auto add = [&](const std::string& series, std::optional<double> value) {
-    if (!value) return;
-    auto id = store_.SeriesId(series);
-    if (id.ok()) samples.push_back({*id, snap.time, *value});
+  using store::HostMetric;
+  using store::SeriesName;
+  std::vector<store::HostSample> samples;
+  auto add = [&](SeriesName series, std::optional<double> value) {
+    if (value) samples.push_back({std::move(series), *value});
   };
-  add("host:cpu_utilisation", u.cpu);
-  add("host:memory_utilisation", u.memory);
-  if (snap.load) add("host:load1", snap.load->load1);
+  add(SeriesName::Host(HostMetric::kCpuUtilisation), u.cpu);
+  add(SeriesName::Host(HostMetric::kMemoryUtilisation), u.memory);
+  if (snap.load) add(SeriesName::Host(HostMetric::kLoad1), snap.load->load1);
   for (const auto& [mountpoint, ratio] : u.filesystems) {
-    add("host:filesystem_utilisation:" + mountpoint, ratio);
+    add(SeriesName::HostFilesystem(mountpoint), ratio);
   }
   if (samples.empty()) return;
   // A failure is counted and logged by the store (once a minute on a full disk); the
   // daemon keeps sampling and alerting.
-  (void)store_.WriteSamples(store::Family::kHost, samples);
+  (void)store::WriteHostSamples(store_, snap.time, samples);
 }
 
 void HostMonitor::EvaluateRules(const collector::HostSnapshot& snap,

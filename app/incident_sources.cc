@@ -6,7 +6,7 @@
 #include "exporters/csv.h"
 #include "incidents/attack.h"
 #include "incidents/incident_store.h"
-#include "slo/alert_engine.h"
+#include "slo/alert_history.h"
 
 namespace steadystate::app {
 
@@ -22,11 +22,9 @@ exporters::IncidentReportSources IncidentReportSourcesFor(const config::Config& 
     return attacks->List(since, until);
   };
   sources.attack = [attacks](std::string_view id) { return attacks->Get(id); };
-  // History only reads the store: a second engine that never evaluates is a reader.
-  auto alerts = std::make_shared<slo::AlertEngine>(store, clock, nullptr, nullptr);
-  sources.alerts = [alerts](Timestamp since,
-                            Timestamp until) -> Result<std::vector<incidents::FiredAlert>> {
-    auto history = alerts->History(since, until);
+  sources.alerts = [s](Timestamp since,
+                       Timestamp until) -> Result<std::vector<incidents::FiredAlert>> {
+    auto history = slo::ReadAlertHistory(*s, since, until);
     if (!history.ok()) return history.error();
     std::vector<incidents::FiredAlert> out;
     out.reserve(history->size());

@@ -1,8 +1,8 @@
 // Where the correlation engine and the incident reports read from, in the daemon and in
-// the CLI without a daemon: incidents from the IncidentStore, attack windows from
-// the AttackLog, fired alerts from the AlertEngine's history, failing probe stretches of
-// every configured service, and chaos.attribution_grace / onset_lookback. Also the
-// correlated incident list behind GET /api/v1/incidents and `incidents list`.
+// the CLI without a daemon: incidents from the IncidentStore, attack windows from the
+// AttackLog, fired alerts from the alert history (slo/alert_history.h), failing probe
+// stretches of every configured service, and chaos.attribution_grace / onset_lookback. Also
+// the correlated incident list behind GET /api/v1/incidents and `incidents list`.
 #pragma once
 
 #include <optional>

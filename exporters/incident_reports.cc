@@ -17,23 +17,11 @@ Error Invalid(std::string message) {
   return MakeError(ErrorCode::kInvalidInput, std::move(message));
 }
 
-std::string HostCpuSeries() { return "host:cpu_utilisation"; }  // app/host_monitor.cc
-
-// The id of a registered series, or nullopt.
-Result<std::optional<uint64_t>> FindSeries(const store::Store& store, const std::string& name) {
-  auto series = store.ListSeries();
-  if (!series.ok()) return series.error();
-  for (const auto& [n, id] : *series) {
-    if (n == name) return std::optional<uint64_t>(id);
-  }
-  return std::optional<uint64_t>{};
-}
-
 Result<std::vector<std::pair<Timestamp, store::Rollup>>> Minutes(const store::Store& store,
                                                                  const std::string& service,
                                                                  Timestamp from, Timestamp to) {
   std::vector<std::pair<Timestamp, store::Rollup>> out;
-  auto id = FindSeries(store, "probe:" + service);
+  auto id = store.FindSeries(store::SeriesName::Probe(service));
   if (!id.ok()) return id.error();
   if (!*id) return out;
   RETURN_IF_ERROR(store.ScanRollups(
@@ -143,7 +131,7 @@ Result<RenderedReport> BeforeAfterReportFor(const IncidentReportSources& sources
   if (sources.store != nullptr) {
     for (const ReportService& s : sources.services) {
       if (!s.critical) continue;
-      auto id = FindSeries(*sources.store, "probe:" + s.name);
+      auto id = sources.store->FindSeries(store::SeriesName::Probe(s.name));
       if (!id.ok()) return id.error();
       incidents::ServiceAttainmentInput sla{s.name, s.objective, 0, 0, 0, 0};
       if (*id) {
@@ -204,7 +192,8 @@ Result<RenderedReport> AttackReportFor(const IncidentReportSources& sources, std
       in.services.push_back(incidents::ServiceTimelineFromRollups(
           s.name, s.objective, *minutes_seen, attack.start, end));
     }
-    auto cpu = FindSeries(*sources.store, HostCpuSeries());
+    auto cpu =
+        sources.store->FindSeries(store::SeriesName::Host(store::HostMetric::kCpuUtilisation));
     if (!cpu.ok()) return cpu.error();
     if (*cpu) {
       RETURN_IF_ERROR(sources.store->ScanSamples(store::Family::kHost, **cpu, range_start,

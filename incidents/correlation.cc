@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "incidents/prefetch.h"
+#include "slo/steady_state.h"
 
 namespace steadystate::incidents {
 namespace {
@@ -232,9 +233,8 @@ std::vector<FailingStretch> FailingStretchesFromRollups(
   };
   for (const auto& [minute_raw, rollup] : minutes_in) {
     const Timestamp minute = std::chrono::floor<minutes>(minute_raw);
-    const bool failing =
-        rollup.total > 0 && static_cast<double>(rollup.good) <
-                                options.min_good_ratio * static_cast<double>(rollup.total);
+    const bool failing = slo::JudgeSteadyState({rollup.good, rollup.total},
+                                               options.min_good_ratio) == slo::SteadyState::kBroken;
     if (start && minute != last_end) close();  // a minute without probes ends a stretch
     if (failing) {
       if (!start) start = minute;
@@ -258,15 +258,11 @@ Result<std::vector<FailingStretch>> LoadFailingStretches(const store::Store& sto
                                                          std::string_view service, Timestamp from,
                                                          Timestamp to,
                                                          const StretchOptions& options) {
-  // "probe:<service>" is the series the probe engine writes (collector/probe_result.h).
-  Result<std::vector<std::pair<std::string, uint64_t>>> series = store.ListSeries();
+  Result<std::optional<uint64_t>> series = store.FindSeries(store::SeriesName::Probe(service));
   if (!series.ok()) return series.error();
-  const std::string name = "probe:" + std::string(service);
-  auto it = std::find_if(series->begin(), series->end(),
-                         [&](const auto& entry) { return entry.first == name; });
-  if (it == series->end()) return std::vector<FailingStretch>{};
+  if (!*series) return std::vector<FailingStretch>{};
   std::vector<std::pair<Timestamp, store::Rollup>> minutes_seen;
-  RETURN_IF_ERROR(store.ScanRollups(it->second, from, to, [&](Timestamp m, const store::Rollup& r) {
+  RETURN_IF_ERROR(store.ScanRollups(**series, from, to, [&](Timestamp m, const store::Rollup& r) {
     minutes_seen.emplace_back(m, r);
   }));
   return FailingStretchesFromRollups(minutes_seen, to, options);

@@ -44,8 +44,9 @@ struct FailingStretch {
 // Per service name, sorted by start, not overlapping.
 using FailingStretches = std::map<std::string, std::vector<FailingStretch>, std::less<>>;
 
-// A minute is failing when its good/total ratio is below `min_good_ratio`. The default, 1,
-// marks every minute with a failed probe: onset is "the first failed probe of the stretch".
+// A minute is failing when its probes break steady state (slo::JudgeSteadyState) against
+// `min_good_ratio`. The default, slo::kEveryProbe, marks every minute with a failed probe:
+// onset is "the first failed probe of the stretch".
 struct StretchOptions {
   double min_good_ratio = 1.0;
 };
@@ -58,7 +59,7 @@ std::vector<FailingStretch> FailingStretchesFromRollups(
     const std::vector<std::pair<Timestamp, store::Rollup>>& minutes, Timestamp data_end,
     const StretchOptions& options = {});
 
-// Reads the minute rollups of series "probe:<service>" in [from, to) and derives the
+// Reads the minute rollups of series SeriesName::Probe(service) in [from, to) and derives the
 // stretches. A service that never had a probe has no stretches (not an error).
 Result<std::vector<FailingStretch>> LoadFailingStretches(const store::Store& store,
                                                          std::string_view service, Timestamp from,

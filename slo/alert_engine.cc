@@ -3,24 +3,15 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <set>
+
+#include "slo/alert_history.h"
 
 namespace steadystate::slo {
 namespace {
 
 // Resolved alerts stay visible this long (Prometheus keeps them 15m for resending).
 constexpr auto kResolvedRetention = std::chrono::minutes(15);
-
-// History records sort by firing time: "history/<fired_at ms, 14 digits>/<instance key>".
-constexpr std::string_view kHistoryPrefix = "history/";
-
-std::string HistoryKey(const Alert& alert) {
-  const auto ms = alert.fired_at ? alert.fired_at->time_since_epoch().count() : 0;
-  char digits[32];
-  std::snprintf(digits, sizeof digits, "%014lld", static_cast<long long>(ms));
-  return std::string(kHistoryPrefix) + digits + "/" + alert.InstanceKey();
-}
 
 }  // namespace
 
@@ -31,19 +22,19 @@ AlertEngine::AlertEngine(store::Store& store, const Clock& clock, TransitionSink
 Status AlertEngine::Load() {
   std::lock_guard lock(mu_);
   std::vector<std::string> unreadable;
-  auto scanned = store_.ScanRecords(store::Family::kAlerts, "",
-                                    [&](std::string_view key, std::string_view value) {
-                                      if (key.substr(0, kHistoryPrefix.size()) == kHistoryPrefix) {
-                                        return true;
-                                      }
-                                      auto alert = AlertFromJson(value);
-                                      if (!alert.ok()) {
-                                        unreadable.emplace_back(key);
-                                        return true;
-                                      }
-                                      alerts_[alert->Fingerprint()] = std::move(*alert);
-                                      return true;
-                                    });
+  auto scanned = store_.ScanRecords(
+      store::Family::kAlerts, "", [&](std::string_view key, std::string_view value) {
+        if (key.substr(0, kAlertHistoryPrefix.size()) == kAlertHistoryPrefix) {
+          return true;
+        }
+        auto alert = AlertFromJson(value);
+        if (!alert.ok()) {
+          unreadable.emplace_back(key);
+          return true;
+        }
+        alerts_[alert->Fingerprint()] = std::move(*alert);
+        return true;
+      });
   RETURN_IF_ERROR(scanned);
   // A restored alert's age comes from its wall-clock stamps once, here, and is measured on
   // the monotonic clock from then on: a pending alert keeps the `for` progress it had
@@ -82,7 +73,7 @@ void AlertEngine::Persist(const Alert& alert, bool remove) {
 }
 
 void AlertEngine::RecordHistory(const Alert& alert) {
-  std::string key = HistoryKey(alert);
+  std::string key = AlertHistoryKey(alert);
   std::string record = AlertToJson(alert);
   if (auto status = store_.PutRecord(store::Family::kAlerts, key, record); !status.ok()) {
     ++write_errors_;
@@ -197,25 +188,7 @@ std::vector<Alert> AlertEngine::Snapshot() const {
 
 Result<std::vector<Alert>> AlertEngine::History(std::optional<Timestamp> since,
                                                 std::optional<Timestamp> until) const {
-  std::vector<Alert> out;
-  std::string bad_key;
-  auto scanned = store_.ScanRecords(store::Family::kAlerts, std::string(kHistoryPrefix),
-                                    [&](std::string_view key, std::string_view value) {
-                                      auto alert = AlertFromJson(value);
-                                      if (!alert.ok()) {
-                                        bad_key = key;
-                                        return true;  // skipped; named in the log below
-                                      }
-                                      if (!alert->fired_at) return true;
-                                      if (since && *alert->fired_at < *since) return true;
-                                      if (until && *alert->fired_at >= *until)
-                                        return false;  // keys sort by fired_at
-                                      out.push_back(std::move(*alert));
-                                      return true;
-                                    });
-  RETURN_IF_ERROR(scanned);
-  if (!bad_key.empty()) spdlog::warn("alert history: skipped unreadable record {}", bad_key);
-  return out;
+  return ReadAlertHistory(store_, since, until);
 }
 
 uint64_t AlertEngine::write_errors() const {

@@ -54,9 +54,8 @@ class AlertEngine {
 
   // Pending, firing, and resolved within the last 15 minutes, ordered by name then labels.
   std::vector<Alert> Snapshot() const;
-  // Every alert that fired in [since, until) (either bound optional), firing or resolved,
-  // ordered by fired_at: the history behind detection coverage and "pages per week".
-  // Kept in the alerts family under "history/" and never expired (alerts are few).
+  // ReadAlertHistory (slo/alert_history.h) on this engine's store. Readers without an
+  // engine call ReadAlertHistory.
   Result<std::vector<Alert>> History(std::optional<Timestamp> since,
                                      std::optional<Timestamp> until) const;
 

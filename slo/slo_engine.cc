@@ -12,8 +12,6 @@ namespace {
 
 using Sums = std::map<std::pair<Timestamp, Timestamp>, store::Rollup>;
 
-std::string SeriesName(std::string_view service) { return "probe:" + std::string(service); }
-
 nlohmann::json Number(std::optional<double> v) {
   if (!v) return nullptr;
   return *v;
@@ -66,11 +64,13 @@ Status SloEngine::Evaluate() {
     std::optional<uint64_t> series;
     if (auto it = series_ids_.find(service.name); it != series_ids_.end()) {
       series = it->second;
-    } else if (Result<uint64_t> id = store_.SeriesId(SeriesName(service.name)); id.ok()) {
-      series_ids_.emplace(service.name, *id);
+    } else if (Result<std::optional<uint64_t>> id =
+                   store_.FindSeries(store::SeriesName::Probe(service.name));
+               !id.ok()) {
+      if (first_error.ok()) first_error = id.error();
+    } else if (*id) {
+      series_ids_.emplace(service.name, **id);
       series = *id;
-    } else if (id.error().code != ErrorCode::kNotFound && first_error.ok()) {
-      first_error = id.error();
     }
     Sums sums;  // one read per distinct range, shared by the service's SLOs
     if (series) {
@@ -80,7 +80,7 @@ Status SloEngine::Evaluate() {
     }
     for (const config::SloConfig& slo : service.slos) {
       if (!series) {
-        // A read-only store that never saw this service: nothing to judge yet.
+        // A service never probed (no series yet): nothing to judge yet.
         SloStatus& s = out.slos.emplace_back();
         s.config = slo;
         s.objective = ObjectiveRatio(slo);
@@ -186,7 +186,8 @@ SloStatus SloEngine::EvaluateSlo(const config::SloConfig& slo, uint64_t series, 
   if (!steady.ok()) return fail(steady.error());
   s.steady_counts = *steady;
   s.steady_sli = Ratio(s.steady_counts);
-  s.steady_met = s.steady_sli && MeetsObjective(*s.steady_sli, s.objective);
+  s.steady_state = JudgeSteadyState(s.steady_counts, s.objective);
+  s.steady_met = s.steady_state == SteadyState::kHeld;
   return s;
 }
 
@@ -293,13 +294,21 @@ SteadyStateService Judge(const ServiceStatus& service, const LastProbeLookup& la
   for (const SloStatus& slo : service.slos) {
     if (slo.error) {
       out.reasons.push_back("slo " + slo.config.name + ": cannot be evaluated: " + *slo.error);
-    } else if (!slo.steady_sli) {
-      out.reasons.push_back("slo " + slo.config.name + ": no probe data in the last " +
-                            FormatDuration(steady_window));
-    } else if (!slo.steady_met) {
-      out.reasons.push_back("slo " + slo.config.name + ": " + Percent(*slo.steady_sli) +
-                            " over the last " + FormatDuration(steady_window) +
-                            " is below the objective " + Percent(slo.objective));
+      continue;
+    }
+    switch (slo.steady_state) {
+      case SteadyState::kHeld:
+        break;
+      case SteadyState::kUnknown:
+        out.reasons.push_back("slo " + slo.config.name + ": no probe data in the last " +
+                              FormatDuration(steady_window));
+        break;
+      case SteadyState::kBroken:
+        out.reasons.push_back("slo " + slo.config.name + ": " +
+                              Percent(slo.steady_sli.value_or(0)) + " over the last " +
+                              FormatDuration(steady_window) + " is below the objective " +
+                              Percent(slo.objective));
+        break;
     }
   }
   if (last_probe) {

@@ -1,6 +1,7 @@
 // SloEngine: evaluates every service x SLO from the store's minute rollups (series
-// `probe:<service>`) and keeps the latest results for readers: the API (/api/v1/services,
-// /api/v1/steady-state), the Prometheus collectable and the burn-rate alert rules.
+// store::SeriesName::Probe(service)) and keeps the latest results for readers: the API
+// (/api/v1/services, /api/v1/steady-state), the Prometheus collectable and the burn-rate alert
+// rules.
 //
 // One Evaluate() per round (the daemon calls it on its scheduler, e.g. every 10s). Occurrence
 // SLOs read summed counts with Store::SumRollups (hourly sums for whole hours), one read per
@@ -27,6 +28,7 @@
 #include "slo/alert_engine.h"
 #include "slo/burn_rate.h"
 #include "slo/sli.h"
+#include "slo/steady_state.h"
 #include "slo/window.h"
 #include "store/store.h"
 
@@ -42,9 +44,11 @@ struct SloStatus {
   // Burn rate per lookback (StandardLookbacks() plus every tier window); nullopt = no data.
   std::map<Duration, std::optional<double>> burn_rates;
   bool met = false;  // sli >= objective; false with no data
-  // Over the steady-state window (steady_state.window, default 5m).
+  // Over the steady-state window (steady_state.window, default 5m), judged by the one
+  // steady-state judge (slo/steady_state.h): steady_met is steady_state == kHeld.
   Counts steady_counts;
   std::optional<double> steady_sli;
+  SteadyState steady_state = SteadyState::kUnknown;
   bool steady_met = false;
   std::optional<std::string> error;  // a store read failed; the numbers above are empty
 

@@ -18,10 +18,10 @@ namespace steadystate::store {
 namespace {
 
 using std::chrono::milliseconds;
-using ::testing::ElementsAre;
-using ::testing::IsEmpty;
 using steadystate::testing::OpenTestStore;
 using steadystate::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 
 Timestamp At(int64_t ms) { return Timestamp{milliseconds{ms}}; }
 
@@ -130,7 +130,8 @@ TEST(SeriesWriter, WritesHostSamplesUnderTheirKeys) {
       {SeriesName::HostFilesystem("/"), 0.5},
   };
   ASSERT_TRUE(WriteHostSamples(*store, At(1000), samples).ok());
-  const uint64_t cpu = store->FindSeries(SeriesName::Host(HostMetric::kCpuUtilisation)).value().value();
+  const uint64_t cpu =
+      store->FindSeries(SeriesName::Host(HostMetric::kCpuUtilisation)).value().value();
   EXPECT_EQ(store->SeriesId("host:cpu_utilisation").value(), cpu);
   std::vector<double> values;
   ASSERT_TRUE(store

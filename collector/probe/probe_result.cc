@@ -6,6 +6,8 @@
 #include <chrono>
 #include <vector>
 
+#include "store/series_writer.h"
+
 namespace steadystate::collector {
 namespace {
 
@@ -96,8 +98,6 @@ Result<ProbeResult> ParseProbeResult(std::string_view payload, std::string servi
   return r;
 }
 
-std::string ProbeSeriesName(std::string_view service) { return "probe:" + std::string(service); }
-
 std::optional<Duration> LatencyThreshold(const config::ServiceConfig& service) {
   std::optional<Duration> smallest;
   for (const auto& slo : service.slos) {
@@ -122,12 +122,8 @@ ProbeStoreWrites MakeProbeStoreWrites(const ProbeResult& result, uint64_t series
 
 Status WriteProbeResult(store::Store& store, const ProbeResult& result,
                         std::optional<Duration> latency_threshold) {
-  auto series = store.SeriesId(ProbeSeriesName(result.service));
-  if (!series.ok()) return series.error();
-  ProbeStoreWrites w = MakeProbeStoreWrites(result, *series, latency_threshold);
-  const store::Event event{*series, result.time, w.payload};
-  RETURN_IF_ERROR(store.WriteEvents(store::Family::kProbe, {&event, 1}));
-  return store.MergeRollups({&w.rollup, 1});
+  const ProbeStoreWrites w = MakeProbeStoreWrites(result, /*series=*/0, latency_threshold);
+  return store::WriteProbeResult(store, result.service, result.time, w.payload, w.rollup.delta);
 }
 
 Result<Timestamp> ParseCertDate(std::string_view text) {

@@ -1,6 +1,6 @@
 // ProbeResult: the outcome of one probe of one service (DESIGN.md §3), its compact stored
 // form, and the pure mapping from a result to the store writes it causes (a raw event in
-// Family::kProbe and a minute RollupUpdate for series "probe:<service>").
+// Family::kProbe and a minute RollupUpdate for series store::SeriesName::Probe(service)).
 //
 // A failed probe is a value, never an Error: `success` is false and `error_class` says why
 // in one of the words users alert on. Pure functions; thread-safe.
@@ -64,9 +64,6 @@ std::string SerializeProbeResult(const ProbeResult& result);
 // payload this build cannot read.
 Result<ProbeResult> ParseProbeResult(std::string_view payload, std::string service, Timestamp time);
 
-// "probe:<service>": the series of a service's raw results and rollups.
-std::string ProbeSeriesName(std::string_view service);
-
 // The threshold a probe is judged against for rollups' `latency_good`: the smallest
 // `threshold` among the service's latency SLOs, or none if it has no latency SLO.
 std::optional<Duration> LatencyThreshold(const config::ServiceConfig& service);
@@ -83,8 +80,8 @@ struct ProbeStoreWrites {
 ProbeStoreWrites MakeProbeStoreWrites(const ProbeResult& result, uint64_t series,
                                       std::optional<Duration> latency_threshold);
 
-// Writes one result: resolves the series id, writes the event and merges the rollup.
-// Thread-safe as Store is.
+// Writes one result through the store's one probe writer (store::WriteProbeResult): the
+// event and the minute rollup. Thread-safe as Store is.
 Status WriteProbeResult(store::Store& store, const ProbeResult& result,
                         std::optional<Duration> latency_threshold);
 

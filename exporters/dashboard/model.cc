@@ -343,11 +343,14 @@ std::vector<DayBar> DashboardData::History(const std::string& service, const con
   const Timestamp today = std::chrono::floor<days>(now);
   for (int i = kHistoryDays - 1; i >= 0; --i) out.push_back(DayBar{today - days(i)});
   if (sources_.store == nullptr || slo == nullptr) return out;
-  auto series = sources_.store->SeriesId(collector::ProbeSeriesName(service));
-  if (!series.ok()) {
-    if (series.error().code != ErrorCode::kNotFound) warnings.push_back(series.error().message);
+  Result<std::optional<uint64_t>> found =
+      sources_.store->FindSeries(store::SeriesName::Probe(service));
+  if (!found.ok()) {
+    warnings.push_back(found.error().message);
     return out;
   }
+  const std::optional<uint64_t>& series = *found;
+  if (!series) return out;  // never probed: every day without data
   // Final days come from the cache; the missing ones from one scan of the store's daily
   // sums (one key per UTC day, store/store.h), so a cold view reads 90 keys per service.
   // Days still filling up are summed each time.
@@ -405,26 +408,27 @@ std::vector<HostGauge> DashboardData::Host(Timestamp now,
                                            std::vector<std::string>& warnings) const {
   std::vector<HostGauge> out;
   if (sources_.store == nullptr) return out;
-  auto series = sources_.store->ListSeries();
-  if (!series.ok()) {
-    warnings.push_back("host series could not be listed: " + series.error().message);
-    return out;
-  }
+  // (label, series id): CPU, memory, then each filesystem by mountpoint.
   std::vector<std::pair<std::string, uint64_t>> wanted;
-  for (const char* name : {"host:cpu_utilisation", "host:memory_utilisation"}) {
-    for (const auto& [n, id] : *series) {
-      if (n == name) wanted.emplace_back(n, id);
+  for (const auto& [label, metric] :
+       {std::pair<const char*, store::HostMetric>{"CPU", store::HostMetric::kCpuUtilisation},
+        {"Memory", store::HostMetric::kMemoryUtilisation}}) {
+    auto id = sources_.store->FindSeries(store::SeriesName::Host(metric));
+    if (!id.ok()) {
+      warnings.push_back("host series could not be listed: " + id.error().message);
+      return {};
     }
+    if (*id) wanted.emplace_back(label, **id);
   }
-  const std::string fs_prefix = "host:filesystem_utilisation:";
-  for (const auto& [n, id] : *series) {
-    if (n.rfind(fs_prefix, 0) == 0) wanted.emplace_back(n, id);
+  auto filesystems = sources_.store->ListHostFilesystemSeries();
+  if (!filesystems.ok()) {
+    warnings.push_back("host series could not be listed: " + filesystems.error().message);
+    return {};
   }
-  for (const auto& [name, id] : wanted) {
+  for (const auto& [mountpoint, id] : *filesystems) wanted.emplace_back("Disk " + mountpoint, id);
+  for (const auto& [label, id] : wanted) {
     HostGauge g;
-    g.label = name == "host:cpu_utilisation"      ? "CPU"
-              : name == "host:memory_utilisation" ? "Memory"
-                                                  : "Disk " + name.substr(fs_prefix.size());
+    g.label = label;
     std::optional<store::Sample> last;
     Timestamp minute{};
     double sum = 0;
@@ -516,7 +520,7 @@ struct BurnDownAcc {
 }  // namespace
 
 void DashboardData::Charts(ServiceDetail& detail, const slo::ServiceStatus& status,
-                           uint64_t series) const {
+                           std::optional<uint64_t> series) const {
   const RangeSpec spec = RangeFor(detail.range);
   const Timestamp now = detail.now;
   const Timestamp from = std::chrono::floor<minutes>(now - spec.length);
@@ -540,18 +544,21 @@ void DashboardData::Charts(ServiceDetail& detail, const slo::ServiceStatus& stat
         static_cast<size_t>((acc.end - acc.start + acc.step - Duration(1)) / acc.step));
     scan_from = std::min(scan_from, acc.start);
   }
-  Status scanned = sources_.store->ScanRollups(
-      series, scan_from, now, [&](Timestamp minute, const store::Rollup& r) {
-        if (minute >= from) {
-          const auto i = static_cast<size_t>((minute - from) / spec.step);
-          if (i < buckets.size()) buckets[i] += r;
-        }
-        for (BurnDownAcc& acc : burn) {
-          if (minute < acc.start || minute >= acc.end) continue;
-          const auto i = static_cast<size_t>((minute - acc.start) / acc.step);
-          if (i < acc.steps.size()) acc.steps[i] += r;
-        }
-      });
+  Status scanned = OkStatus();
+  if (series) {
+    scanned = sources_.store->ScanRollups(
+        *series, scan_from, now, [&](Timestamp minute, const store::Rollup& r) {
+          if (minute >= from) {
+            const auto i = static_cast<size_t>((minute - from) / spec.step);
+            if (i < buckets.size()) buckets[i] += r;
+          }
+          for (BurnDownAcc& acc : burn) {
+            if (minute < acc.start || minute >= acc.end) continue;
+            const auto i = static_cast<size_t>((minute - acc.start) / acc.step);
+            if (i < acc.steps.size()) acc.steps[i] += r;
+          }
+        });
+  }
   if (!scanned.ok()) {
     detail.warnings.push_back("rollups could not be read: " + scanned.error().message);
     return;
@@ -606,10 +613,11 @@ void DashboardData::Charts(ServiceDetail& detail, const slo::ServiceStatus& stat
   }
 }
 
-void DashboardData::Failures(ServiceDetail& detail, uint64_t series) const {
+void DashboardData::Failures(ServiceDetail& detail, std::optional<uint64_t> series) const {
   std::deque<FailedProbe> failures;
+  if (!series) return;
   Status scanned = sources_.store->ScanEvents(
-      store::Family::kProbe, series, detail.now - hours(24),
+      store::Family::kProbe, *series, detail.now - hours(24),
       detail.now + std::chrono::milliseconds(1), [&](Timestamp time, std::string_view payload) {
         ++detail.probes_24h;
         auto result = collector::ParseProbeResult(payload, detail.row.name, time);
@@ -652,11 +660,12 @@ std::optional<ServiceDetail> DashboardData::BuildService(std::string_view name,
     if (touched && (!it->end || *it->end >= now - days(30))) d.attacks.push_back(*it);
   }
   if (sources_.store != nullptr) {
-    auto series = sources_.store->SeriesId(collector::ProbeSeriesName(status->name));
+    // A service never probed has no series: its charts and failures show no data.
+    auto series = sources_.store->FindSeries(store::SeriesName::Probe(status->name));
     if (series.ok()) {
       Charts(d, *status, *series);
       Failures(d, *series);
-    } else if (series.error().code != ErrorCode::kNotFound) {
+    } else {
       d.warnings.push_back(series.error().message);
     }
   }

@@ -237,8 +237,10 @@ class DashboardData {
   std::vector<DayBar> History(const std::string& service, const config::SloConfig* slo,
                               Timestamp now, std::vector<std::string>& warnings) const;
   std::vector<HostGauge> Host(Timestamp now, std::vector<std::string>& warnings) const;
-  void Charts(ServiceDetail& detail, const slo::ServiceStatus& status, uint64_t series) const;
-  void Failures(ServiceDetail& detail, uint64_t series) const;
+  // `series` is the service's probe series; nullopt (never probed) reads as no data.
+  void Charts(ServiceDetail& detail, const slo::ServiceStatus& status,
+              std::optional<uint64_t> series) const;
+  void Failures(ServiceDetail& detail, std::optional<uint64_t> series) const;
 
   DashboardSources sources_;
   const Clock& clock_;

@@ -21,7 +21,9 @@ class AlertHistoryTest : public ::testing::Test {
 
   // Fires an alert at clock_.Now() through an engine, then drops the engine.
   void FireOnce(const std::string& rule_name) {
-    AlertEngine engine(*store_, clock_, nullptr, nullptr);
+    AlertEngine engine(
+        *store_, clock_, [](const Alert&, TransitionKind) {},
+        [] { return std::vector<AttackContext>{}; });
     ASSERT_TRUE(engine.Load().ok());
     const ThresholdRule rule{rule_name, "cpu_utilisation", 0.8, 0.75, seconds(0), "warning"};
     engine.Evaluate(rule, {{{}, 0.9}});

@@ -105,7 +105,7 @@ struct Fixture {
       latency.threshold = std::chrono::milliseconds(300);
       service.slos = {availability, latency};
       services.push_back(service);
-      auto id = store->SeriesId("probe:" + service.name);
+      auto id = store->SeriesId(store::SeriesName::Probe(service.name));
       if (!id.ok()) Check(id.error());
       series.push_back(*id);
       std::vector<store::RollupUpdate> updates;

@@ -67,7 +67,7 @@ struct Fixture {
       monthly.time_zone = "Europe/Berlin";
       service.slos = {availability, latency, monthly};
       services.push_back(service);
-      auto id = store->SeriesId("probe:" + service.name);
+      auto id = store->SeriesId(store::SeriesName::Probe(service.name));
       if (!id.ok()) Check(id.error());
       series.push_back(*id);
       std::vector<store::RollupUpdate> updates;

@@ -15,6 +15,8 @@
 #include <iostream>
 #include <thread>
 
+#include "slo/steady_state.h"
+
 namespace steadystate::app {
 namespace {
 
@@ -312,7 +314,9 @@ AttackRunResult RunAttack(const AttackRunOptions& options, AttackBackend& backen
   } else {
     end.outcome = result.exit_status == 0 ? "completed" : "failed";
   }
-  if (breached) end.steady_state = "broken";
+  // The breach is the steady-state endpoint's verdict (slo::SteadyState): a window halted on
+  // it did not keep steady state.
+  if (breached) end.steady_state = std::string(slo::ToString(slo::SteadyState::kBroken));
   auto ended = EndWhileWatchingSignals(backend, id, end, signals.fd());
   if (!ended.ok()) {
     std::cerr << "attack run: cannot record the end of attack " << id << ": "

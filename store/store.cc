@@ -83,6 +83,28 @@ std::string MetaSeriesKey(std::string_view name) {
   return key;
 }
 
+// The registered series whose names start with `name_prefix`, as (the rest of the name,
+// id) in name order. Reads only those registry keys.
+Result<std::vector<std::pair<std::string, uint64_t>>> ListSeriesStartingWith(
+    const Store& store, std::string_view name_prefix, const std::string& where) {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  const std::string prefix = MetaSeriesKey(name_prefix);
+  bool bad = false;
+  auto status =
+      store.ScanRecords(Family::kMeta, prefix, [&](std::string_view key, std::string_view value) {
+        const auto id = DecodeSeriesId(value);
+        if (!id) {
+          bad = true;
+          return false;
+        }
+        out.emplace_back(key.substr(prefix.size()), *id);
+        return true;
+      });
+  if (!status) return status.error();
+  if (bad) return MakeError(ErrorCode::kCorruption, where + ": bad series id in meta");
+  return out;
+}
+
 constexpr std::chrono::milliseconds kMinute = std::chrono::minutes(1);
 constexpr std::chrono::milliseconds kHour = std::chrono::hours(1);
 constexpr std::chrono::milliseconds kDay = std::chrono::days(1);
@@ -930,22 +952,7 @@ Result<std::optional<uint64_t>> Store::FindSeries(const SeriesName& name) const 
 }
 
 Result<std::vector<std::pair<std::string, uint64_t>>> Store::ListHostFilesystemSeries() const {
-  std::vector<std::pair<std::string, uint64_t>> out;
-  const std::string prefix = MetaSeriesKey(kHostFilesystemSeriesPrefix);
-  bool bad = false;
-  auto status =
-      ScanRecords(Family::kMeta, prefix, [&](std::string_view key, std::string_view value) {
-        const auto id = DecodeSeriesId(value);
-        if (!id) {
-          bad = true;
-          return false;
-        }
-        out.emplace_back(key.substr(prefix.size()), *id);
-        return true;
-      });
-  if (!status) return status.error();
-  if (bad) return MakeError(ErrorCode::kCorruption, impl_->Where() + ": bad series id in meta");
-  return out;
+  return ListSeriesStartingWith(*this, kHostFilesystemSeriesPrefix, impl_->Where());
 }
 
 Result<uint64_t> Store::SeriesId(std::string_view series_name) {
@@ -976,21 +983,7 @@ Result<uint64_t> Store::SeriesId(std::string_view series_name) {
 }
 
 Result<std::vector<std::pair<std::string, uint64_t>>> Store::ListSeries() const {
-  std::vector<std::pair<std::string, uint64_t>> out;
-  bool bad = false;
-  auto status =
-      ScanRecords(Family::kMeta, kSeriesPrefix, [&](std::string_view key, std::string_view value) {
-        const auto id = DecodeSeriesId(value);
-        if (!id) {
-          bad = true;
-          return false;
-        }
-        out.emplace_back(key.substr(kSeriesPrefix.size()), *id);
-        return true;
-      });
-  if (!status) return status.error();
-  if (bad) return MakeError(ErrorCode::kCorruption, impl_->Where() + ": bad series id in meta");
-  return out;
+  return ListSeriesStartingWith(*this, "", impl_->Where());
 }
 
 Status Store::WriteSamples(Family family, std::span<const Sample> samples) {

@@ -64,12 +64,12 @@ std::string LocalHostname() {
 }
 
 std::string JudgeSteadyState(const store::Store& store, const incidents::Attack& attack) {
-  const std::string unknown(slo::ToString(slo::SteadyState::kUnknown));
-  if (attack.services.empty() || !attack.end) return unknown;
+  auto word = [](slo::SteadyState state) { return std::string(slo::ToString(state)); };
+  if (attack.services.empty() || !attack.end) return word(slo::SteadyState::kUnknown);
   slo::Counts probes;  // of every named service over the window
   for (const auto& service : attack.services) {
     auto series = store.FindSeries(store::SeriesName::Probe(service));
-    if (!series.ok()) return unknown;
+    if (!series.ok()) return word(slo::SteadyState::kUnknown);
     if (!*series) continue;  // never probed
     // Inclusive end: a probe in the window's last millisecond counts.
     auto scanned = store.ScanEvents(
@@ -80,9 +80,9 @@ std::string JudgeSteadyState(const store::Store& store, const incidents::Attack&
           ++probes.total;
           if (result->success) ++probes.good;
         });
-    if (!scanned.ok()) return unknown;
+    if (!scanned.ok()) return word(slo::SteadyState::kUnknown);
   }
-  return std::string(slo::ToString(slo::JudgeSteadyState(probes, slo::kEveryProbe)));
+  return word(slo::JudgeSteadyState(probes, slo::kEveryProbe));
 }
 
 std::string AnnouncementText(const incidents::Attack& a, incidents::AttackEvent event) {

@@ -15,7 +15,7 @@ using std::chrono::seconds;
 class AlertHistoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = steadystate::testing::OpenTestStore(dir_, clock_);
+    store_ = steadystate::test_support::OpenTestStore(dir_, clock_);
     ASSERT_NE(store_, nullptr);
   }
 
@@ -29,7 +29,7 @@ class AlertHistoryTest : public ::testing::Test {
     engine.Evaluate(rule, {{{}, 0.9}});
   }
 
-  steadystate::testing::TempDir dir_;
+  steadystate::test_support::TempDir dir_;
   FakeClock clock_;
   std::unique_ptr<store::Store> store_;
 };

@@ -18,8 +18,8 @@ namespace steadystate::store {
 namespace {
 
 using std::chrono::milliseconds;
-using steadystate::testing::OpenTestStore;
-using steadystate::testing::TempDir;
+using steadystate::test_support::OpenTestStore;
+using steadystate::test_support::TempDir;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 

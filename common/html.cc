@@ -1,15 +1,17 @@
 #include "common/html.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 
 #include "common/text.h"
 
 namespace steadystate {
 
-Html& Html::Text(std::string_view text) {
-  // Runs without a special character are appended whole: most text has none.
+namespace {
+
+// Appends `text` with & < > " (and ' unless `keep_apostrophes`) as references. Runs without
+// a special character are appended whole: most text has none.
+void AppendEscaped(std::string& out, std::string_view text, bool keep_apostrophes) {
   size_t run = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     std::string_view reference;
@@ -27,21 +29,22 @@ Html& Html::Text(std::string_view text) {
         reference = "&quot;";
         break;
       case '\'':
+        if (keep_apostrophes) continue;
         reference = "&#39;";
         break;
       default:
         continue;
     }
-    out_.append(text.substr(run, i - run)).append(reference);
+    out.append(text.substr(run, i - run)).append(reference);
     run = i + 1;
   }
-  out_.append(text.substr(run));
-  return *this;
+  out.append(text.substr(run));
 }
 
-Html& Html::Int(int64_t value) {
-  char buf[24];
-  out_.append(buf, std::to_chars(buf, buf + sizeof buf, value).ptr);
+}  // namespace
+
+Html& Html::Text(std::string_view text) {
+  AppendEscaped(out_, text, false);
   return *this;
 }
 
@@ -56,6 +59,13 @@ Html& Html::Fixed(double value, int decimals) {
 Html& Html::Attr(HtmlAttrName name, std::string_view value) {
   out_.append(" ").append(name.view()).append("=\"");
   Text(value);
+  out_.push_back('"');
+  return *this;
+}
+
+Html& Html::AttrKeepingApostrophes(HtmlAttrName name, std::string_view value) {
+  out_.append(" ").append(name.view()).append("=\"");
+  AppendEscaped(out_, value, true);
   out_.push_back('"');
   return *this;
 }

@@ -10,6 +10,8 @@
 // start with a compile-time path. Not thread-safe (one builder per page); pure.
 #pragma once
 
+#include <charconv>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -140,11 +142,19 @@ class Html {
   // quoted attribute value.
   Html& Text(std::string_view text);
   // A decimal integer.
-  Html& Int(int64_t value);
+  template <std::integral T>
+  Html& Int(T value) {
+    char buf[24];
+    out_.append(buf, std::to_chars(buf, buf + sizeof buf, value).ptr);
+    return *this;
+  }
   // `value` with `decimals` digits after the point, as printf's "%.*f" writes it.
   Html& Fixed(double value, int decimals);
   // ` name="value"`, the value escaped as Text.
   Html& Attr(HtmlAttrName name, std::string_view value);
+  // ` name="value"` with & < > " escaped and ' kept: as safe inside the double quotes, for
+  // compact encodings that use ' as a digit (the dashboard's strips).
+  Html& AttrKeepingApostrophes(HtmlAttrName name, std::string_view value);
   // ` href="path` + tail + `"`: a link within this site, `tail` (a name, a query) escaped
   // as Text.
   Html& LocalHref(HtmlSitePath path, std::string_view tail = {});

@@ -58,6 +58,12 @@ TEST(Html, AttrEscapesQuotesAndMarkup) {
             "<b title=\"eve&quot; onmouseover=&quot;x\" data-x=\"&#39;&lt;&amp;&gt;&#39;\">");
 }
 
+TEST(Html, AttrKeepingApostrophesEscapesTheRest) {
+  Html h;
+  h.AttrKeepingApostrophes("data-days", "!'#<\"&>'");
+  EXPECT_EQ(h.str(), " data-days=\"!'#&lt;&quot;&amp;&gt;'\"");
+}
+
 TEST(Html, NumbersAsPrintfWritesThem) {
   Html h;
   h.Int(-42)

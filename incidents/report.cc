@@ -171,8 +171,6 @@ std::string HumanDuration(double secs) {
   return sign + buf;
 }
 
-std::string HtmlEscape(std::string_view text) { return EscapeHtml(text); }
-
 std::string MarkdownEscape(std::string_view text) {
   std::string out;
   for (char c : text) {

@@ -44,15 +44,17 @@ consteval bool IsUrlOrScriptAttr(std::string_view name) {
   }
   return false;
 }
-// The name of the attribute whose quoted value `markup` leaves open at its end
-// (`<a class="x" href="` -> "href"), or "" when it ends elsewhere.
+// The name of the attribute whose value `markup` leaves open at its end, quoted or not
+// (`<a class="x" href="` and `<a href=` -> "href"), or "" when it ends elsewhere.
 consteval std::string_view OpenAttrAtEnd(std::string_view markup) {
-  if (markup.empty() || (markup.back() != '"' && markup.back() != '\'')) return {};
-  size_t end = markup.size() - 1;
-  if (end == 0 || markup[end - 1] != '=') return {};
-  size_t start = end - 1;
+  if (!markup.empty() && (markup.back() == '"' || markup.back() == '\'')) {
+    markup.remove_suffix(1);
+  }
+  if (markup.empty() || markup.back() != '=') return {};
+  markup.remove_suffix(1);
+  size_t start = markup.size();
   while (start > 0 && IsAttrNameChar(markup[start - 1])) --start;
-  return markup.substr(start, end - 1 - start);
+  return markup.substr(start);
 }
 consteval std::string_view CheckedMarkup(std::string_view markup) {
   for (char c : markup) {

@@ -21,6 +21,10 @@ static_assert(!std::is_constructible_v<HtmlSitePath, std::string>);
 // a URL or event-handler attribute open for data, and URL or script attribute names.
 static_assert(html_internal::OpenAttrAtEnd("<a class=\"x\" href=\"") == "href");
 static_assert(html_internal::OpenAttrAtEnd("<a href='") == "href");
+static_assert(html_internal::OpenAttrAtEnd("<a href=") == "href");
+static_assert(html_internal::OpenAttrAtEnd("x=\"") == "x");
+static_assert(html_internal::OpenAttrAtEnd("=\"") == "");
+static_assert(html_internal::OpenAttrAtEnd("\"") == "");
 static_assert(html_internal::OpenAttrAtEnd("<a href=\"/\">") == "");
 static_assert(html_internal::OpenAttrAtEnd("<b class=\"") == "class");
 static_assert(html_internal::IsUrlOrScriptAttr("href"));

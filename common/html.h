@@ -56,6 +56,33 @@ consteval std::string_view OpenAttrAtEnd(std::string_view markup) {
   while (start > 0 && IsAttrNameChar(markup[start - 1])) --start;
   return markup.substr(start);
 }
+// A string literal's text, without its terminating NUL.
+template <size_t N>
+consteval std::string_view Literal(const char (&literal)[N]) {
+  if (literal[N - 1] != '\0') throw "not a string literal";
+  return {literal, N - 1};
+}
+consteval std::string_view CheckedAttrName(std::string_view name) {
+  if (name.empty()) throw "HtmlAttrName: empty";
+  for (char c : name) {
+    if (!IsAttrNameChar(c)) throw "HtmlAttrName: not an attribute name";
+  }
+  if (IsUrlOrScriptAttr(name)) {
+    throw "HtmlAttrName: a URL, script or style attribute; use LocalHref or LinkIfHttp";
+  }
+  return name;
+}
+consteval std::string_view CheckedSitePath(std::string_view path) {
+  if (path.size() < 2 || path[0] != '/' || path[1] == '/') {
+    throw "HtmlSitePath: must start with one '/' and a path character";
+  }
+  for (char c : path) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '/' || c == '_' || c == '.' || c == '~' || c == '-';
+    if (!ok) throw "HtmlSitePath: a character outside [A-Za-z0-9/_.~-]";
+  }
+  return path;
+}
 consteval std::string_view CheckedMarkup(std::string_view markup) {
   for (char c : markup) {
     if (c == '\0') throw "HtmlMarkup: a NUL inside markup";  // also reads every character
@@ -75,9 +102,7 @@ class HtmlMarkup {
  public:
   template <size_t N>
   consteval HtmlMarkup(const char (&literal)[N])  // NOLINT(google-explicit-constructor)
-      : text_(html_internal::CheckedMarkup(std::string_view(literal, N - 1))) {
-    if (literal[N - 1] != '\0') throw "HtmlMarkup: not a string literal";
-  }
+      : text_(html_internal::CheckedMarkup(html_internal::Literal(literal))) {}
   consteval explicit HtmlMarkup(std::string_view constant)
       : text_(html_internal::CheckedMarkup(constant)) {}
 
@@ -93,15 +118,7 @@ class HtmlAttrName {
  public:
   template <size_t N>
   consteval HtmlAttrName(const char (&name)[N])  // NOLINT(google-explicit-constructor)
-      : name_(name, N - 1) {
-    if (N < 2 || name[N - 1] != '\0') throw "HtmlAttrName: empty or not a literal";
-    for (char c : name_) {
-      if (!html_internal::IsAttrNameChar(c)) throw "HtmlAttrName: not an attribute name";
-    }
-    if (html_internal::IsUrlOrScriptAttr(name_)) {
-      throw "HtmlAttrName: a URL, script or style attribute; use LocalHref or LinkIfHttp";
-    }
-  }
+      : name_(html_internal::CheckedAttrName(html_internal::Literal(name))) {}
   constexpr std::string_view view() const { return name_; }
 
  private:
@@ -115,16 +132,7 @@ class HtmlSitePath {
  public:
   template <size_t N>
   consteval HtmlSitePath(const char (&path)[N])  // NOLINT(google-explicit-constructor)
-      : path_(path, N - 1) {
-    if (N < 3 || path[N - 1] != '\0' || path[0] != '/' || path[1] == '/') {
-      throw "HtmlSitePath: must start with one '/' and a path character";
-    }
-    for (char c : path_) {
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '/' || c == '_' || c == '.' || c == '~' || c == '-';
-      if (!ok) throw "HtmlSitePath: a character outside [A-Za-z0-9/_.~-]";
-    }
-  }
+      : path_(html_internal::CheckedSitePath(html_internal::Literal(path))) {}
   constexpr std::string_view view() const { return path_; }
 
  private:

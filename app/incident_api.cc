@@ -2,22 +2,22 @@
 
 #include "app/incident_sources.h"
 #include "app/incident_sync.h"
-#include "exporters/list_paging.h"
+#include "http/list_paging.h"
 
 namespace steadystate::app {
 namespace {
 
-using exporters::ApiRequest;
-using exporters::ApiResponse;
-using exporters::ApiRoute;
+using http::ApiRequest;
+using http::ApiResponse;
+using http::ApiRoute;
 
 ApiResponse ListIncidents(const exporters::IncidentReportSources& sources, store::Store& store,
                           const ApiRequest& request) {
-  auto since = exporters::TimeParam(request, "since");
+  auto since = http::TimeParam(request, "since");
   if (!since.ok()) return ApiResponse::Error(400, since.error().message);
-  auto until = exporters::TimeParam(request, "until");
+  auto until = http::TimeParam(request, "until");
   if (!until.ok()) return ApiResponse::Error(400, until.error().message);
-  auto paging = exporters::ParsePageParams(request, exporters::kIncidentCursor);
+  auto paging = http::ParsePageParams(request, http::kIncidentCursor);
   if (!paging.ok()) return ApiResponse::Error(400, paging.error().message);
   const std::string format = request.Param("format", "json");
   auto page = CorrelatedIncidentPage(sources, store, *since, *until, request.Param("service"),
@@ -26,7 +26,7 @@ ApiResponse ListIncidents(const exporters::IncidentReportSources& sources, store
   ApiResponse response;
   if (format == "csv") response.content_type = "text/csv";
   response.body = std::move(page->body);
-  exporters::AddNextPageHeaders(response, request, exporters::kIncidentCursor, page->next);
+  http::AddNextPageHeaders(response, request, http::kIncidentCursor, page->next);
   return response;
 }
 
@@ -34,9 +34,9 @@ ApiResponse ImportPagerDuty(IncidentSync* sync, const ApiRequest& request) {
   if (sync == nullptr) {
     return ApiResponse::Error(400, "pagerduty: is not configured on this daemon");
   }
-  auto since = exporters::TimeParam(request, "since");
+  auto since = http::TimeParam(request, "since");
   if (!since.ok()) return ApiResponse::Error(400, since.error().message);
-  auto until = exporters::TimeParam(request, "until");
+  auto until = http::TimeParam(request, "until");
   if (!until.ok()) return ApiResponse::Error(400, until.error().message);
   if (*until && !*since) return ApiResponse::Error(400, "until: needs since");
   auto summary = sync->Import(*since, *until);

@@ -6,18 +6,18 @@
 
 #include <vector>
 
-#include "exporters/http_server.h"
 #include "exporters/incident_reports.h"
+#include "http/server.h"
 
 namespace steadystate::app {
 
 class IncidentSync;
 
 // The incident list carries the correlation fields computed from `sources`; it pages
-// (limit, cursor: exporters/list_paging.h) over the incidents of `store`, which must
+// (limit, cursor: http/list_paging.h) over the incidents of `store`, which must
 // outlive the routes, as must the store of `sources`. `sync` may be null (no pagerduty:
 // section).
-std::vector<exporters::ApiRoute> IncidentRoutes(const exporters::IncidentReportSources& sources,
-                                                store::Store& store, IncidentSync* sync);
+std::vector<http::ApiRoute> IncidentRoutes(const exporters::IncidentReportSources& sources,
+                                           store::Store& store, IncidentSync* sync);
 
 }  // namespace steadystate::app

@@ -3,8 +3,8 @@
 #include <memory>
 #include <utility>
 
-#include "exporters/csv.h"
-#include "incidents/attack.h"
+#include "chaos/attack.h"
+#include "common/text.h"
 #include "incidents/incident_store.h"
 #include "slo/alert_engine.h"
 
@@ -17,7 +17,7 @@ exporters::IncidentReportSources IncidentReportSourcesFor(const config::Config& 
   sources.incidents = [s](std::optional<Timestamp> since, std::optional<Timestamp> until) {
     return incidents::IncidentStore(*s).List({since, until, ""});
   };
-  auto attacks = std::make_shared<incidents::AttackLog>(store, clock);
+  auto attacks = std::make_shared<chaos::AttackLog>(store, clock);
   sources.attacks = [attacks](std::optional<Timestamp> since, std::optional<Timestamp> until) {
     return attacks->List(since, until);
   };
@@ -80,14 +80,14 @@ Status CheckListFormat(std::string_view format) {
 std::string RenderIncidentList(const incidents::Correlation& correlation, std::string_view service,
                                std::string_view format) {
   std::string body;
-  if (format == "csv") exporters::AppendCsvRow(body, incidents::IncidentFieldNames());
+  if (format == "csv") AppendCsvRow(body, incidents::IncidentFieldNames());
   if (format == "json") body = "[";
   bool first = true;
   for (const incidents::CorrelatedIncident& c : correlation.incidents) {
     if (!service.empty() && c.incident->service != service) continue;
     const incidents::IncidentCorrelation fields = ToIncidentCorrelation(c);
     if (format == "csv") {
-      exporters::AppendCsvRow(body, incidents::IncidentCsvFields(*c.incident, fields));
+      AppendCsvRow(body, incidents::IncidentCsvFields(*c.incident, fields));
     } else {
       if (!first) body += ',';
       body += incidents::IncidentToJson(*c.incident, fields);

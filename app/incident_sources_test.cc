@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "chaos/attack.h"
 #include "config/config.h"
 #include "exporters/incident_metrics.h"
-#include "incidents/attack.h"
 #include "incidents/incident_store.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/temp_dir.h"
@@ -22,7 +22,7 @@ using ::testing::HasSubstr;
 class IncidentSourcesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = testing::OpenTestStore(dir_, clock_);
+    store_ = test_support::OpenTestStore(dir_, clock_);
     ASSERT_NE(store_, nullptr);
     config::ServiceConfig checkout;
     checkout.name = "checkout";
@@ -48,14 +48,14 @@ class IncidentSourcesTest : public ::testing::Test {
   // One attack on checkout t0 .. t0+10m; an incident 5 minutes in (attributed, TTD 5m),
   // one 12 minutes after the end (within grace), one a day earlier on "search" (none).
   void Fill() {
-    incidents::AttackLog log(*store_, clock_);
-    incidents::Attack attack;
+    chaos::AttackLog log(*store_, clock_);
+    chaos::Attack attack;
     attack.services = {"checkout"};
     attack.start = t0_;
     auto started = log.Start(attack);
     ASSERT_TRUE(started.ok()) << started.error().message;
     attack_id_ = started->id;
-    incidents::AttackEnd end;
+    chaos::AttackEnd end;
     end.end = t0_ + minutes(10);
     ASSERT_TRUE(log.End(attack_id_, end).ok());
     std::vector<incidents::Incident> list{
@@ -65,7 +65,7 @@ class IncidentSourcesTest : public ::testing::Test {
     ASSERT_TRUE(incidents::IncidentStore(*store_).Upsert(list).ok());
   }
 
-  testing::TempDir dir_;
+  test_support::TempDir dir_;
   FakeClock clock_;
   std::unique_ptr<store::Store> store_;
   config::Config config_;

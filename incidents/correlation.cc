@@ -34,7 +34,7 @@ class ActiveAttacks {
   using Key = std::pair<Timestamp, size_t>;  // (start, index in the start-sorted attacks)
 
   // `services[a]`: the distinct service ids attack `a` names (empty: every service).
-  ActiveAttacks(const std::vector<Attack>& attacks,
+  ActiveAttacks(const std::vector<chaos::Attack>& attacks,
                 const std::vector<std::vector<uint32_t>>& services, size_t service_count,
                 Timestamp now, Duration grace)
       : attacks_(attacks),
@@ -80,9 +80,9 @@ class ActiveAttacks {
   }
 
  private:
-  Timestamp Expiry(const Attack& a) const { return a.end.value_or(now_) + grace_; }
+  Timestamp Expiry(const chaos::Attack& a) const { return a.end.value_or(now_) + grace_; }
 
-  const std::vector<Attack>& attacks_;
+  const std::vector<chaos::Attack>& attacks_;
   const std::vector<std::vector<uint32_t>>& services_;
   std::vector<std::set<Key>> by_service_;
   Timestamp now_;
@@ -272,7 +272,7 @@ Result<std::vector<FailingStretch>> LoadFailingStretches(const store::Store& sto
   return FailingStretchesFromRollups(minutes_seen, to, options);
 }
 
-Correlation Correlate(std::vector<Incident> incidents_in, std::vector<Attack> attacks,
+Correlation Correlate(std::vector<Incident> incidents_in, std::vector<chaos::Attack> attacks,
                       const FailingStretches& stretches, std::vector<FiredAlert> alerts,
                       Timestamp now, const CorrelationOptions& options) {
   Correlation out;
@@ -395,7 +395,7 @@ Correlation Correlate(std::vector<Incident> incidents_in, std::vector<Attack> at
       }
       if (auto it = reruns.find(i.id); it != reruns.end()) {
         for (size_t a : it->second) {
-          const Attack& attack = attacks[a];
+          const chaos::Attack& attack = attacks[a];
           // A halted, failed or still running re-run, or one that broke steady state,
           // shows the failure is not prevented yet.
           if (attack.start < *i.resolved_at || attack.outcome != "completed" ||
@@ -434,7 +434,7 @@ Correlation Correlate(std::vector<Incident> incidents_in, std::vector<Attack> at
   // Detection coverage.
   out.attacks.reserve(attacks.size());
   for (size_t a = 0; a < attacks.size(); ++a) {
-    const Attack& attack = attacks[a];
+    const chaos::Attack& attack = attacks[a];
     AttackDetection d;
     d.attack_id = attack.id;
     d.start = attack.start;

@@ -750,7 +750,7 @@ Result<std::string> RenderAttackMarkdown(const AttackReport& r) {
   auto f = InstantFormatter::Make(r.time_zone);
   if (!f.ok()) return f.error();
   const chaos::Attack& a = r.attack;
-  std::string out = "# chaos::Attack " + Md(a.name.empty() ? a.id : a.name) + "\n\n";
+  std::string out = "# Attack " + Md(a.name.empty() ? a.id : a.name) + "\n\n";
   out += "- id: " + Md(a.id) + "\n- type: " + Md(a.type) + "\n- window: " + Md(f->Format(a.start)) +
          " to " + Md(f->Format(r.window_end)) + (r.open ? " (still running)" : "") +
          "\n- targets: " + Md(Join(a.targets)) + "\n- services: " + Md(Join(a.services)) +

@@ -52,6 +52,8 @@ struct IncrementalCorrelation::Pass {
   std::set<std::string> redetect;        // ids of attacks to detect again
   // Incidents added or replaced in this pass (already computed on the new inputs).
   std::unordered_set<std::string_view> fresh;
+  // Where some of them are in out_.incidents (saves a search).
+  std::unordered_map<std::string_view, size_t> positions;
   std::vector<std::pair<std::string_view, Chain*>> touched_service_chains;
   std::vector<std::pair<std::string_view, Chain*>> touched_recurrence_chains;
   // Incidents replaced or removed: kept alive until the pass ends, as views of their ids
@@ -71,6 +73,8 @@ IncrementalCorrelation::IncrementalCorrelation(std::vector<Incident> incidents,
   internal::SortAlerts(alerts_);
   out_ = Correlate(std::move(incidents), std::move(attacks), stretches_, std::move(alerts), now,
                    options_);
+  // Room for imports: growing the vector moves every incident.
+  out_.incidents.reserve(out_.incidents.size() + out_.incidents.size() / 8 + 1024);
   created_.reserve(out_.incidents.size());
   for (size_t p = 0; p < out_.incidents.size(); ++p) {
     const CorrelatedIncident& c = out_.incidents[p];
@@ -222,20 +226,30 @@ void IncrementalCorrelation::Apply(CorrelationChanges changes) {
   ApplyAttacks(changes, pass);
   // Attacks to detect again: added or changed ones, those whose span reaches a changed
   // stretch or alert, and the open ones when `now` moved (their window ends at now).
-  for (size_t p = 0; p < attacks_.size(); ++p) {
-    const Attack& a = attacks_[p];
-    const Timestamp end = a.end.value_or(out_.now);
-    bool again = pass.redetect.count(a.id) > 0 || (!a.end && pass.old_now != out_.now) ||
-                 (pass.alerts_from && end + options_.attribution_grace >= *pass.alerts_from);
-    for (auto it = pass.stretches_from.begin(); !again && it != pass.stretches_from.end(); ++it) {
-      again = end >= it->second && (a.services.empty() || Names(a, it->first));
-    }
-    if (!again) continue;
-    AttackDetection d = internal::DetectAttack(a, stretches_, alerts_, out_.now, options_);
+  const bool now_moved = pass.old_now != out_.now;
+  const auto detect = [&](size_t p) {
+    AttackDetection d =
+        internal::DetectAttack(attacks_[p], stretches_, alerts_, out_.now, options_);
     d.incident_ids = std::move(out_.attacks[p].incident_ids);
     out_.attacks[p] = std::move(d);
+  };
+  if (pass.redetect.empty() && !pass.alerts_from && pass.stretches_from.empty()) {
+    if (now_moved) {
+      for (size_t p : open_attacks_) detect(p);
+    }
+  } else {
+    for (size_t p = 0; p < attacks_.size(); ++p) {
+      const Attack& a = attacks_[p];
+      const Timestamp end = a.end.value_or(out_.now);
+      bool again = pass.redetect.count(a.id) > 0 || (!a.end && now_moved) ||
+                   (pass.alerts_from && end + options_.attribution_grace >= *pass.alerts_from);
+      for (auto it = pass.stretches_from.begin(); !again && it != pass.stretches_from.end(); ++it) {
+        again = end >= it->second && (a.services.empty() || Names(a, it->first));
+      }
+      if (again) detect(p);
+    }
   }
-  if (!open_attacks_.empty() && pass.old_now != out_.now) {
+  if (!open_attacks_.empty() && now_moved) {
     // Open attacks claim incidents up to now + grace.
     pass.spans.emplace_back(std::min(pass.old_now, out_.now) + options_.attribution_grace,
                             std::max(pass.old_now, out_.now) + options_.attribution_grace);
@@ -272,7 +286,7 @@ void IncrementalCorrelation::Apply(CorrelationChanges changes) {
   }
 
   ApplyChains(pass);
-  if (pass.old_now != out_.now) {
+  if (now_moved) {
     for (size_t p : open_) {
       CorrelatedIncident& c = out_.incidents[p];
       c.open_seconds = ToSeconds(out_.now - c.incident->created_at);
@@ -377,7 +391,11 @@ void IncrementalCorrelation::UnlinkIncident(const Incident& i, Pass& pass) {
     auto it =
         std::lower_bound(chain.links.begin(), chain.links.end(), Key(i.created_at, i.id),
                          [](const Link& l, const Key& k) { return Key(l.created, l.id) < k; });
-    if (it != chain.links.end() && it->id == i.id) it->removed = true;
+    if (it != chain.links.end() && it->id == i.id) {
+      it->removed = true;
+      chain.first_changed =
+          std::min(chain.first_changed, static_cast<size_t>(it - chain.links.begin()));
+    }
     return !chain.touched;
   };
   if (!i.service.empty()) {
@@ -419,7 +437,15 @@ void IncrementalCorrelation::ApplyIncidents(CorrelationChanges& changes, Pass& p
     LinkIncident(c, pass);
     return c;
   };
-  for (const auto& [id, incident] : upserts) {
+  // In (created_at, id) order, so each joins its attack's list at the end.
+  std::vector<const Incident*> ordered;
+  ordered.reserve(upserts.size());
+  for (const auto& [id, incident] : upserts) ordered.push_back(incident);
+  std::sort(ordered.begin(), ordered.end(), [](const Incident* a, const Incident* b) {
+    return Key(a->created_at, a->id) < Key(b->created_at, b->id);
+  });
+  for (const Incident* incident : ordered) {
+    const std::string_view id = incident->id;
     auto it = created_.find(id);
     if (it == created_.end()) {
       added.push_back(correlate(*incident));
@@ -434,6 +460,7 @@ void IncrementalCorrelation::ApplyIncidents(CorrelationChanges& changes, Pass& p
       continue;
     }
     // Same place in the order: replaced where it is.
+    pass.positions[id] = p;
     RemoveFromAttack(c);
     UnlinkIncident(*c.incident, pass);
     created_.erase(it);
@@ -461,6 +488,7 @@ void IncrementalCorrelation::ApplyIncidents(CorrelationChanges& changes, Pass& p
       out_.incidents.reserve(out_.incidents.size() * 5 / 4 + added.size());
     }
     for (CorrelatedIncident& c : added) {
+      pass.positions[c.incident->id] = out_.incidents.size();
       if (c.open) open_.push_back(out_.incidents.size());
       out_.incidents.push_back(std::move(c));
     }
@@ -483,6 +511,7 @@ void IncrementalCorrelation::ApplyIncidents(CorrelationChanges& changes, Pass& p
   }
   while (next_add != added.end()) merged.push_back(std::move(*next_add++));
   out_.incidents = std::move(merged);
+  pass.positions.clear();  // everything after the first change moved
   open_.clear();
   for (size_t p = 0; p < out_.incidents.size(); ++p) {
     if (out_.incidents[p].open) open_.push_back(p);
@@ -490,38 +519,57 @@ void IncrementalCorrelation::ApplyIncidents(CorrelationChanges& changes, Pass& p
 }
 
 void IncrementalCorrelation::ApplyChains(Pass& pass) {
-  const auto rebuild = [&](Chain& chain, OptionalSeconds CorrelatedIncident::*field) {
+  // Merges the chain's changes and rewrites the gaps from the first changed link on (the
+  // gaps before it depend only on unchanged links): `gaps` holds the gap of every link but
+  // the first, in order.
+  const auto rebuild = [&](Chain& chain, OptionalSeconds CorrelatedIncident::*field,
+                           std::vector<double>& gaps) {
     chain.touched = false;
-    std::erase_if(chain.links, [](const Link& l) { return l.removed; });
     const auto order = [](const Link& a, const Link& b) {
       return Key(a.created, a.id) < Key(b.created, b.id);
     };
     std::sort(chain.pending.begin(), chain.pending.end(), order);
+    size_t first = std::min(chain.first_changed, chain.links.size());
+    if (!chain.pending.empty()) {
+      first = std::min(first,
+                       static_cast<size_t>(std::lower_bound(chain.links.begin(), chain.links.end(),
+                                                            chain.pending.front(), order) -
+                                           chain.links.begin()));
+    }
+    chain.first_changed = SIZE_MAX;
+    const auto from = chain.links.begin() + static_cast<ptrdiff_t>(first);
+    chain.links.erase(
+        std::remove_if(from, chain.links.end(), [](const Link& l) { return l.removed; }),
+        chain.links.end());
     const auto kept = static_cast<ptrdiff_t>(chain.links.size());
     chain.links.insert(chain.links.end(), chain.pending.begin(), chain.pending.end());
     chain.pending.clear();
-    std::inplace_merge(chain.links.begin(), chain.links.begin() + kept, chain.links.end(), order);
-    std::vector<double> gaps;
-    gaps.reserve(chain.links.size());
-    for (size_t k = 0; k < chain.links.size(); ++k) {
+    std::inplace_merge(chain.links.begin() + static_cast<ptrdiff_t>(first),
+                       chain.links.begin() + kept, chain.links.end(), order);
+    gaps.resize(std::max<size_t>(first, 1) - 1);
+    for (size_t k = first; k < chain.links.size(); ++k) {
       Link& link = chain.links[k];
       const OptionalSeconds gap = internal::GapAfter(
           k == 0, k == 0 ? std::nullopt : chain.links[k - 1].resolved, link.created);
       if (gap) gaps.push_back(*gap);
       if (link.fresh || !(gap == link.gap)) {
-        out_.incidents[PositionOf(link.created, link.id)].*field = gap;
+        auto hint = pass.positions.find(link.id);
+        const size_t p =
+            hint != pass.positions.end() ? hint->second : PositionOf(link.created, link.id);
+        out_.incidents[p].*field = gap;
         link.gap = gap;
         link.fresh = false;
       }
     }
-    return gaps;
   };
   for (auto& [name, chain] : pass.touched_service_chains) {
-    std::vector<double> gaps = rebuild(*chain, &CorrelatedIncident::tbf_seconds);
     auto at =
         std::lower_bound(out_.services.begin(), out_.services.end(), name,
                          [](const ServiceTbf& t, std::string_view n) { return t.service < n; });
     const bool listed = at != out_.services.end() && at->service == name;
+    std::vector<double> gaps;
+    if (listed) gaps = std::move(at->tbf_seconds);
+    rebuild(*chain, &CorrelatedIncident::tbf_seconds, gaps);
     if (chain->links.empty()) {
       if (listed) out_.services.erase(at);
       continue;
@@ -535,11 +583,14 @@ void IncrementalCorrelation::ApplyChains(Pass& pass) {
     }
   }
   for (auto& [key, chain] : pass.touched_recurrence_chains) {
-    std::vector<double> gaps = rebuild(*chain, &CorrelatedIncident::recurrence_seconds);
     auto at =
         std::lower_bound(out_.recurrences.begin(), out_.recurrences.end(), key,
                          [](const Recurrence& r, std::string_view k) { return r.fingerprint < k; });
+    // A chain of one incident has no gaps, listed or not.
     const bool listed = at != out_.recurrences.end() && at->fingerprint == key;
+    std::vector<double> gaps;
+    if (listed) gaps = std::move(at->gap_seconds);
+    rebuild(*chain, &CorrelatedIncident::recurrence_seconds, gaps);
     if (chain->links.size() < 2) {
       if (listed) out_.recurrences.erase(at);
       continue;

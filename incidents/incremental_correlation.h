@@ -22,6 +22,7 @@
 // with a lock).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -87,7 +88,8 @@ class IncrementalCorrelation {
   };
   struct Chain {
     std::vector<Link> links;
-    std::vector<Link> pending;  // linked in this pass, not yet merged into `links`
+    std::vector<Link> pending;        // linked in this pass, not yet merged into `links`
+    size_t first_changed = SIZE_MAX;  // the first link unlinked in this pass
     bool touched = false;
   };
   // Closed attacks in (start, id) order; none is active longer than `longest` after its

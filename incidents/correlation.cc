@@ -375,6 +375,10 @@ std::vector<std::vector<std::string_view>> SweepIncidents(
     if (a) attributed[*a].push_back(i.id);
     const std::vector<const Attack*>* rerun = nullptr;
     if (!reruns.empty() && i.resolved_at) {
+      // Hashing the id reads its characters, usually a heap block far from the incident.
+      if (k + kFetchAhead / 2 < in.size()) {
+        __builtin_prefetch(in[order[k + kFetchAhead / 2]].id.data());
+      }
       if (auto it = reruns.find(i.id); it != reruns.end()) rerun = &it->second;
     }
     internal::CorrelateIncident(i, a ? &attacks[*a] : nullptr, services.stretches_of[service],

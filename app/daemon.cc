@@ -9,8 +9,6 @@
 #include "app/chaos.h"
 #include "app/cli_context.h"
 #include "app/incident_api.h"
-#include "app/incident_sources.h"
-#include "app/incident_sync.h"
 #include "app/store_api.h"
 #include "app/version.h"
 #include "collector/probe/probe_engine.h"
@@ -21,11 +19,13 @@
 #include "exporters/host_metrics.h"
 #include "exporters/http_server.h"
 #include "exporters/incident_metrics.h"
-#include "exporters/incident_reports.h"
 #include "exporters/metrics.h"
 #include "exporters/probe_metrics.h"
 #include "incidents/attack.h"
+#include "incidents/incident_sources.h"
 #include "incidents/incident_store.h"
+#include "incidents/incident_sync.h"
+#include "incidents/live_correlation.h"
 #include "slo/alert_engine.h"
 #include "slo/burn_rate.h"
 #include "slo/slo_engine.h"
@@ -167,7 +167,8 @@ Status Daemon::Start() {
       config_.services, clock_, [this](const collector::ProbeResult& r) { OnProbeResult(r); });
 
   if (config_.pagerduty) {
-    auto sync = IncidentSync::Create(config_, *store_, clock_, &metrics_->registry(), &stop_);
+    auto sync =
+        incidents::IncidentSync::Create(config_, *store_, clock_, &metrics_->registry(), &stop_);
     if (!sync.ok()) return sync.error();
     incident_sync_ = std::move(*sync);
   }
@@ -177,8 +178,9 @@ Status Daemon::Start() {
     spdlog::warn("incident index not built (the incident list pages by scanning): {}",
                  indexed.error().message);
   }
-  incident_sources_ = std::make_shared<const exporters::IncidentReportSources>(
-      IncidentReportSourcesFor(config_, *store_, clock_));
+  incident_sources_ = std::make_shared<const incidents::IncidentReportSources>(
+      incidents::IncidentReportSourcesFor(config_, *store_, clock_));
+  live_correlation_ = std::make_unique<incidents::LiveCorrelation>(*incident_sources_);
   incident_metrics_ = std::make_shared<exporters::IncidentMetrics>();
   metrics_->Add(incident_metrics_);
   recent_incidents_ = std::make_unique<incidents::RecentIncidents>(*store_, clock_);
@@ -214,7 +216,7 @@ Status Daemon::Start() {
   for (auto& route : IncidentRoutes(*incident_sources_, *store_, incident_sync_.get())) {
     deps.routes.push_back(std::move(route));
   }
-  for (auto& route : exporters::IncidentReportRoutes(*incident_sources_)) {
+  for (auto& route : IncidentReportRoutes(*incident_sources_)) {
     deps.routes.push_back(std::move(route));
   }
 
@@ -344,7 +346,7 @@ void Daemon::Stop() {
 }
 
 void Daemon::RefreshIncidentMetrics() {
-  if (auto s = app::RefreshIncidentMetrics(*incident_sources_, *incident_metrics_); !s.ok()) {
+  if (auto s = exporters::RefreshIncidentMetrics(*live_correlation_, *incident_metrics_); !s.ok()) {
     spdlog::warn("incident metrics: {}", s.error().message);
   }
 }

@@ -1,12 +1,11 @@
-#include "exporters/incident_reports.h"
+#include "incidents/report_sources.h"
 
 #include <algorithm>
 
 #include "common/time.h"
-#include "exporters/csp.h"
 #include "incidents/report.h"
 
-namespace steadystate::exporters {
+namespace steadystate::incidents {
 namespace {
 
 using incidents::Attack;
@@ -55,19 +54,6 @@ RenderedReport Rendered(incidents::ReportFormat format, std::string body) {
       break;
   }
   return {"application/json", std::move(body)};
-}
-
-ApiResponse ToResponse(const Result<RenderedReport>& r) {
-  if (!r.ok()) return ApiResponse::FromError(r.error());
-  ApiResponse out;
-  out.content_type = r->content_type;
-  out.body = r->body;
-  if (out.content_type.starts_with("text/html")) {
-    ApplyContentSecurityPolicy(out, {}, NewCspNonce());
-  } else {
-    out.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  }
-  return out;
 }
 
 }  // namespace
@@ -227,40 +213,4 @@ Result<RenderedReport> AttackReportFor(const IncidentReportSources& sources, std
   return Rendered(*f, std::move(*body));
 }
 
-std::vector<ApiRoute> IncidentReportRoutes(const IncidentReportSources& sources) {
-  std::vector<ApiRoute> routes;
-  routes.push_back({ApiRoute::Method::kGet, "/api/v1/metrics/incidents", false,
-                    [sources](const ApiRequest& request) {
-                      auto since = TimeParam(request, "since");
-                      if (!since.ok()) return ApiResponse::FromError(since.error());
-                      auto until = TimeParam(request, "until");
-                      if (!until.ok()) return ApiResponse::FromError(until.error());
-                      auto group_by = incidents::ParseGroupBy(request.Param("group_by", "none"));
-                      if (!group_by.ok()) return ApiResponse::FromError(group_by.error());
-                      return ToResponse(IncidentMetricsExport(sources, *since, *until, *group_by,
-                                                              request.Param("format", "json")));
-                    }});
-  routes.push_back({ApiRoute::Method::kGet, "/api/v1/reports/before-after", false,
-                    [sources](const ApiRequest& request) {
-                      if (!request.HasParam("cutover")) {
-                        return ApiResponse::Error(400, "cutover: required (RFC 3339)");
-                      }
-                      auto cutover = TimeParam(request, "cutover");
-                      if (!cutover.ok()) return ApiResponse::FromError(cutover.error());
-                      auto window = ParseDuration(request.Param("window", "90d"));
-                      if (!window.ok())
-                        return ApiResponse::Error(400, "window: " + window.error().message);
-                      return ToResponse(BeforeAfterReportFor(sources, **cutover, *window,
-                                                             request.Param("format", "html"),
-                                                             request.Param("time_zone")));
-                    }});
-  routes.push_back({ApiRoute::Method::kGet, "/api/v1/reports/attacks/{}", false,
-                    [sources](const ApiRequest& request) {
-                      return ToResponse(AttackReportFor(sources, request.matches.at(0),
-                                                        request.Param("format", "html"),
-                                                        request.Param("time_zone")));
-                    }});
-  return routes;
-}
-
-}  // namespace steadystate::exporters
+}  // namespace steadystate::incidents

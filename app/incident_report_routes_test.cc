@@ -1,4 +1,4 @@
-#include "exporters/incident_reports.h"
+#include "app/incident_api.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,9 +9,14 @@
 #include "tests/support/fake_clock.h"
 #include "tests/support/test_store.h"
 
-namespace steadystate::exporters {
+namespace steadystate::app {
 namespace {
 
+using exporters::ApiRequest;
+using exporters::ApiResponse;
+using exporters::ApiRoute;
+using exporters::MatchPathPattern;
+using incidents::IncidentReportSources;
 using std::chrono::days;
 using std::chrono::hours;
 using std::chrono::minutes;
@@ -181,4 +186,4 @@ TEST_F(IncidentReportsTest, HtmlReportsSendAContentSecurityPolicyWithANonceForTh
 }
 
 }  // namespace
-}  // namespace steadystate::exporters
+}  // namespace steadystate::app

@@ -16,22 +16,22 @@
 #include <iostream>
 #include <sstream>
 
-#include "app/attack_run.h"
-#include "app/chaos.h"
 #include "app/commands.h"
-#include "app/pending_attack_ends.h"
+#include "chaos/attack.h"
+#include "chaos/attack_run.h"
+#include "chaos/chaostoolkit.h"
+#include "chaos/pending_attack_ends.h"
+#include "chaos/service.h"
 #include "common/read_capped.h"
 #include "common/redact.h"
+#include "common/text.h"
 #include "common/time.h"
-#include "exporters/csv.h"
-#include "incidents/attack.h"
-#include "incidents/chaostoolkit.h"
 
 namespace steadystate::app {
 namespace {
 
-using incidents::Attack;
-using incidents::AttackEnd;
+using chaos::Attack;
+using chaos::AttackEnd;
 
 Error ApiError(const HttpResponse& response) {
   return MakeError(response.status >= 400 && response.status < 500 && response.status != 404
@@ -67,7 +67,7 @@ std::string StartBody(const Attack& a) {
 // call, so a daemon started meanwhile can take the store). A window the daemon started is
 // ended through the daemon: while it is away, End retries for `end_retry` (and records in
 // the store only if the data directory exists and the daemon has let it go).
-class CliBackend final : public AttackBackend {
+class CliBackend final : public chaos::AttackBackend {
  public:
   CliBackend(const config::Config& config, DaemonApi api, const Clock& clock,
              Duration end_retry = Duration{0})
@@ -79,21 +79,22 @@ class CliBackend final : public AttackBackend {
     if (response->has_value()) {
       if ((*response)->status != 201 && (*response)->status != 200) return ApiError(**response);
       started_by_daemon_ = true;
-      return incidents::AttackFromJson((*response)->body);
+      return chaos::AttackFromJson((*response)->body);
     }
-    return WithStore([&](incidents::AttackLog& log) { return log.Start(attack); });
+    return WithStore([&](chaos::AttackLog& log) { return log.Start(attack); });
   }
 
   Result<Attack> End(const std::string& id, const AttackEnd& end,
                      const StopSignal& interrupted) override {
     if (started_by_daemon_) return EndThroughDaemon(id, end, interrupted);
-    auto response = api_.Call("POST", "/api/v1/attacks/" + id + "/end", AttackEndToJson(end));
+    auto response =
+        api_.Call("POST", "/api/v1/attacks/" + id + "/end", chaos::AttackEndToJson(end));
     if (!response.ok()) return response.error();
     if (response->has_value()) {
       if ((*response)->status != 200) return ApiError(**response);
-      return incidents::AttackFromJson((*response)->body);
+      return chaos::AttackFromJson((*response)->body);
     }
-    return WithStore([&](incidents::AttackLog& log) { return log.End(id, end); });
+    return WithStore([&](chaos::AttackLog& log) { return log.End(id, end); });
   }
 
   Result<std::string> Defer(const std::string& id, const AttackEnd& end) override {
@@ -109,12 +110,12 @@ class CliBackend final : public AttackBackend {
     if (end.exit_status) command += " --exit-status " + std::to_string(*end.exit_status);
     if (!end.steady_state.empty()) command += " --steady-state " + end.steady_state;
     if (!end.halted_reason.empty()) command += " --reason " + quote(end.halted_reason);
-    auto journaled = AppendPendingAttackEnd(config_.storage.path, id, end);
+    auto journaled = chaos::AppendPendingAttackEnd(config_.storage.path, id, end);
     if (!journaled.ok()) {
       return "its end is not recorded (" + journaled.error().message +
              "); record it when the daemon is back with:\n  " + command;
     }
-    return "its end is kept in " + PendingAttackEndsPath(config_.storage.path) +
+    return "its end is kept in " + chaos::PendingAttackEndsPath(config_.storage.path) +
            ", which the daemon records when it starts (or within 30 s if it runs); or record it "
            "yourself with:\n  " +
            command;
@@ -133,16 +134,16 @@ class CliBackend final : public AttackBackend {
     }
     const HttpResponse& r = **response;
     if (r.status == 200) return std::optional<std::string>{};
-    if (r.status == 503) return std::optional<std::string>(BreachReason(r.body));
+    if (r.status == 503) return std::optional<std::string>(chaos::BreachReason(r.body));
     return ApiError(r);
   }
 
  private:
-  Result<Attack> WithStore(const std::function<Result<Attack>(incidents::AttackLog&)>& fn) {
+  Result<Attack> WithStore(const std::function<Result<Attack>(chaos::AttackLog&)>& fn) {
     auto store = OpenStoreForWriting(config_, clock_);
     if (!store.ok()) return store.error();
-    incidents::AttackLog log(**store, clock_);
-    log.SetSteadyStateJudge([&](const Attack& a) { return JudgeSteadyState(**store, a); });
+    chaos::AttackLog log(**store, clock_);
+    log.SetSteadyStateJudge([&](const Attack& a) { return chaos::JudgeSteadyState(**store, a); });
     return fn(log);
   }
 
@@ -154,14 +155,14 @@ class CliBackend final : public AttackBackend {
     const Duration timeout =
         std::clamp<Duration>(end_retry_, std::chrono::seconds(1), std::chrono::seconds(10));
     auto response =
-        api_.Call("POST", "/api/v1/attacks/" + id + "/end", AttackEndToJson(end), timeout);
+        api_.Call("POST", "/api/v1/attacks/" + id + "/end", chaos::AttackEndToJson(end), timeout);
     if (!response.ok()) {
       last_error = response.error().message;
       return std::nullopt;
     }
     if (response->has_value()) {
       const HttpResponse& r = **response;
-      if (r.status == 200) return incidents::AttackFromJson(r.body);
+      if (r.status == 200) return chaos::AttackFromJson(r.body);
       if (r.status >= 500) {
         last_error = ApiErrorMessage(r);
         return std::nullopt;
@@ -170,7 +171,7 @@ class CliBackend final : public AttackBackend {
       if (retried) {
         if (auto got = api_.Call("GET", "/api/v1/attacks/" + id);
             got.ok() && got->has_value() && (*got)->status == 200) {
-          auto attack = incidents::AttackFromJson((*got)->body);
+          auto attack = chaos::AttackFromJson((*got)->body);
           if (attack.ok() && attack->outcome == end.outcome && attack->end == end.end) {
             return attack;
           }
@@ -186,7 +187,7 @@ class CliBackend final : public AttackBackend {
                                           ec)) {
       return std::nullopt;
     }
-    auto ended = WithStore([&](incidents::AttackLog& log) { return log.End(id, end); });
+    auto ended = WithStore([&](chaos::AttackLog& log) { return log.End(id, end); });
     if (ended.ok()) return ended;
     if (ended.error().code == ErrorCode::kNotFound ||
         ended.error().code == ErrorCode::kInvalidInput) {
@@ -253,14 +254,13 @@ std::string Joined(const std::vector<std::string>& items) {
 
 void PrintCsv(const std::vector<Attack>& attacks) {
   std::string out;
-  exporters::AppendCsvRow(
-      out, {"id", "source", "source_id", "type", "targets", "services", "start", "end",
-            "created_by", "name", "outcome", "steady_state", "halted_reason", "reproduces"});
+  AppendCsvRow(out,
+               {"id", "source", "source_id", "type", "targets", "services", "start", "end",
+                "created_by", "name", "outcome", "steady_state", "halted_reason", "reproduces"});
   for (const auto& a : attacks) {
-    exporters::AppendCsvRow(
-        out, {a.id, a.source, a.source_id, a.type, Joined(a.targets), Joined(a.services),
-              FormatRfc3339(a.start), a.end ? FormatRfc3339(*a.end) : "", a.created_by, a.name,
-              a.outcome, a.steady_state, a.halted_reason, Joined(a.reproduces)});
+    AppendCsvRow(out, {a.id, a.source, a.source_id, a.type, Joined(a.targets), Joined(a.services),
+                       FormatRfc3339(a.start), a.end ? FormatRfc3339(*a.end) : "", a.created_by,
+                       a.name, a.outcome, a.steady_state, a.halted_reason, Joined(a.reproduces)});
   }
   std::cout << out;
 }
@@ -268,7 +268,7 @@ void PrintCsv(const std::vector<Attack>& attacks) {
 void PrintJson(const std::vector<Attack>& attacks) {
   std::string out = "[";
   for (size_t i = 0; i < attacks.size(); ++i) {
-    out += (i > 0 ? "," : "") + incidents::AttackToJson(attacks[i]);
+    out += (i > 0 ? "," : "") + chaos::AttackToJson(attacks[i]);
   }
   std::cout << out << "]\n";
 }
@@ -301,7 +301,7 @@ void AddAttackFlags(CLI::App& cmd, AttackFlags& f) {
 }
 
 Result<Attack> AttackFromFlags(const AttackFlags& f) {
-  if (!incidents::IsAttackType(f.type)) {
+  if (!chaos::IsAttackType(f.type)) {
     return MakeError(ErrorCode::kInvalidInput,
                      "--type: \"" + f.type +
                          "\" is not an attack type (cpu, memory, io, disk, latency, packet_loss, "
@@ -311,7 +311,7 @@ Result<Attack> AttackFromFlags(const AttackFlags& f) {
   Attack a;
   a.source = "cli";
   a.type = f.type;
-  a.targets = f.targets.empty() ? std::vector<std::string>{LocalHostname()} : f.targets;
+  a.targets = f.targets.empty() ? std::vector<std::string>{chaos::LocalHostname()} : f.targets;
   a.services = f.services;
   a.name = f.name;
   a.reproduces = f.reproduces;
@@ -372,8 +372,8 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
     if (!config.ok()) return fail(config.error());
     auto a = AttackFromFlags(st->run_flags);
     if (!a.ok()) return fail(a.error());
-    a->owner = std::to_string(getpid()) + "@" + LocalHostname();
-    AttackRunOptions options;
+    a->owner = std::to_string(getpid()) + "@" + chaos::LocalHostname();
+    chaos::AttackRunOptions options;
     options.attack = *a;
     options.command = st->command;
     options.halt_on_breach = st->halt_on_breach;
@@ -393,7 +393,7 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
     options.check_interval = *interval;
     options.grace = *grace_d;
     CliBackend backend(*config, ConnectDaemon(context, *config), SystemClock(), *end_retry);
-    context.exit_code = RunAttack(options, backend, SystemClock()).exit_status;
+    context.exit_code = chaos::RunAttack(options, backend, SystemClock()).exit_status;
   });
 
   // attack start
@@ -427,7 +427,7 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
     auto config = LoadCliConfig(context);
     if (!config.ok()) return fail(config.error());
     // The same checks the API makes, before anything is sent.
-    auto checked = incidents::ParseAttackEnd(AttackEndToJson(st->end_flags));
+    auto checked = chaos::ParseAttackEnd(chaos::AttackEndToJson(st->end_flags));
     if (!checked.ok()) return fail(checked.error());
     AttackEnd e = st->end_flags;
     auto at = FlagTime("--at", st->end_at);
@@ -468,7 +468,7 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
       if (j.is_discarded()) return MakeError(ErrorCode::kUnavailable, "is not valid JSON");
       if (!j.is_array()) return MakeError(ErrorCode::kUnavailable, "is not a JSON list");
       for (const auto& item : j) {
-        auto a = incidents::AttackFromJson(item.dump());
+        auto a = chaos::AttackFromJson(item.dump());
         if (!a.ok()) {
           return MakeError(ErrorCode::kUnavailable,
                            "holds an unreadable attack: " + a.error().message);
@@ -487,7 +487,7 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
           return fail(store.error());
         }
       } else {
-        incidents::AttackLog log(**store, SystemClock());
+        chaos::AttackLog log(**store, SystemClock());
         auto listed = log.List(*from, *to);
         if (!listed.ok()) return fail(listed.error());
         found = std::move(*listed);
@@ -516,14 +516,14 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
     for (const auto& path : st->journals) {
       auto text = ReadFileCapped(path, config->chaos.max_journal_bytes, "chaos.max_journal_bytes");
       if (!text.ok()) return fail(text.error());
-      auto parsed = incidents::ParseChaosToolkitJournal(*text, st->import_type);
+      auto parsed = chaos::ParseChaosToolkitJournal(*text, st->import_type);
       if (!parsed.ok())
         return fail(MakeError(parsed.error().code, path + ": " + parsed.error().message));
       bodies.push_back(std::move(*text));
     }
     DaemonApi api = ConnectDaemon(context, *config);
     std::unique_ptr<store::Store> store;
-    std::unique_ptr<incidents::AttackLog> log;
+    std::unique_ptr<chaos::AttackLog> log;
     for (size_t i = 0; i < st->journals.size(); ++i) {
       std::string id;
       bool created = false;
@@ -549,10 +549,10 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
           auto opened = OpenStoreForWriting(*config, SystemClock());
           if (!opened.ok()) return fail(opened.error());
           store = std::move(*opened);
-          log = std::make_unique<incidents::AttackLog>(*store, SystemClock());
+          log = std::make_unique<chaos::AttackLog>(*store, SystemClock());
         }
-        auto imported = ImportJournalFile(*log, st->journals[i], st->import_type,
-                                          config->chaos.max_journal_bytes);
+        auto imported = chaos::ImportJournalFile(*log, st->journals[i], st->import_type,
+                                                 config->chaos.max_journal_bytes);
         if (!imported.ok()) return fail(imported.error());
         id = imported->attack.id;
         created = imported->created;
@@ -608,9 +608,9 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
     }
     auto store = OpenStoreForWriting(*config, SystemClock());
     if (!store.ok()) return fail(store.error());
-    incidents::AttackLog log(**store, SystemClock());
+    chaos::AttackLog log(**store, SystemClock());
     auto http = NewCurlHttpClient();
-    auto stats = ImportGremlin(log, *source, *http, SystemClock(), since_t, until_t);
+    auto stats = chaos::ImportGremlin(log, *source, *http, SystemClock(), since_t, until_t);
     if (!stats.ok()) return fail(stats.error());
     std::cout << "gremlin: " << stats->fetched << " attacks read, " << stats->created << " new, "
               << stats->updated << " updated\n";

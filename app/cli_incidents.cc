@@ -14,7 +14,6 @@
 #include "common/redact.h"
 #include "common/text.h"
 #include "common/time.h"
-#include "exporters/csv.h"
 #include "incidents/incident.h"
 #include "incidents/incident_sources.h"
 #include "incidents/incident_store.h"
@@ -190,7 +189,7 @@ void PrintTable(const std::vector<std::vector<std::string>>& rows) {
 class ListOutput {
  public:
   explicit ListOutput(std::string format) : format_(std::move(format)) {
-    exporters::AppendCsvRow(csv_header_, incidents::IncidentFieldNames());
+    AppendCsvRow(csv_header_, incidents::IncidentFieldNames());
     if (format_ == "json") out_ = "[";
   }
 

@@ -89,8 +89,8 @@ Result<RenderedReport> Locally(
                          std::optional<Timestamp>) -> Result<std::vector<incidents::Incident>> {
       return std::vector<incidents::Incident>{};
     };
-    empty.attack = [](std::string_view) -> Result<std::optional<incidents::Attack>> {
-      return std::optional<incidents::Attack>{};
+    empty.attack = [](std::string_view) -> Result<std::optional<chaos::Attack>> {
+      return std::optional<chaos::Attack>{};
     };
     empty.clock = &clock;
     empty.options.attribution_grace = config.chaos.attribution_grace;

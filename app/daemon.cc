@@ -6,22 +6,26 @@
 
 #include <algorithm>
 
-#include "app/chaos.h"
 #include "app/cli_context.h"
 #include "app/incident_api.h"
 #include "app/store_api.h"
 #include "app/version.h"
+#include "chaos/api.h"
+#include "chaos/attack.h"
+#include "chaos/service.h"
 #include "collector/probe/probe_engine.h"
 #include "collector/probe/probe_result.h"
 #include "common/libcurl.h"
+#include "dashboard/dashboard.h"
 #include "exporters/alert_metrics.h"
-#include "exporters/dashboard/dashboard.h"
+#include "exporters/attack_metrics.h"
 #include "exporters/host_metrics.h"
-#include "exporters/http_server.h"
 #include "exporters/incident_metrics.h"
 #include "exporters/metrics.h"
 #include "exporters/probe_metrics.h"
-#include "incidents/attack.h"
+#include "exporters/read_api.h"
+#include "exporters/slo_metrics.h"
+#include "http/server.h"
 #include "incidents/incident_sources.h"
 #include "incidents/incident_store.h"
 #include "incidents/incident_sync.h"
@@ -29,7 +33,6 @@
 #include "slo/alert_engine.h"
 #include "slo/burn_rate.h"
 #include "slo/slo_engine.h"
-#include "slo/slo_metrics.h"
 #include "store/store.h"
 
 namespace steadystate::app {
@@ -125,7 +128,7 @@ Status Daemon::Start() {
   auto store = store::Store::Open(StoreOptionsFor(config_), clock_);
   if (!store.ok()) return store.error();
   store_ = std::move(*store);
-  attacks_ = std::make_unique<incidents::AttackLog>(*store_, clock_);
+  attacks_ = std::make_unique<chaos::AttackLog>(*store_, clock_);
 
   metrics_ = std::make_unique<exporters::Metrics>(
       exporters::BuildInfo{STEADYSTATE_VERSION, STEADYSTATE_REVISION, Compiler()});
@@ -139,11 +142,12 @@ Status Daemon::Start() {
                       .Add({});
   clock_watch_ = std::make_unique<WallClockStepWatch>(clock_);
 
-  notifications_ = std::make_unique<Notifications>(
+  notifications_ = std::make_unique<notify::Notifications>(
       *store_, clock_, metrics_->registry(), [this] { return alerts_->Snapshot(); }, &stop_);
-  chaos_ = std::make_unique<ChaosService>(config_.chaos, *store_, *attacks_, *notifications_,
-                                          clock_, hostname_, &stop_);
-  metrics_->Add(chaos_->Metrics());
+  chaos_ = std::make_unique<chaos::ChaosService>(config_.chaos, *store_, *attacks_, *notifications_,
+                                                 clock_, hostname_, &stop_);
+  metrics_->Add(std::make_shared<exporters::AttackMetrics>(
+      [this] { return attacks_->List(std::nullopt, std::nullopt); }));
   alerts_ = std::make_unique<slo::AlertEngine>(
       *store_, clock_,
       [this](const slo::Alert& alert, slo::TransitionKind kind) {
@@ -160,7 +164,7 @@ Status Daemon::Start() {
   host_monitor_->SetRules(config_.alerts);
   slo_engine_ = std::make_unique<slo::SloEngine>(config_.services, config_.steady_state, *store_,
                                                  clock_, slo::BurnRateTiers(config_.slo_alerts));
-  metrics_->Add(std::make_shared<slo::SloCollectable>(*slo_engine_));
+  metrics_->Add(std::make_shared<exporters::SloCollectable>(*slo_engine_));
   probe_metrics_ = std::make_shared<exporters::ProbeMetrics>();
   metrics_->Add(probe_metrics_);
   probes_ = std::make_unique<collector::ProbeEngine>(
@@ -191,25 +195,30 @@ Status Daemon::Start() {
     });
   }
 
-  exporters::HttpServerOptions http_options;
+  http::HttpServerOptions http_options;
   http_options.host = config_.server.listen.host;
   http_options.port = config_.server.listen.port;
   http_options.api_token = std::move(api_token);
   http_options.max_connections = static_cast<unsigned>(config_.server.max_connections);
   http_options.max_connections_per_client =
       static_cast<unsigned>(config_.server.max_connections_per_client);
-  exporters::HttpServerDeps deps;
-  deps.metrics = metrics_.get();
-  deps.store = store_.get();
-  deps.attacks = attacks_.get();
-  deps.alerts = [this] { return alerts_->Snapshot(); };
+  http::HttpServerDeps deps;
   deps.not_ready_reason = [this] { return NotReadyReason(); };
-  deps.services_json = [this] { return slo::ServicesJson(*slo_engine_->Latest(), LastProbes()); };
-  deps.steady_state = [this](std::string_view services) -> Result<std::pair<int, std::string>> {
+  exporters::ReadApiSources read_api;
+  read_api.metrics = metrics_.get();
+  read_api.alerts = [this] { return alerts_->Snapshot(); };
+  read_api.services_json = [this] {
+    return slo::ServicesJson(*slo_engine_->Latest(), LastProbes());
+  };
+  read_api.steady_state = [this](std::string_view services) -> Result<std::pair<int, std::string>> {
     auto report = slo::SteadyState(*slo_engine_->Latest(), services, LastProbes());
     if (!report.ok()) return report.error();
     return std::make_pair(report->ok ? 200 : 503, slo::SteadyStateJson(*report));
   };
+  for (auto& route : exporters::ReadApiRoutes(std::move(read_api))) {
+    deps.routes.push_back(std::move(route));
+  }
+  for (auto& route : chaos::AttackRoutes(*attacks_)) deps.routes.push_back(std::move(route));
   for (auto& route : chaos_->Routes()) deps.routes.push_back(std::move(route));
   deps.routes.push_back(StoreBackupRoute(*store_, clock_));
 
@@ -220,7 +229,7 @@ Status Daemon::Start() {
     deps.routes.push_back(std::move(route));
   }
 
-  exporters::dashboard::DashboardSources dashboard;
+  dashboard::DashboardSources dashboard;
   dashboard.snapshot = [this] { return slo_engine_->Latest(); };
   dashboard.last_probe = LastProbes();
   dashboard.store = store_.get();
@@ -234,9 +243,9 @@ Status Daemon::Start() {
   dashboard.service_incidents = [this](const std::string& service, Timestamp since) {
     return IncidentsOrNone(recent_incidents_->OfService(service, since), "incidents of " + service);
   };
-  auto dashboard_parts = exporters::dashboard::MakeDashboard(std::move(dashboard), clock_);
+  auto dashboard_parts = dashboard::MakeDashboard(std::move(dashboard), clock_);
   for (auto& route : dashboard_parts.routes) deps.routes.push_back(std::move(route));
-  http_ = std::make_unique<exporters::HttpServer>(std::move(http_options), std::move(deps), clock_);
+  http_ = std::make_unique<http::HttpServer>(std::move(http_options), std::move(deps), clock_);
   RETURN_IF_ERROR(http_->Start());
   // After the port is bound, so alerts link back to the real address.
   RETURN_IF_ERROR(notifications_->Configure(config_, ExternalUrl()));

@@ -11,7 +11,6 @@
 #include <string>
 
 #include "app/host_monitor.h"
-#include "app/notifications.h"
 #include "common/clock.h"
 #include "common/clock_step.h"
 #include "common/result.h"
@@ -19,6 +18,7 @@
 #include "common/stop_signal.h"
 #include "config/config.h"
 #include "incidents/incident_store.h"
+#include "notify/notifications.h"
 #include "slo/alert.h"
 #include "slo/slo_engine.h"
 
@@ -28,8 +28,11 @@ class Counter;
 namespace steadystate::store {
 class Store;
 }
-namespace steadystate::incidents {
+namespace steadystate::chaos {
 class AttackLog;
+class ChaosService;
+}  // namespace steadystate::chaos
+namespace steadystate::incidents {
 class IncidentSync;
 class LiveCorrelation;
 struct IncidentReportSources;
@@ -40,20 +43,22 @@ class SloEngine;
 }  // namespace steadystate::slo
 namespace steadystate::collector {
 class HostFilesystem;
+}  // namespace steadystate::collector
+namespace steadystate::collector {
 class ProbeEngine;
 struct ProbeResult;
 }  // namespace steadystate::collector
+namespace steadystate::http {
+class HttpServer;
+}  // namespace steadystate::http
 namespace steadystate::exporters {
 class Metrics;
-class HttpServer;
 class HostMetrics;
 class ProbeMetrics;
 class IncidentMetrics;
 }  // namespace steadystate::exporters
 
 namespace steadystate::app {
-
-class ChaosService;
 
 // The config path of the first thing in `config` that sends HTTP requests through libcurl
 // (a probe, a notifier other than `log`, the PagerDuty import, a Gremlin source), or "".
@@ -108,15 +113,15 @@ class Daemon {
   std::unique_ptr<WallClockStepWatch> clock_watch_;
   prometheus::Counter* clock_steps_ = nullptr;  // owned by metrics_' registry
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<incidents::AttackLog> attacks_;
+  std::unique_ptr<chaos::AttackLog> attacks_;
   std::unique_ptr<exporters::Metrics> metrics_;
-  std::unique_ptr<exporters::HttpServer> http_;
+  std::unique_ptr<http::HttpServer> http_;
   std::unique_ptr<slo::AlertEngine> alerts_;
   std::shared_ptr<exporters::HostMetrics> host_metrics_;
   std::unique_ptr<collector::HostFilesystem> host_fs_;
   std::unique_ptr<HostMonitor> host_monitor_;
-  std::unique_ptr<Notifications> notifications_;
-  std::unique_ptr<ChaosService> chaos_;
+  std::unique_ptr<notify::Notifications> notifications_;
+  std::unique_ptr<chaos::ChaosService> chaos_;
   std::unique_ptr<slo::SloEngine> slo_engine_;
   std::shared_ptr<exporters::ProbeMetrics> probe_metrics_;
   std::unique_ptr<collector::ProbeEngine> probes_;

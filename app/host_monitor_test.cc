@@ -13,9 +13,9 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 TEST(HostMonitor, CpuRulesFireOnTheTrailingIntervalNotTheLastWholeSample) {
-  steadystate::testing::TempDir dir;
+  steadystate::test_support::TempDir dir;
   FakeClock clock;
-  auto store = steadystate::testing::OpenTestStore(dir, clock);
+  auto store = steadystate::test_support::OpenTestStore(dir, clock);
   ASSERT_NE(store, nullptr);
   std::vector<std::pair<slo::Alert, slo::TransitionKind>> fired;
   slo::AlertEngine alerts(

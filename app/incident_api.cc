@@ -1,7 +1,7 @@
 #include "app/incident_api.h"
 
-#include "exporters/csp.h"
-#include "exporters/list_paging.h"
+#include "http/csp.h"
+#include "http/list_paging.h"
 #include "incidents/incident_sources.h"
 #include "incidents/incident_sync.h"
 #include "incidents/summary.h"
@@ -9,17 +9,17 @@
 namespace steadystate::app {
 namespace {
 
-using exporters::ApiRequest;
-using exporters::ApiResponse;
-using exporters::ApiRoute;
+using http::ApiRequest;
+using http::ApiResponse;
+using http::ApiRoute;
 
 ApiResponse ListIncidents(const incidents::IncidentReportSources& sources, store::Store& store,
                           const ApiRequest& request) {
-  auto since = exporters::TimeParam(request, "since");
+  auto since = http::TimeParam(request, "since");
   if (!since.ok()) return ApiResponse::Error(400, since.error().message);
-  auto until = exporters::TimeParam(request, "until");
+  auto until = http::TimeParam(request, "until");
   if (!until.ok()) return ApiResponse::Error(400, until.error().message);
-  auto paging = exporters::ParsePageParams(request, exporters::kIncidentCursor);
+  auto paging = http::ParsePageParams(request, http::kIncidentCursor);
   if (!paging.ok()) return ApiResponse::Error(400, paging.error().message);
   const std::string format = request.Param("format", "json");
   auto page =
@@ -29,7 +29,7 @@ ApiResponse ListIncidents(const incidents::IncidentReportSources& sources, store
   ApiResponse response;
   if (format == "csv") response.content_type = "text/csv";
   response.body = std::move(page->body);
-  exporters::AddNextPageHeaders(response, request, exporters::kIncidentCursor, page->next);
+  http::AddNextPageHeaders(response, request, http::kIncidentCursor, page->next);
   return response;
 }
 
@@ -37,9 +37,9 @@ ApiResponse ImportPagerDuty(incidents::IncidentSync* sync, const ApiRequest& req
   if (sync == nullptr) {
     return ApiResponse::Error(400, "pagerduty: is not configured on this daemon");
   }
-  auto since = exporters::TimeParam(request, "since");
+  auto since = http::TimeParam(request, "since");
   if (!since.ok()) return ApiResponse::Error(400, since.error().message);
-  auto until = exporters::TimeParam(request, "until");
+  auto until = http::TimeParam(request, "until");
   if (!until.ok()) return ApiResponse::Error(400, until.error().message);
   if (*until && !*since) return ApiResponse::Error(400, "until: needs since");
   auto summary = sync->Import(*since, *until);
@@ -58,7 +58,7 @@ ApiResponse ToResponse(const Result<incidents::RenderedReport>& r) {
   out.content_type = r->content_type;
   out.body = r->body;
   if (out.content_type.starts_with("text/html")) {
-    exporters::ApplyContentSecurityPolicy(out, {}, exporters::NewCspNonce());
+    http::ApplyContentSecurityPolicy(out, {}, http::NewCspNonce());
   } else {
     out.headers.emplace_back("X-Content-Type-Options", "nosniff");
   }
@@ -82,9 +82,9 @@ std::vector<ApiRoute> IncidentReportRoutes(const incidents::IncidentReportSource
   std::vector<ApiRoute> routes;
   routes.push_back({ApiRoute::Method::kGet, "/api/v1/metrics/incidents", false,
                     [sources](const ApiRequest& request) {
-                      auto since = exporters::TimeParam(request, "since");
+                      auto since = http::TimeParam(request, "since");
                       if (!since.ok()) return ApiResponse::FromError(since.error());
-                      auto until = exporters::TimeParam(request, "until");
+                      auto until = http::TimeParam(request, "until");
                       if (!until.ok()) return ApiResponse::FromError(until.error());
                       auto group_by = incidents::ParseGroupBy(request.Param("group_by", "none"));
                       if (!group_by.ok()) return ApiResponse::FromError(group_by.error());
@@ -96,7 +96,7 @@ std::vector<ApiRoute> IncidentReportRoutes(const incidents::IncidentReportSource
                       if (!request.HasParam("cutover")) {
                         return ApiResponse::Error(400, "cutover: required (RFC 3339)");
                       }
-                      auto cutover = exporters::TimeParam(request, "cutover");
+                      auto cutover = http::TimeParam(request, "cutover");
                       if (!cutover.ok()) return ApiResponse::FromError(cutover.error());
                       auto window = ParseDuration(request.Param("window", "90d"));
                       if (!window.ok())

@@ -12,10 +12,10 @@
 namespace steadystate::app {
 namespace {
 
-using exporters::ApiRequest;
-using exporters::ApiResponse;
-using exporters::ApiRoute;
-using exporters::MatchPathPattern;
+using http::ApiRequest;
+using http::ApiResponse;
+using http::ApiRoute;
+using http::MatchPathPattern;
 using incidents::IncidentReportSources;
 using std::chrono::days;
 using std::chrono::hours;
@@ -31,7 +31,7 @@ Timestamp T(Duration offset = Duration(0)) {
 class IncidentReportsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = testing::OpenTestStore(dir_, clock_);
+    db_ = test_support::OpenTestStore(dir_, clock_);
     ASSERT_NE(db_, nullptr);
     auto series = db_->SeriesId("probe:www");
     ASSERT_TRUE(series.ok());
@@ -44,7 +44,7 @@ class IncidentReportsTest : public ::testing::Test {
       updates.push_back({*series, T(minutes(m)), r});
     }
     ASSERT_TRUE(db_->MergeRollups(updates).ok());
-    incidents::Attack a;
+    chaos::Attack a;
     a.id = "atk-1";
     a.services = {"www"};
     a.type = "latency";
@@ -76,24 +76,24 @@ class IncidentReportsTest : public ::testing::Test {
       return out;
     };
     sources_.attacks = [this](std::optional<Timestamp>,
-                              std::optional<Timestamp>) -> Result<std::vector<incidents::Attack>> {
+                              std::optional<Timestamp>) -> Result<std::vector<chaos::Attack>> {
       return attacks_;
     };
-    sources_.attack = [this](std::string_view id) -> Result<std::optional<incidents::Attack>> {
+    sources_.attack = [this](std::string_view id) -> Result<std::optional<chaos::Attack>> {
       for (const auto& known : attacks_) {
-        if (known.id == id) return std::optional<incidents::Attack>(known);
+        if (known.id == id) return std::optional<chaos::Attack>(known);
       }
-      return std::optional<incidents::Attack>{};
+      return std::optional<chaos::Attack>{};
     };
     sources_.store = db_.get();
     sources_.services = {{"www", true, 0.999}};
     sources_.clock = &clock_;
   }
 
-  ApiResponse Get(const std::string& path, std::multimap<std::string, std::string> params) {
-    for (const ApiRoute& route : IncidentReportRoutes(sources_)) {
-      ApiRequest request;
-      if (!MatchPathPattern(route.pattern, path, &request.matches)) continue;
+  http::ApiResponse Get(const std::string& path, std::multimap<std::string, std::string> params) {
+    for (const http::ApiRoute& route : IncidentReportRoutes(sources_)) {
+      http::ApiRequest request;
+      if (!http::MatchPathPattern(route.pattern, path, &request.matches)) continue;
       request.path = path;
       request.params = std::move(params);
       return route.handler(request);
@@ -102,16 +102,16 @@ class IncidentReportsTest : public ::testing::Test {
     return {};
   }
 
-  testing::TempDir dir_;
+  test_support::TempDir dir_;
   FakeClock clock_{T(days(1))};
   std::unique_ptr<store::Store> db_;
-  std::vector<incidents::Attack> attacks_;
+  std::vector<chaos::Attack> attacks_;
   std::vector<incidents::Incident> incidents_;
   IncidentReportSources sources_;
 };
 
 TEST_F(IncidentReportsTest, MetricsRowsFromStoreAndReaders) {
-  ApiResponse r = Get("/api/v1/metrics/incidents", {{"group_by", "severity"}});
+  http::ApiResponse r = Get("/api/v1/metrics/incidents", {{"group_by", "severity"}});
   ASSERT_EQ(r.status, 200) << r.body;
   const auto rows = nlohmann::json::parse(r.body);
   ASSERT_EQ(rows.size(), 2u);
@@ -122,7 +122,7 @@ TEST_F(IncidentReportsTest, MetricsRowsFromStoreAndReaders) {
   EXPECT_EQ(rows[1]["group"], "sev2");
   EXPECT_EQ(rows[1]["mtbf_seconds"], 6420);  // 12:00 - 10:13
 
-  ApiResponse none = Get("/api/v1/metrics/incidents", {{"format", "csv"}});
+  http::ApiResponse none = Get("/api/v1/metrics/incidents", {{"format", "csv"}});
   ASSERT_EQ(none.status, 200);
   EXPECT_EQ(none.content_type, "text/csv; charset=utf-8");
   // www broke during the attack, which produced an incident: coverage 1.
@@ -134,8 +134,9 @@ TEST_F(IncidentReportsTest, MetricsRowsFromStoreAndReaders) {
 }
 
 TEST_F(IncidentReportsTest, Reports) {
-  ApiResponse ba = Get("/api/v1/reports/before-after",
-                       {{"cutover", "2026-11-02T00:00:00Z"}, {"window", "1d"}, {"format", "json"}});
+  http::ApiResponse ba =
+      Get("/api/v1/reports/before-after",
+          {{"cutover", "2026-11-02T00:00:00Z"}, {"window", "1d"}, {"format", "json"}});
   ASSERT_EQ(ba.status, 200) << ba.body;
   const auto j = nlohmann::json::parse(ba.body);
   EXPECT_EQ(j["after"]["incidents"], 2);
@@ -146,19 +147,19 @@ TEST_F(IncidentReportsTest, Reports) {
                 .status,
             400);
 
-  ApiResponse attack = Get("/api/v1/reports/attacks/atk-1", {});
+  http::ApiResponse attack = Get("/api/v1/reports/attacks/atk-1", {});
   ASSERT_EQ(attack.status, 200) << attack.body;
   EXPECT_EQ(attack.content_type, "text/html; charset=utf-8");
   EXPECT_THAT(attack.body, HasSubstr("<svg id=\"attack-timeline\""));
   EXPECT_THAT(attack.body, HasSubstr("pagerduty:A"));
-  ApiResponse md = Get("/api/v1/reports/attacks/atk-1", {{"format", "md"}});
+  http::ApiResponse md = Get("/api/v1/reports/attacks/atk-1", {{"format", "md"}});
   EXPECT_THAT(md.body, HasSubstr("steady state: **broken** (from probes)"));
   EXPECT_EQ(Get("/api/v1/reports/attacks/nope", {}).status, 404);
   EXPECT_EQ(Get("/api/v1/reports/attacks/atk-1", {{"format", "pdf"}}).status, 400);
 }
 
 TEST_F(IncidentReportsTest, HtmlReportsSendAContentSecurityPolicyWithANonceForTheirStyle) {
-  ApiResponse attack = Get("/api/v1/reports/attacks/atk-1", {});
+  http::ApiResponse attack = Get("/api/v1/reports/attacks/atk-1", {});
   ASSERT_EQ(attack.status, 200) << attack.body;
   auto header = [&](const std::string& name) {
     for (const auto& [k, v] : attack.headers) {
@@ -179,7 +180,7 @@ TEST_F(IncidentReportsTest, HtmlReportsSendAContentSecurityPolicyWithANonceForTh
   // A fresh nonce for every response.
   EXPECT_NE(Get("/api/v1/reports/attacks/atk-1", {}).headers, attack.headers);
 
-  ApiResponse md = Get("/api/v1/reports/attacks/atk-1", {{"format", "md"}});
+  http::ApiResponse md = Get("/api/v1/reports/attacks/atk-1", {{"format", "md"}});
   EXPECT_EQ(
       md.headers,
       (std::vector<std::pair<std::string, std::string>>{{"X-Content-Type-Options", "nosniff"}}));

@@ -38,24 +38,24 @@ Result<BackupSummary> BackupStore(store::Store& store, const std::string& dir, c
   return BackupSummary{dir, verified->table_files, verified->table_bytes};
 }
 
-exporters::ApiRoute StoreBackupRoute(store::Store& store, const Clock& clock) {
-  exporters::ApiRoute route;
-  route.method = exporters::ApiRoute::Method::kPost;
+http::ApiRoute StoreBackupRoute(store::Store& store, const Clock& clock) {
+  http::ApiRoute route;
+  route.method = http::ApiRoute::Method::kPost;
   route.pattern = "/api/v1/store/backup";
   route.write = true;
-  route.handler = [&store, &clock](const exporters::ApiRequest& request) {
+  route.handler = [&store, &clock](const http::ApiRequest& request) {
     const auto body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
     if (!body.is_object() || !body.contains("dir") || !body["dir"].is_string()) {
-      return exporters::ApiResponse::Error(
+      return http::ApiResponse::Error(
           400, "the body must be a JSON object with \"dir\": an absolute path");
     }
     auto summary = BackupStore(store, body["dir"].get<std::string>(), clock);
-    if (!summary.ok()) return exporters::ApiResponse::FromError(summary.error());
+    if (!summary.ok()) return http::ApiResponse::FromError(summary.error());
     nlohmann::ordered_json reply;
     reply["dir"] = summary->dir;
     reply["table_files"] = summary->table_files;
     reply["table_bytes"] = summary->table_bytes;
-    return exporters::ApiResponse::Json(201, reply.dump());
+    return http::ApiResponse::Json(201, reply.dump());
   };
   return route;
 }

@@ -10,7 +10,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
-#include "exporters/http_server.h"
+#include "http/server.h"
 #include "store/store.h"
 
 namespace steadystate::app {
@@ -28,6 +28,6 @@ struct BackupSummary {
 Result<BackupSummary> BackupStore(store::Store& store, const std::string& dir, const Clock& clock);
 
 // The route above; `store` and `clock` must outlive it.
-exporters::ApiRoute StoreBackupRoute(store::Store& store, const Clock& clock);
+http::ApiRoute StoreBackupRoute(store::Store& store, const Clock& clock);
 
 }  // namespace steadystate::app

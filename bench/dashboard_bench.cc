@@ -45,16 +45,16 @@
 #include <string>
 #include <vector>
 
-#include "exporters/dashboard/html.h"
-#include "exporters/dashboard/model.h"
-#include "incidents/attack.h"
+#include "chaos/attack.h"
+#include "dashboard/html.h"
+#include "dashboard/model.h"
 #include "incidents/incident_store.h"
 #include "slo/slo_engine.h"
 #include "store/store.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/temp_dir.h"
 
-namespace steadystate::exporters::dashboard {
+namespace steadystate::dashboard {
 namespace {
 
 using std::chrono::days;
@@ -72,13 +72,13 @@ void Check(const Status& status) {
 }
 
 struct Fixture {
-  steadystate::testing::TempDir dir;
+  steadystate::test_support::TempDir dir;
   FakeClock clock{Timestamp{days(20600)} + hours(15) + minutes(7)};
   std::unique_ptr<store::Store> store;
   std::vector<config::ServiceConfig> services;
   std::vector<uint64_t> series;
   std::unique_ptr<slo::SloEngine> engine;
-  std::unique_ptr<incidents::AttackLog> attacks;
+  std::unique_ptr<chaos::AttackLog> attacks;
   std::unique_ptr<incidents::RecentIncidents> recent;  // as the daemon's, read once
   size_t page_bytes = 0;
   size_t worst_page_bytes = 0;
@@ -138,8 +138,8 @@ struct Fixture {
     Check(store->Flush());
     engine = std::make_unique<slo::SloEngine>(services, config::SteadyStateConfig{}, *store, clock);
     Check(engine->Evaluate());
-    attacks = std::make_unique<incidents::AttackLog>(*store, clock);
-    incidents::Attack attack;
+    attacks = std::make_unique<chaos::AttackLog>(*store, clock);
+    chaos::Attack attack;
     attack.type = "latency";
     attack.name = "slow checkout";
     attack.targets = {"web-1"};
@@ -363,12 +363,12 @@ class RatioReporter final : public benchmark::ConsoleReporter {
 };
 
 }  // namespace
-}  // namespace steadystate::exporters::dashboard
+}  // namespace steadystate::dashboard
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  steadystate::exporters::dashboard::RatioReporter reporter;
+  steadystate::dashboard::RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   return 0;

@@ -78,7 +78,7 @@ std::vector<std::pair<Timestamp, store::Rollup>> MakeMinutes(int service) {
 }
 
 struct Fixture {
-  std::vector<Attack> attacks;
+  std::vector<chaos::Attack> attacks;
   std::vector<FiredAlert> alerts;
 
   Fixture() {
@@ -86,7 +86,7 @@ struct Fixture {
     std::uniform_int_distribution<int64_t> at(0, Duration(days(30)).count() - 1);
     attacks.resize(100'000);
     for (size_t i = 0; i < attacks.size(); ++i) {
-      Attack& a = attacks[i];
+      chaos::Attack& a = attacks[i];
       a.id = "atk-" + std::to_string(i);
       a.start = kStart + Duration(at(rng));
       a.end = a.start + minutes(5 + static_cast<int64_t>(rng() % 20));
@@ -122,7 +122,7 @@ void CorrelateAndSummarise(benchmark::State& state) {
     state.PauseTiming();
     // Made afresh (same seed) rather than copied, so peak RSS is what one correlation needs.
     std::vector<Incident> incidents = MakeIncidents(kIncidents, days(30), 1);
-    std::vector<Attack> attacks = f.attacks;
+    std::vector<chaos::Attack> attacks = f.attacks;
     std::vector<FiredAlert> alerts = f.alerts;
     state.ResumeTiming();
     // One service's minutes at a time, as LoadFailingStretches reads them from the store;

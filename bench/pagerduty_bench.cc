@@ -40,8 +40,8 @@
 namespace steadystate::incidents::pagerduty {
 namespace {
 
-using steadystate::testing::FakePagerDuty;
-using steadystate::testing::FakePdIncident;
+using steadystate::test_support::FakePagerDuty;
+using steadystate::test_support::FakePdIncident;
 
 constexpr const char* kToken = "bench-token";
 
@@ -130,7 +130,7 @@ void BM_Import(benchmark::State& state) {
     const Timestamp now = clock.Now();
     Fill(fake, count, now - std::chrono::days(1), std::chrono::days(150));
     fake.SetRateLimit(limit, /*announce=*/true);
-    steadystate::testing::TempDir dir;
+    steadystate::test_support::TempDir dir;
     store::Options store_options;
     store_options.path = dir / "data";
     auto store = store::Store::Open(store_options, clock);

@@ -121,7 +121,7 @@ Side RunBlackbox(const std::string& binary, const std::string& target, double se
   const std::string dir = mkdtemp(dir_template);
   const std::string config = dir + "/blackbox.yml";
   std::ofstream(config) << "modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n";
-  const int port = steadystate::testing::FreePort();
+  const int port = steadystate::test_support::FreePort();
   const std::string listen = "127.0.0.1:" + std::to_string(port);
   PinTo(0, -1);  // the driver, with the server
   pid_t pid = fork();

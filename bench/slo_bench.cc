@@ -37,7 +37,7 @@ void Check(const Status& status) {
 }
 
 struct Fixture {
-  steadystate::testing::TempDir dir;
+  steadystate::test_support::TempDir dir;
   FakeClock clock{Timestamp{days(20600)}};
   std::unique_ptr<store::Store> store;
   std::vector<config::ServiceConfig> services;

@@ -34,7 +34,7 @@ using std::chrono::days;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-using steadystate::testing::TempDir;
+using steadystate::test_support::TempDir;
 
 std::unique_ptr<Store> OpenOrDie(const std::string& path) {
   Options options;

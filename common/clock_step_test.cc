@@ -11,8 +11,8 @@ namespace {
 
 using std::chrono::days;
 using std::chrono::seconds;
+using test_support::LogCapture;
 using ::testing::HasSubstr;
-using testing::LogCapture;
 using ::testing::Not;
 
 // How many times `needle` occurs in `text`.

@@ -13,8 +13,8 @@
 namespace steadystate {
 namespace {
 
-using testing::FakeReceiver;
-using testing::FakeResponse;
+using test_support::FakeReceiver;
+using test_support::FakeResponse;
 
 // A port on 127.0.0.1 that nothing listens on: one the kernel just handed out and that was
 // closed again.
@@ -94,7 +94,7 @@ TEST(HttpClient, TheStopSignalAbortsAnExchangeInFlight) {
   auto client = NewCurlHttpClient(&stop);
   std::thread stopper([&] {
     // Once the request is in, shutdown begins.
-    if (testing::WaitFor([&] { return receiver.RequestCount() == 1; })) stop.Stop();
+    if (test_support::WaitFor([&] { return receiver.RequestCount() == 1; })) stop.Stop();
   });
   auto response =
       client->Send(Request("GET", receiver.url() + "/slow", "", std::chrono::minutes(10)));

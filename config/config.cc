@@ -21,7 +21,7 @@ void CheckNotifierRefs(Context& ctx, const Config& config, const std::vector<std
   std::vector<std::string_view> defined;
   for (const NotifierConfig& notifier : config.notifiers) defined.push_back(notifier.name);
   for (size_t i = 0; i < names.size(); ++i) {
-    // `log` is built in (exporters::BuildNotifiers always adds it).
+    // `log` is built in (notify::BuildNotifiers always adds it).
     if (names[i].empty() || names[i] == "log" || config.FindNotifier(names[i]) != nullptr) {
       continue;
     }

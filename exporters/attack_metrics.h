@@ -7,18 +7,19 @@
 #pragma once
 
 #include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
 
 #include <functional>
 #include <vector>
 
+#include "chaos/attack.h"
 #include "common/result.h"
-#include "incidents/attack.h"
 
 namespace steadystate::exporters {
 
 class AttackMetrics final : public prometheus::Collectable {
  public:
-  using Source = std::function<Result<std::vector<incidents::Attack>>()>;
+  using Source = std::function<Result<std::vector<chaos::Attack>>()>;
   explicit AttackMetrics(Source source) : source_(std::move(source)) {}
   std::vector<prometheus::MetricFamily> Collect() const override;
 

@@ -12,8 +12,8 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-incidents::Attack Window(std::string type, std::string outcome, std::vector<std::string> targets) {
-  incidents::Attack a;
+chaos::Attack Window(std::string type, std::string outcome, std::vector<std::string> targets) {
+  chaos::Attack a;
   a.type = std::move(type);
   a.outcome = std::move(outcome);
   a.targets = std::move(targets);
@@ -27,7 +27,7 @@ std::string Scrape(const AttackMetrics& metrics) {
 
 TEST(AttackMetrics, ActiveWindowsPerTargetAndEndedWindowsByOutcome) {
   AttackMetrics metrics([] {
-    return Result<std::vector<incidents::Attack>>(std::vector<incidents::Attack>{
+    return Result<std::vector<chaos::Attack>>(std::vector<chaos::Attack>{
         Window("cpu", "running", {"web-1", "web-2"}),
         Window("latency", "running", {}),
         Window("cpu", "completed", {"web-1"}),
@@ -49,9 +49,8 @@ TEST(AttackMetrics, ActiveWindowsPerTargetAndEndedWindowsByOutcome) {
 }
 
 TEST(AttackMetrics, AStoreErrorYieldsEmptyFamilies) {
-  AttackMetrics metrics([] {
-    return Result<std::vector<incidents::Attack>>(MakeError(ErrorCode::kIo, "disk on fire"));
-  });
+  AttackMetrics metrics(
+      [] { return Result<std::vector<chaos::Attack>>(MakeError(ErrorCode::kIo, "disk on fire")); });
   auto families = metrics.Collect();
   ASSERT_EQ(families.size(), 2u);
   EXPECT_TRUE(families[0].metric.empty());

@@ -11,9 +11,9 @@
 namespace steadystate::exporters {
 namespace {
 
+using test_support::SampleValue;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::SampleValue;
 
 incidents::CorrelatedIncident Make(std::string service, std::string severity, bool chaos,
                                    std::optional<double> ttd, std::optional<double> ttr) {

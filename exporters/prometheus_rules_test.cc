@@ -47,9 +47,9 @@ TEST(PrometheusRules, ScalesEachSlosBurnThreshold) {
 TEST(PrometheusRules, PromtoolAcceptsThemAndTheAlertsBehave) {
   ASSERT_EQ(access("/usr/bin/promtool", X_OK), 0)
       << "run scripts/install-deps test to install promtool (package prometheus)";
-  testing::TempDir dir;
+  test_support::TempDir dir;
   dir.Write("rules.yml", Rules());
-  auto check = testing::Run({"/usr/bin/promtool", "check", "rules", dir / "rules.yml"});
+  auto check = test_support::Run({"/usr/bin/promtool", "check", "rules", dir / "rules.yml"});
   ASSERT_EQ(check.exit_code, 0) << check.out << check.err;
 
   // node_cpu_seconds_total idle rises 0.1 s/s (90% busy) for 5m, then 0.22 s/s (78%: inside
@@ -97,7 +97,7 @@ tests:
         alertname: SloBurnRatePage1h5m
         exp_alerts: []
 )yaml");
-  auto test = testing::Run({"/usr/bin/promtool", "test", "rules", dir / "test.yml"});
+  auto test = test_support::Run({"/usr/bin/promtool", "test", "rules", dir / "test.yml"});
   EXPECT_EQ(test.exit_code, 0) << test.out << test.err;
 }
 

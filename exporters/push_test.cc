@@ -15,8 +15,8 @@
 namespace steadystate::exporters {
 namespace {
 
-using testing::FakeReceiver;
-using testing::FakeResponse;
+using test_support::FakeReceiver;
+using test_support::FakeResponse;
 
 std::shared_ptr<prometheus::Registry> RegistryWithCounter(double value) {
   auto registry = std::make_shared<prometheus::Registry>();
@@ -69,7 +69,7 @@ TEST(PushToGateway, NamesWhatTheGatewayAnswered) {
 
 TEST(PushToGateway, SaysWhenNobodyListens) {
   auto http = NewCurlHttpClient();
-  const int port = testing::FreePort();
+  const int port = test_support::FreePort();
   auto pushed =
       PushToGateway(*http, {"http://127.0.0.1:" + std::to_string(port), "steadystate", {}},
                     {RegistryWithCounter(1)});
@@ -83,10 +83,10 @@ TEST(PushToGateway, SaysWhenNobodyListens) {
 TEST(PushToGateway, TheRealPushgatewayServesWhatWasPushed) {
   ASSERT_EQ(access("/usr/bin/prometheus-pushgateway", X_OK), 0)
       << "run scripts/install-deps test to install prometheus-pushgateway";
-  testing::TempDir dir;
-  const int port = testing::FreePort();
+  test_support::TempDir dir;
+  const int port = test_support::FreePort();
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
-  testing::Process gateway(
+  test_support::Process gateway(
       {"/usr/bin/prometheus-pushgateway", "--web.listen-address=127.0.0.1:" + std::to_string(port)},
       dir.path().string());
   auto http = NewCurlHttpClient();
@@ -94,7 +94,7 @@ TEST(PushToGateway, TheRealPushgatewayServesWhatWasPushed) {
     auto r = http->Send({"GET", base + "/metrics", {}, "", std::chrono::seconds(2)});
     return r.ok() && r->status == 200 ? r->body : "";
   };
-  ASSERT_TRUE(testing::WaitFor([&] { return !scrape().empty(); })) << gateway.Stderr();
+  ASSERT_TRUE(test_support::WaitFor([&] { return !scrape().empty(); })) << gateway.Stderr();
 
   ASSERT_TRUE(
       PushToGateway(*http, {base, "chaos-report", {{"instance", "ci"}}}, {RegistryWithCounter(7)})
@@ -104,13 +104,13 @@ TEST(PushToGateway, TheRealPushgatewayServesWhatWasPushed) {
   const std::string series =
       "steadystate_incidents_total{chaos=\"true\",instance=\"ci\",job=\"chaos-report\","
       "service=\"www\",severity=\"sev1\"}";
-  EXPECT_EQ(testing::SampleValue(text, series), 7) << text;
+  EXPECT_EQ(test_support::SampleValue(text, series), 7) << text;
 
   // A second push of the same group replaces the first (PUT semantics).
   ASSERT_TRUE(
       PushToGateway(*http, {base, "chaos-report", {{"instance", "ci"}}}, {RegistryWithCounter(2)})
           .ok());
-  EXPECT_EQ(testing::SampleValue(scrape(), series), 2);
+  EXPECT_EQ(test_support::SampleValue(scrape(), series), 2);
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ class ActiveAttacks {
   using Key = std::pair<Timestamp, size_t>;  // (start, index in the start-sorted attacks)
 
   // `services[a]`: the distinct service ids attack `a` names (empty: every service).
-  ActiveAttacks(const std::vector<Attack>& attacks,
+  ActiveAttacks(const std::vector<chaos::Attack>& attacks,
                 const std::vector<std::vector<uint32_t>>& services, size_t service_count,
                 Timestamp now, Duration grace)
       : attacks_(attacks),
@@ -81,9 +81,9 @@ class ActiveAttacks {
   }
 
  private:
-  Timestamp Expiry(const Attack& a) const { return a.end.value_or(now_) + grace_; }
+  Timestamp Expiry(const chaos::Attack& a) const { return a.end.value_or(now_) + grace_; }
 
-  const std::vector<Attack>& attacks_;
+  const std::vector<chaos::Attack>& attacks_;
   const std::vector<std::vector<uint32_t>>& services_;
   std::vector<std::set<Key>> by_service_;
   Timestamp now_;
@@ -286,7 +286,8 @@ struct ServiceIndex {
 };
 
 ServiceIndex IndexServices(const std::vector<Incident>& incidents,
-                           const std::vector<Attack>& attacks, const FailingStretches& stretches) {
+                           const std::vector<chaos::Attack>& attacks,
+                           const FailingStretches& stretches) {
   ServiceIndex index;
   index.Id("", stretches);
   index.attack_services.resize(attacks.size());
@@ -307,7 +308,7 @@ ServiceIndex IndexServices(const std::vector<Incident>& incidents,
 }
 
 // Sorts the attacks by (start, id), moving each once.
-void SortAttacks(std::vector<Attack>& attacks) {
+void SortAttacks(std::vector<chaos::Attack>& attacks) {
   // Sorting indexes, not the attacks themselves (moved once into place afterwards).
   std::vector<uint32_t> by_start(attacks.size());
   std::iota(by_start.begin(), by_start.end(), 0);
@@ -334,12 +335,12 @@ std::vector<uint32_t> CreatedOrder(const std::vector<Incident>& incidents) {
   return order;
 }
 
-using Reruns = std::unordered_map<std::string_view, std::vector<const Attack*>>;
+using Reruns = std::unordered_map<std::string_view, std::vector<const chaos::Attack*>>;
 
 // TTP: per reproduced incident id, the attacks that re-ran it, in (start, id) order.
-Reruns RerunsOf(const std::vector<Attack>& sorted_attacks) {
+Reruns RerunsOf(const std::vector<chaos::Attack>& sorted_attacks) {
   Reruns reruns;
-  for (const Attack& a : sorted_attacks) {
+  for (const chaos::Attack& a : sorted_attacks) {
     for (const auto& id : a.reproduces) reruns[id].push_back(&a);
   }
   return reruns;
@@ -349,7 +350,7 @@ Reruns RerunsOf(const std::vector<Attack>& sorted_attacks) {
 // created_at order. Returns, per attack, the ids of the incidents attributed to it.
 std::vector<std::vector<std::string_view>> SweepIncidents(
     const std::shared_ptr<const std::vector<Incident>>& owner, const std::vector<uint32_t>& order,
-    const std::vector<Attack>& attacks, ServiceIndex& services, Timestamp now,
+    const std::vector<chaos::Attack>& attacks, ServiceIndex& services, Timestamp now,
     const CorrelationOptions& options, Correlation& out) {
   const std::vector<Incident>& in = *owner;
   const Reruns reruns = RerunsOf(attacks);
@@ -373,7 +374,7 @@ std::vector<std::vector<std::string_view>> SweepIncidents(
     active.AdvanceTo(i.created_at);
     const std::optional<size_t> a = active.Latest(service);
     if (a) attributed[*a].push_back(i.id);
-    const std::vector<const Attack*>* rerun = nullptr;
+    const std::vector<const chaos::Attack*>* rerun = nullptr;
     if (!reruns.empty() && i.resolved_at) {
       // Hashing the id reads its characters, usually a heap block far from the incident.
       if (k + kFetchAhead / 2 < in.size()) {
@@ -412,9 +413,9 @@ std::vector<std::vector<std::string_view>> SweepIncidents(
 
 namespace internal {
 
-void CorrelateIncident(const Incident& i, const Attack* attack,
+void CorrelateIncident(const Incident& i, const chaos::Attack* attack,
                        const std::vector<FailingStretch>* stretches,
-                       const std::vector<const Attack*>* reruns, Timestamp now,
+                       const std::vector<const chaos::Attack*>* reruns, Timestamp now,
                        const CorrelationOptions& options, CorrelatedIncident& c) {
   if (attack != nullptr) {
     c.attack_id = attack->id;
@@ -441,7 +442,7 @@ void CorrelateIncident(const Incident& i, const Attack* attack,
     c.open_seconds = Seconds(now, i.created_at);
   }
   if (reruns != nullptr && i.resolved_at) {
-    for (const Attack* rerun : *reruns) {
+    for (const chaos::Attack* rerun : *reruns) {
       // A halted, failed or still running re-run, or one that broke steady state,
       // shows the failure is not prevented yet.
       if (rerun->start < *i.resolved_at || rerun->outcome != "completed" ||
@@ -467,7 +468,7 @@ std::optional<double> Mean(const std::vector<double>& values) {
   return std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
 }
 
-AttackDetection DetectAttack(const Attack& attack, const FailingStretches& stretches,
+AttackDetection DetectAttack(const chaos::Attack& attack, const FailingStretches& stretches,
                              const std::vector<FiredAlert>& alerts, Timestamp now,
                              const CorrelationOptions& options) {
   AttackDetection d;
@@ -538,7 +539,7 @@ void CountCoverage(Correlation& out) {
 
 }  // namespace internal
 
-Correlation Correlate(std::vector<Incident> incidents_in, std::vector<Attack> attacks,
+Correlation Correlate(std::vector<Incident> incidents_in, std::vector<chaos::Attack> attacks,
                       const FailingStretches& stretches, std::vector<FiredAlert> alerts,
                       Timestamp now, const CorrelationOptions& options) {
   Correlation out;

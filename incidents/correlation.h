@@ -18,10 +18,10 @@
 #include <string_view>
 #include <vector>
 
+#include "chaos/attack.h"
 #include "common/clock.h"
 #include "common/result.h"
 #include "common/time.h"
-#include "incidents/attack.h"
 #include "incidents/incident.h"
 #include "incidents/optional_seconds.h"
 #include "store/rollup.h"
@@ -160,7 +160,7 @@ struct Correlation {
 
 // Correlates everything. `stretches` may lack services (their onset is then `unknown`
 // unless an attack gives it). `alerts` may be in any order.
-Correlation Correlate(std::vector<Incident> incidents, std::vector<Attack> attacks,
+Correlation Correlate(std::vector<Incident> incidents, std::vector<chaos::Attack> attacks,
                       const FailingStretches& stretches, std::vector<FiredAlert> alerts,
                       Timestamp now, const CorrelationOptions& options = {});
 

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "chaos/attack.h"
 #include "common/time.h"
-#include "incidents/attack.h"
 #include "incidents/correlation.h"
 #include "incidents/incident.h"
 #include "incidents/optional_seconds.h"
@@ -20,7 +20,7 @@ namespace steadystate::incidents::internal {
 // runs) plus the attribution grace. An attack is active for an incident created at t when
 // start <= t <= ActiveUntil; of the active attacks naming the incident's service or no
 // service, the one latest in (start, id) order is the attributed one.
-inline Timestamp ActiveUntil(const Attack& attack, Timestamp now, Duration grace) {
+inline Timestamp ActiveUntil(const chaos::Attack& attack, Timestamp now, Duration grace) {
   return attack.end.value_or(now) + grace;
 }
 
@@ -29,9 +29,9 @@ inline Timestamp ActiveUntil(const Attack& attack, Timestamp now, Duration grace
 // (null: none), else the probe onset from `stretches` (null: none known), the durations,
 // the open marks and TTP from `reruns` (the attacks reproducing it, in (start, id) order;
 // null: none).
-void CorrelateIncident(const Incident& incident, const Attack* attack,
+void CorrelateIncident(const Incident& incident, const chaos::Attack* attack,
                        const std::vector<FailingStretch>* stretches,
-                       const std::vector<const Attack*>* reruns, Timestamp now,
+                       const std::vector<const chaos::Attack*>* reruns, Timestamp now,
                        const CorrelationOptions& options, CorrelatedIncident& out);
 
 // The gap of an incident created at `created` after the previous incident of its group
@@ -43,7 +43,7 @@ std::optional<double> Mean(const std::vector<double>& values);
 
 // Detection of one attack, without `incident_ids`: the broken services from `stretches`,
 // the alert rules from `alerts` (sorted by fired_at).
-AttackDetection DetectAttack(const Attack& attack, const FailingStretches& stretches,
+AttackDetection DetectAttack(const chaos::Attack& attack, const FailingStretches& stretches,
                              const std::vector<FiredAlert>& alerts, Timestamp now,
                              const CorrelationOptions& options);
 

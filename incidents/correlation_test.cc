@@ -38,9 +38,9 @@ Incident MakeIncident(std::string id, std::string service, Duration created,
   return i;
 }
 
-Attack MakeAttack(std::string id, std::vector<std::string> services, Duration start,
-                  std::optional<Duration> end) {
-  Attack a;
+chaos::Attack MakeAttack(std::string id, std::vector<std::string> services, Duration start,
+                         std::optional<Duration> end) {
+  chaos::Attack a;
   a.id = std::move(id);
   a.services = std::move(services);
   a.start = T(start);
@@ -63,7 +63,7 @@ const CorrelatedIncident& Find(const Correlation& c, const std::string& id) {
 // Attack A on www: 10:00-10:30, grace 15m, so incidents created in [10:00, 10:45] belong
 // to it.
 TEST(Correlation, AttributesWithinWindowAndGraceOnly) {
-  const Attack a = MakeAttack("a", {"www"}, minutes(0), minutes(30));
+  const chaos::Attack a = MakeAttack("a", {"www"}, minutes(0), minutes(30));
   std::vector<Incident> incidents = {
       MakeIncident("before", "www", -minutes(1), minutes(5)),
       MakeIncident("at-start", "www", minutes(0), minutes(20)),
@@ -103,8 +103,8 @@ TEST(Correlation, AttributesWithinWindowAndGraceOnly) {
 // either, B started last and wins; one at 10:50 is inside A and inside B's grace: B again.
 // One at 10:56 is past B's grace (10:55) but inside A: A.
 TEST(Correlation, LatestStartWinsAmongOverlappingAttacks) {
-  std::vector<Attack> attacks = {MakeAttack("A", {"www"}, minutes(0), minutes(60)),
-                                 MakeAttack("B", {"www", "db"}, minutes(20), minutes(40))};
+  std::vector<chaos::Attack> attacks = {MakeAttack("A", {"www"}, minutes(0), minutes(60)),
+                                        MakeAttack("B", {"www", "db"}, minutes(20), minutes(40))};
   std::vector<Incident> incidents = {MakeIncident("i1", "www", minutes(30), minutes(35)),
                                      MakeIncident("i2", "www", minutes(50), minutes(52)),
                                      MakeIncident("i3", "www", minutes(56), minutes(58)),
@@ -128,8 +128,8 @@ TEST(Correlation, LatestStartWinsAmongOverlappingAttacks) {
 // An attack naming no services takes incidents of any service, and of none. An incident
 // without a service only matches such attacks.
 TEST(Correlation, AttackWithoutServicesAndIncidentWithoutService) {
-  std::vector<Attack> attacks = {MakeAttack("scoped", {"www"}, minutes(0), minutes(10)),
-                                 MakeAttack("fleet", {}, minutes(30), minutes(40))};
+  std::vector<chaos::Attack> attacks = {MakeAttack("scoped", {"www"}, minutes(0), minutes(10)),
+                                        MakeAttack("fleet", {}, minutes(30), minutes(40))};
   std::vector<Incident> incidents = {MakeIncident("noservice-in-scoped", "", minutes(5)),
                                      MakeIncident("any-in-fleet", "search", minutes(31)),
                                      MakeIncident("noservice-in-fleet", "", minutes(32)),
@@ -148,7 +148,7 @@ TEST(Correlation, AttackWithoutServicesAndIncidentWithoutService) {
 // An open attack (no end) started 10:00; now is 11:00, so its window runs to now + grace
 // (11:15) and attributed incidents are marked.
 TEST(Correlation, OpenAttackRunsToNowAndIsMarked) {
-  std::vector<Attack> attacks = {MakeAttack("open", {"www"}, minutes(0), std::nullopt)};
+  std::vector<chaos::Attack> attacks = {MakeAttack("open", {"www"}, minutes(0), std::nullopt)};
   std::vector<Incident> incidents = {MakeIncident("late", "www", minutes(70)),
                                      MakeIncident("too-late", "www", minutes(76))};
   const Correlation c = Correlate(incidents, attacks, {}, {}, T(minutes(60)));
@@ -301,15 +301,15 @@ TEST(Correlation, RecurrencePerFingerprint) {
 // Re-run 0 before the resolution does not count.
 TEST(Correlation, TimeToPreventionNeedsACompletedHeldRerun) {
   Incident i = MakeIncident("pd:1", "www", minutes(0), minutes(30));
-  Attack early = MakeAttack("r0", {"www"}, minutes(10), minutes(20));
+  chaos::Attack early = MakeAttack("r0", {"www"}, minutes(10), minutes(20));
   early.steady_state = "held";
-  Attack halted = MakeAttack("r1", {"www"}, minutes(60), minutes(65));
+  chaos::Attack halted = MakeAttack("r1", {"www"}, minutes(60), minutes(65));
   halted.outcome = "halted";
   halted.steady_state = "broken";
   halted.halted_reason = "steady state broken";
-  Attack held = MakeAttack("r2", {"www"}, minutes(120), minutes(130));
+  chaos::Attack held = MakeAttack("r2", {"www"}, minutes(120), minutes(130));
   held.steady_state = "held";
-  for (Attack* a : {&early, &halted, &held}) a->reproduces = {"pd:1"};
+  for (chaos::Attack* a : {&early, &halted, &held}) a->reproduces = {"pd:1"};
   const Correlation c = Correlate({i}, {held, halted, early}, {}, {}, T(hours(3)));
   EXPECT_EQ(Find(c, "pd:1").ttp_seconds, 6000.0);
   EXPECT_EQ(Find(c, "pd:1").prevented_by, "r2");
@@ -329,10 +329,10 @@ TEST(Correlation, DetectionCoverageAndMissedDetections) {
   FailingStretches stretches;
   stretches["www"] = {{T(minutes(2)), T(minutes(8))}, {T(minutes(61)), T(minutes(64))}};
   stretches["db"] = {{T(minutes(125)), T(minutes(126))}};
-  std::vector<Attack> attacks = {MakeAttack("a1", {"www"}, minutes(0), minutes(10)),
-                                 MakeAttack("a2", {"www"}, minutes(60), minutes(70)),
-                                 MakeAttack("a3", {"db"}, minutes(120), minutes(130)),
-                                 MakeAttack("a4", {"db"}, minutes(180), minutes(190))};
+  std::vector<chaos::Attack> attacks = {MakeAttack("a1", {"www"}, minutes(0), minutes(10)),
+                                        MakeAttack("a2", {"www"}, minutes(60), minutes(70)),
+                                        MakeAttack("a3", {"db"}, minutes(120), minutes(130)),
+                                        MakeAttack("a4", {"db"}, minutes(180), minutes(190))};
   std::vector<FiredAlert> alerts = {
       {"SloFastBurn", {{"service", "www"}}, T(minutes(80))},
       {"SloFastBurn", {{"service", "www"}}, T(minutes(125))},
@@ -432,9 +432,9 @@ TEST(FailingStretches, FromMinuteRollups) {
 }
 
 TEST(FailingStretches, LoadsFromTheStoresRollups) {
-  testing::TempDir dir;
+  test_support::TempDir dir;
   FakeClock clock(T(hours(1)));
-  std::unique_ptr<store::Store> db = testing::OpenTestStore(dir, clock);
+  std::unique_ptr<store::Store> db = test_support::OpenTestStore(dir, clock);
   ASSERT_NE(db, nullptr);
   // No probe series yet: no stretches, no error.
   auto none = LoadFailingStretches(*db, "www", T(), T(hours(1)));

@@ -3,8 +3,8 @@
 #include <memory>
 #include <utility>
 
+#include "chaos/attack.h"
 #include "common/text.h"
-#include "incidents/attack.h"
 #include "incidents/incident_store.h"
 #include "slo/alert_engine.h"
 
@@ -17,7 +17,7 @@ IncidentReportSources IncidentReportSourcesFor(const config::Config& config, sto
   sources.incidents = [s](std::optional<Timestamp> since, std::optional<Timestamp> until) {
     return incidents::IncidentStore(*s).List({since, until, ""});
   };
-  auto attacks = std::make_shared<incidents::AttackLog>(store, clock);
+  auto attacks = std::make_shared<chaos::AttackLog>(store, clock);
   sources.attacks = [attacks](std::optional<Timestamp> since, std::optional<Timestamp> until) {
     return attacks->List(since, until);
   };

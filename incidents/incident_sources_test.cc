@@ -5,9 +5,9 @@
 #include <prometheus/metric_family.h>
 #include <nlohmann/json.hpp>
 
+#include "chaos/attack.h"
 #include "config/config.h"
 #include "exporters/incident_metrics.h"
-#include "incidents/attack.h"
 #include "incidents/incident_store.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/temp_dir.h"
@@ -23,7 +23,7 @@ using ::testing::HasSubstr;
 class IncidentSourcesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = testing::OpenTestStore(dir_, clock_);
+    store_ = test_support::OpenTestStore(dir_, clock_);
     ASSERT_NE(store_, nullptr);
     config::ServiceConfig checkout;
     checkout.name = "checkout";
@@ -49,14 +49,14 @@ class IncidentSourcesTest : public ::testing::Test {
   // One attack on checkout t0 .. t0+10m; an incident 5 minutes in (attributed, TTD 5m),
   // one 12 minutes after the end (within grace), one a day earlier on "search" (none).
   void Fill() {
-    incidents::AttackLog log(*store_, clock_);
-    incidents::Attack attack;
+    chaos::AttackLog log(*store_, clock_);
+    chaos::Attack attack;
     attack.services = {"checkout"};
     attack.start = t0_;
     auto started = log.Start(attack);
     ASSERT_TRUE(started.ok()) << started.error().message;
     attack_id_ = started->id;
-    incidents::AttackEnd end;
+    chaos::AttackEnd end;
     end.end = t0_ + minutes(10);
     ASSERT_TRUE(log.End(attack_id_, end).ok());
     std::vector<incidents::Incident> list{
@@ -66,7 +66,7 @@ class IncidentSourcesTest : public ::testing::Test {
     ASSERT_TRUE(incidents::IncidentStore(*store_).Upsert(list).ok());
   }
 
-  testing::TempDir dir_;
+  test_support::TempDir dir_;
   FakeClock clock_;
   std::unique_ptr<store::Store> store_;
   config::Config config_;
@@ -226,8 +226,8 @@ TEST_F(IncidentSourcesTest, LiveCorrelationFollowsTheStoreLikeAFullPass) {
   EXPECT_EQ(live_fields(), full_fields());
 
   // A new attack claims a new incident; an old one is resolved.
-  AttackLog log(*store_, clock_);
-  Attack attack;
+  chaos::AttackLog log(*store_, clock_);
+  chaos::Attack attack;
   attack.services = {"search"};
   attack.start = clock_.Now() - minutes(20);
   auto started = log.Start(attack);

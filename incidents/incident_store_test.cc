@@ -14,8 +14,8 @@
 namespace steadystate::incidents {
 namespace {
 
-using steadystate::testing::OpenTestStore;
-using steadystate::testing::TempDir;
+using steadystate::test_support::OpenTestStore;
+using steadystate::test_support::TempDir;
 
 Timestamp At(const char* text) { return ParseRfc3339(text).value(); }
 

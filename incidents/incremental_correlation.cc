@@ -16,7 +16,7 @@ bool ByCreated(const CorrelatedIncident& c, const Key& key) {
   return Key(c.incident->created_at, c.incident->id) < key;
 }
 
-bool Names(const Attack& attack, std::string_view service) {
+bool Names(const chaos::Attack& attack, std::string_view service) {
   return std::find(attack.services.begin(), attack.services.end(), service) !=
          attack.services.end();
 }
@@ -62,12 +62,12 @@ struct IncrementalCorrelation::Pass {
 };
 
 IncrementalCorrelation::IncrementalCorrelation(std::vector<Incident> incidents,
-                                               std::vector<Attack> attacks,
+                                               std::vector<chaos::Attack> attacks,
                                                FailingStretches stretches,
                                                std::vector<FiredAlert> alerts, Timestamp now,
                                                const CorrelationOptions& options)
     : options_(options), attacks_(attacks), stretches_(std::move(stretches)), alerts_(alerts) {
-  std::sort(attacks_.begin(), attacks_.end(), [](const Attack& a, const Attack& b) {
+  std::sort(attacks_.begin(), attacks_.end(), [](const chaos::Attack& a, const chaos::Attack& b) {
     return std::tie(a.start, a.id) < std::tie(b.start, b.id);
   });
   internal::SortAlerts(alerts_);
@@ -106,7 +106,7 @@ const Incident* IncrementalCorrelation::FindIncident(std::string_view id) const 
   return out_.incidents[PositionOf(it->second, id)].incident.get();
 }
 
-const Attack* IncrementalCorrelation::FindAttack(std::string_view id) const {
+const chaos::Attack* IncrementalCorrelation::FindAttack(std::string_view id) const {
   auto it = attack_at_.find(id);
   return it == attack_at_.end() ? nullptr : &attacks_[it->second];
 }
@@ -119,12 +119,12 @@ void IncrementalCorrelation::IndexAttacks() {
   reruns_.clear();
   const auto add = [&](AttackList& list, size_t p) {
     list.positions.push_back(p);
-    const Attack& a = attacks_[p];
+    const chaos::Attack& a = attacks_[p];
     list.longest = std::max(
         list.longest, internal::ActiveUntil(a, out_.now, options_.attribution_grace) - a.start);
   };
   for (size_t p = 0; p < attacks_.size(); ++p) {
-    const Attack& a = attacks_[p];
+    const chaos::Attack& a = attacks_[p];
     attack_at_.emplace(a.id, p);
     for (const auto& id : a.reproduces) reruns_[id].push_back(&a);
     if (!a.end) {
@@ -144,7 +144,8 @@ void IncrementalCorrelation::IndexAttacks() {
   }
 }
 
-const Attack* IncrementalCorrelation::Attribute(Timestamp t, std::string_view service) const {
+const chaos::Attack* IncrementalCorrelation::Attribute(Timestamp t,
+                                                       std::string_view service) const {
   // The active attack latest in (start, id) order, which is position order.
   std::optional<size_t> best;
   const auto consider = [&](size_t p) {
@@ -155,7 +156,7 @@ const Attack* IncrementalCorrelation::Attribute(Timestamp t, std::string_view se
                                [&](Timestamp at, size_t p) { return at < attacks_[p].start; });
     while (it != list.positions.begin()) {
       --it;
-      const Attack& a = attacks_[*it];
+      const chaos::Attack& a = attacks_[*it];
       if (a.start < t - list.longest) break;  // this one and every earlier one ended before t
       if (internal::ActiveUntil(a, out_.now, options_.attribution_grace) >= t) {
         consider(*it);
@@ -171,7 +172,7 @@ const Attack* IncrementalCorrelation::Attribute(Timestamp t, std::string_view se
     }
   }
   for (size_t p : open_attacks_) {
-    const Attack& a = attacks_[p];
+    const chaos::Attack& a = attacks_[p];
     if (a.start <= t && internal::ActiveUntil(a, out_.now, options_.attribution_grace) >= t &&
         (a.services.empty() || (!service.empty() && Names(a, service)))) {
       consider(p);
@@ -208,7 +209,7 @@ void IncrementalCorrelation::Recompute(CorrelatedIncident& c) {
   next.recurrence_seconds = c.recurrence_seconds;
   const std::vector<FailingStretch>* stretches = nullptr;
   if (auto s = stretches_.find(i.service); s != stretches_.end()) stretches = &s->second;
-  const std::vector<const Attack*>* reruns = nullptr;
+  const std::vector<const chaos::Attack*>* reruns = nullptr;
   if (i.resolved_at) {
     if (auto r = reruns_.find(i.id); r != reruns_.end()) reruns = &r->second;
   }
@@ -239,7 +240,7 @@ void IncrementalCorrelation::Apply(CorrelationChanges changes) {
     }
   } else {
     for (size_t p = 0; p < attacks_.size(); ++p) {
-      const Attack& a = attacks_[p];
+      const chaos::Attack& a = attacks_[p];
       const Timestamp end = a.end.value_or(out_.now);
       bool again = pass.redetect.count(a.id) > 0 || (!a.end && now_moved) ||
                    (pass.alerts_from && end + options_.attribution_grace >= *pass.alerts_from);
@@ -325,23 +326,23 @@ void IncrementalCorrelation::ApplyStretchesAndAlerts(CorrelationChanges& changes
 
 void IncrementalCorrelation::ApplyAttacks(CorrelationChanges& changes, Pass& pass) {
   if (changes.attacks.empty() && changes.removed_attacks.empty()) return;
-  std::unordered_map<std::string_view, Attack*> upserts;
-  for (Attack& a : changes.attacks) upserts[a.id] = &a;  // the last of an id wins
+  std::unordered_map<std::string_view, chaos::Attack*> upserts;
+  for (chaos::Attack& a : changes.attacks) upserts[a.id] = &a;  // the last of an id wins
   const std::unordered_set<std::string_view> removed(changes.removed_attacks.begin(),
                                                      changes.removed_attacks.end());
   for (std::string_view id : removed) upserts.erase(id);  // a removal comes after every change
   // Incidents the old or new version of a changed attack can claim, or whose TTP it names.
-  const auto touch = [&](const Attack& a, Timestamp now) {
+  const auto touch = [&](const chaos::Attack& a, Timestamp now) {
     const Timestamp until = internal::ActiveUntil(a, now, options_.attribution_grace);
     if (a.start <= until) pass.spans.emplace_back(a.start, until);
     pass.rerun_ids.insert(pass.rerun_ids.end(), a.reproduces.begin(), a.reproduces.end());
   };
-  std::vector<std::pair<Attack, AttackDetection>> next;
+  std::vector<std::pair<chaos::Attack, AttackDetection>> next;
   next.reserve(attacks_.size() + upserts.size());
   for (size_t p = 0; p < attacks_.size(); ++p) {
-    Attack& old = attacks_[p];
+    chaos::Attack& old = attacks_[p];
     auto up = upserts.find(old.id);
-    if (up != upserts.end() && AttackToJson(*up->second) == AttackToJson(old)) {
+    if (up != upserts.end() && chaos::AttackToJson(*up->second) == chaos::AttackToJson(old)) {
       upserts.erase(up);  // unchanged
     } else if (up != upserts.end() || removed.count(old.id) > 0) {
       touch(old, pass.old_now);

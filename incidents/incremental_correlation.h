@@ -31,8 +31,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "chaos/attack.h"
 #include "common/time.h"
-#include "incidents/attack.h"
 #include "incidents/correlation.h"
 #include "incidents/incident.h"
 #include "incidents/optional_seconds.h"
@@ -45,7 +45,7 @@ namespace steadystate::incidents {
 struct CorrelationChanges {
   std::vector<Incident> incidents;  // added or updated
   std::vector<std::string> removed_incidents;
-  std::vector<Attack> attacks;  // added or updated
+  std::vector<chaos::Attack> attacks;  // added or updated
   std::vector<std::string> removed_attacks;
   // Per service, its new failing stretches (empty: none any more); services not named
   // keep theirs.
@@ -58,7 +58,7 @@ class IncrementalCorrelation {
  public:
   // Correlates everything once (the full pass) and keeps what later passes need.
   // Incident ids and attack ids must be unique.
-  IncrementalCorrelation(std::vector<Incident> incidents, std::vector<Attack> attacks,
+  IncrementalCorrelation(std::vector<Incident> incidents, std::vector<chaos::Attack> attacks,
                          FailingStretches stretches, std::vector<FiredAlert> alerts, Timestamp now,
                          const CorrelationOptions& options = {});
   ~IncrementalCorrelation();
@@ -71,8 +71,8 @@ class IncrementalCorrelation {
   const Correlation& correlation() const { return out_; }
   // The current inputs, for a caller that works out what changed.
   const Incident* FindIncident(std::string_view id) const;
-  const Attack* FindAttack(std::string_view id) const;
-  const std::vector<Attack>& attacks() const { return attacks_; }  // by (start, id)
+  const chaos::Attack* FindAttack(std::string_view id) const;
+  const std::vector<chaos::Attack>& attacks() const { return attacks_; }  // by (start, id)
   const FailingStretches& stretches() const { return stretches_; }
   const std::vector<FiredAlert>& alerts() const { return alerts_; }  // by fired_at
 
@@ -101,7 +101,7 @@ class IncrementalCorrelation {
   struct Pass;
 
   size_t PositionOf(Timestamp created, std::string_view id) const;
-  const Attack* Attribute(Timestamp created, std::string_view service) const;
+  const chaos::Attack* Attribute(Timestamp created, std::string_view service) const;
   void IndexAttacks();
   void RemoveFromAttack(const CorrelatedIncident& c);
   void AddToAttack(const CorrelatedIncident& c);
@@ -115,7 +115,7 @@ class IncrementalCorrelation {
 
   CorrelationOptions options_;
   Correlation out_;
-  std::vector<Attack> attacks_;  // parallel to out_.attacks
+  std::vector<chaos::Attack> attacks_;  // parallel to out_.attacks
   FailingStretches stretches_;
   std::vector<FiredAlert> alerts_;
   // Incident id (a view of the incident's own id) -> created_at, to find it in
@@ -129,7 +129,7 @@ class IncrementalCorrelation {
   std::map<std::string, AttackList, std::less<>> attacks_by_service_;
   AttackList global_attacks_;
   std::vector<size_t> open_attacks_;
-  std::unordered_map<std::string_view, std::vector<const Attack*>> reruns_;
+  std::unordered_map<std::string_view, std::vector<const chaos::Attack*>> reruns_;
   // TBF chains by service (non-empty names) and recurrence chains by key.
   std::map<std::string, Chain, std::less<>> service_chains_;
   std::map<std::string, Chain, std::less<>> recurrence_chains_;

@@ -108,8 +108,8 @@ class World {
     return i;
   }
 
-  Attack NewAttack(std::string id) {
-    Attack a;
+  chaos::Attack NewAttack(std::string id) {
+    chaos::Attack a;
     a.id = std::move(id);
     const int services = Pick(3);
     for (int s = 0; s < services; ++s)
@@ -163,7 +163,7 @@ class World {
 void CompareWithFullPass(uint64_t seed, const CorrelationOptions& options) {
   World w(seed);
   std::map<std::string, Incident> incidents;
-  std::map<std::string, Attack> attacks;
+  std::map<std::string, chaos::Attack> attacks;
   FailingStretches stretches;
   std::vector<FiredAlert> alerts = w.NewAlerts();
   Timestamp now = kT0 + minutes(300);
@@ -179,20 +179,20 @@ void CompareWithFullPass(uint64_t seed, const CorrelationOptions& options) {
     incidents[i.id] = i;
   }
   for (int k = 0; k < 15; ++k) {
-    Attack a = w.NewAttack("atk-" + std::to_string(next_attack++));
+    chaos::Attack a = w.NewAttack("atk-" + std::to_string(next_attack++));
     attacks[a.id] = a;
   }
   for (const std::string s : {"a", "b"}) stretches[s] = w.NewStretches();
   const auto full_pass = [&] {
     std::vector<Incident> i;
     for (const auto& [id, incident] : incidents) i.push_back(incident);
-    std::vector<Attack> a;
+    std::vector<chaos::Attack> a;
     for (const auto& [id, attack] : attacks) a.push_back(attack);
     return Correlate(std::move(i), std::move(a), stretches, alerts, now, options);
   };
   std::vector<Incident> initial;
   for (const auto& [id, incident] : incidents) initial.push_back(incident);
-  std::vector<Attack> initial_attacks;
+  std::vector<chaos::Attack> initial_attacks;
   for (const auto& [id, attack] : attacks) initial_attacks.push_back(attack);
   IncrementalCorrelation incremental(initial, initial_attacks, stretches, alerts, now, options);
   ASSERT_EQ(Describe(incremental.correlation()), Describe(full_pass()));
@@ -240,7 +240,7 @@ void CompareWithFullPass(uint64_t seed, const CorrelationOptions& options) {
     }
     // Attacks: started, ended, changed, removed.
     if (kind == 1 || kind == 2) {
-      Attack a = w.NewAttack("atk-" + std::to_string(next_attack++));
+      chaos::Attack a = w.NewAttack("atk-" + std::to_string(next_attack++));
       if (kind == 2) a.start = now - minutes(w.Pick(20));
       changes.attacks.push_back(a);
       attacks[a.id] = a;
@@ -248,7 +248,7 @@ void CompareWithFullPass(uint64_t seed, const CorrelationOptions& options) {
     if (kind == 3 && !attacks.empty()) {
       auto it = attacks.begin();
       std::advance(it, w.Pick(static_cast<int>(attacks.size())));
-      Attack a = it->second;
+      chaos::Attack a = it->second;
       if (!a.end) {
         a.end = now;
         a.outcome = "completed";

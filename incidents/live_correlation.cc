@@ -39,16 +39,17 @@ Timestamp LiveCorrelation::From(Timestamp first_created, Timestamp now) const {
          sources_.options.onset_lookback;
 }
 
-Status LiveCorrelation::ReadAttacks(Timestamp from, Timestamp now, std::vector<Attack>& current) {
+Status LiveCorrelation::ReadAttacks(Timestamp from, Timestamp now,
+                                    std::vector<chaos::Attack>& current) {
   future_.clear();
   if (!sources_.attacks) return OkStatus();
   auto listed = sources_.attacks(from, std::nullopt);
   if (!listed.ok()) return listed.error();
-  for (Attack& a : *listed) {
+  for (chaos::Attack& a : *listed) {
     (a.start < now ? current : future_).push_back(std::move(a));
   }
   std::sort(future_.begin(), future_.end(),
-            [](const Attack& a, const Attack& b) { return a.start < b.start; });
+            [](const chaos::Attack& a, const chaos::Attack& b) { return a.start < b.start; });
   return OkStatus();
 }
 
@@ -69,7 +70,7 @@ Result<bool> LiveCorrelation::Rebuild(Timestamp now, Versions versions) {
   Timestamp first = now;
   for (const Incident& i : *listed) first = std::min(first, i.created_at);
   const Timestamp from = From(first, now);
-  std::vector<Attack> attacks;
+  std::vector<chaos::Attack> attacks;
   RETURN_IF_ERROR(ReadAttacks(from, now, attacks));
   auto stretches = ReadStretches(from, now);
   if (!stretches.ok()) return stretches.error();
@@ -116,17 +117,17 @@ Result<bool> LiveCorrelation::Refresh() {
   }
   if (From(first, now) != from_) return Rebuild(now, versions);
   if (versions.attacks != versions_.attacks || (!future_.empty() && future_.front().start < now)) {
-    std::vector<Attack> current;
+    std::vector<chaos::Attack> current;
     RETURN_IF_ERROR(ReadAttacks(from_, now, current));
     std::unordered_set<std::string_view> seen;
-    for (Attack& a : current) {
+    for (chaos::Attack& a : current) {
       seen.insert(a.id);
-      const Attack* known = engine_->FindAttack(a.id);
-      if (known == nullptr || AttackToJson(*known) != AttackToJson(a)) {
+      const chaos::Attack* known = engine_->FindAttack(a.id);
+      if (known == nullptr || chaos::AttackToJson(*known) != chaos::AttackToJson(a)) {
         changes.attacks.push_back(std::move(a));
       }
     }
-    for (const Attack& a : engine_->attacks()) {
+    for (const chaos::Attack& a : engine_->attacks()) {
       if (seen.count(a.id) == 0) changes.removed_attacks.push_back(a.id);
     }
   }
@@ -147,7 +148,7 @@ Result<bool> LiveCorrelation::Refresh() {
     if (!SameAlerts(*fired, engine_->alerts())) changes.alerts = std::move(*fired);
   }
   const bool open_attack = std::any_of(engine_->attacks().begin(), engine_->attacks().end(),
-                                       [](const Attack& a) { return !a.end.has_value(); });
+                                       [](const chaos::Attack& a) { return !a.end.has_value(); });
   const bool changed = !changes.incidents.empty() || !changes.removed_incidents.empty() ||
                        !changes.attacks.empty() || !changes.removed_attacks.empty() ||
                        !changes.stretches.empty() || changes.alerts.has_value() ||

@@ -49,7 +49,7 @@ class LiveCorrelation {
   Result<bool> Rebuild(Timestamp now, Versions versions);
   Timestamp From(Timestamp first_created, Timestamp now) const;
   // Stored attacks overlapping [from, now), and those starting at or after now.
-  Status ReadAttacks(Timestamp from, Timestamp now, std::vector<Attack>& current);
+  Status ReadAttacks(Timestamp from, Timestamp now, std::vector<chaos::Attack>& current);
   Result<FailingStretches> ReadStretches(Timestamp from, Timestamp now) const;
 
   IncidentReportSources sources_;
@@ -57,7 +57,7 @@ class LiveCorrelation {
   std::unique_ptr<IncrementalCorrelation> engine_;  // guarded by mu_
   Versions versions_;                               // guarded by mu_
   Timestamp from_;                                  // guarded by mu_
-  std::vector<Attack> future_;  // guarded by mu_; by start, not yet begun at the last read
+  std::vector<chaos::Attack> future_;  // guarded by mu_; by start, not yet begun at the last read
 };
 
 }  // namespace steadystate::incidents

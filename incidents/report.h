@@ -23,10 +23,10 @@
 #include <string_view>
 #include <vector>
 
+#include "chaos/attack.h"
 #include "common/clock.h"
 #include "common/result.h"
 #include "common/time.h"
-#include "incidents/attack.h"
 #include "incidents/correlation.h"
 #include "incidents/summary.h"
 #include "store/rollup.h"
@@ -154,7 +154,7 @@ ServiceTimeline ServiceTimelineFromRollups(
     Timestamp window_end);
 
 struct AttackReportInput {
-  Attack attack;
+  chaos::Attack attack;
   const Correlation* correlation = nullptr;  // includes this attack and its incidents
   std::vector<ServiceTimeline> services;
   std::vector<TimelinePoint> host_cpu;  // utilisation ratio 0..1
@@ -166,7 +166,7 @@ struct AttackReportInput {
 };
 
 struct AttackReport {
-  Attack attack;
+  chaos::Attack attack;
   Timestamp window_end;  // attack end, or now when open
   bool open = false;
   Timestamp range_start, range_end;

@@ -651,7 +651,7 @@ Result<std::string> RenderAttackJson(const AttackReport& r) {
   for (const auto& a : r.alerts) {
     alerts.push_back({{"rule", a.rule}, {"labels", a.labels}, {"fired_at", f->Format(a.fired_at)}});
   }
-  const Attack& a = r.attack;
+  const chaos::Attack& a = r.attack;
   json out = {{"report", "attack"},
               {"attack",
                {{"id", a.id},
@@ -685,8 +685,8 @@ Result<std::string> RenderAttackJson(const AttackReport& r) {
 Result<std::string> RenderAttackMarkdown(const AttackReport& r) {
   auto f = InstantFormatter::Make(r.time_zone);
   if (!f.ok()) return f.error();
-  const Attack& a = r.attack;
-  std::string out = "# Attack " + Md(a.name.empty() ? a.id : a.name) + "\n\n";
+  const chaos::Attack& a = r.attack;
+  std::string out = "# chaos::Attack " + Md(a.name.empty() ? a.id : a.name) + "\n\n";
   out += "- id: " + Md(a.id) + "\n- type: " + Md(a.type) + "\n- window: " + Md(f->Format(a.start)) +
          " to " + Md(f->Format(r.window_end)) + (r.open ? " (still running)" : "") +
          "\n- targets: " + Md(Join(a.targets)) + "\n- services: " + Md(Join(a.services)) +
@@ -729,7 +729,7 @@ Result<std::string> RenderAttackMarkdown(const AttackReport& r) {
 Result<std::string> RenderAttackHtml(const AttackReport& r) {
   auto f = InstantFormatter::Make(r.time_zone);
   if (!f.ok()) return f.error();
-  const Attack& a = r.attack;
+  const chaos::Attack& a = r.attack;
   const std::string title = "Attack " + (a.name.empty() ? a.id : a.name);
   std::string out = HtmlHead(title);
   out += "<h1>" + HtmlEscape(title) + "</h1>\n<table id=\"attack\">";

@@ -8,7 +8,7 @@
 namespace steadystate::incidents {
 namespace {
 
-using incidents::Attack;
+using chaos::Attack;
 using incidents::Correlation;
 using std::chrono::minutes;
 

@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "chaos/attack.h"
 #include "common/clock.h"
 #include "common/result.h"
-#include "incidents/attack.h"
 #include "incidents/correlation.h"
 #include "incidents/incident.h"
 #include "incidents/summary.h"
@@ -35,10 +35,10 @@ struct IncidentReportSources {
                                                          std::optional<Timestamp>)>
       incidents;
   // Attack windows overlapping [since, until), and one attack by id (AttackLog).
-  std::function<Result<std::vector<incidents::Attack>>(std::optional<Timestamp>,
-                                                       std::optional<Timestamp>)>
+  std::function<Result<std::vector<chaos::Attack>>(std::optional<Timestamp>,
+                                                   std::optional<Timestamp>)>
       attacks;
-  std::function<Result<std::optional<incidents::Attack>>(std::string_view id)> attack;
+  std::function<Result<std::optional<chaos::Attack>>(std::string_view id)> attack;
   // steadystate alerts fired in [since, until); an empty function: none recorded.
   std::function<Result<std::vector<incidents::FiredAlert>>(Timestamp, Timestamp)> alerts;
   const store::Store* store = nullptr;  // probe rollups and host CPU; null: no probe data

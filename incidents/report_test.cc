@@ -259,7 +259,7 @@ TEST(AttackReport, TimelineBurnAndMissedDetection) {
   EXPECT_EQ(www.window_total, 12u);
   EXPECT_NEAR(*www.burn_rate, (2.0 / 3) / 0.001, 1e-6);
 
-  Attack attack;
+  chaos::Attack attack;
   attack.id = "atk-1";
   attack.name = "latency <on> www";
   attack.type = "latency";

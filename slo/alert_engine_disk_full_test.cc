@@ -15,7 +15,7 @@ using std::chrono::seconds;
 // restart resumes the alert with the dedup key it paged with, and its resolve closes that
 // page (a new key would leave the first PagerDuty incident open for ever).
 TEST(AlertEngineDiskFull, SavesAFiringAlertOnceTheDiskHasRoomAndResumesItsKeyAfterARestart) {
-  steadystate::testing::SmallTmpfs disk("16m");
+  steadystate::test_support::SmallTmpfs disk("16m");
   if (!disk.mounted()) GTEST_SKIP() << disk.error();
   FakeClock clock;
   store::Options options;

@@ -20,7 +20,7 @@ class AlertEngineTest : public ::testing::Test {
   void Open() {
     engine_.reset();
     store_.reset();
-    store_ = steadystate::testing::OpenTestStore(dir_, clock_);
+    store_ = steadystate::test_support::OpenTestStore(dir_, clock_);
     ASSERT_NE(store_, nullptr);
     engine_ = std::make_unique<AlertEngine>(
         *store_, clock_,
@@ -43,7 +43,7 @@ class AlertEngineTest : public ::testing::Test {
     EXPECT_EQ(transitions_[0].second, TransitionKind::kFired);
   }
 
-  steadystate::testing::TempDir dir_;
+  steadystate::test_support::TempDir dir_;
   FakeClock clock_;
   ThresholdRule rule_{"HostCpuHigh", "cpu_utilisation", 0.8, 0.75, minutes(2), "warning"};
   std::vector<AttackContext> attacks_;

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "slo/slo_metrics.h"
+#include "exporters/slo_metrics.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/test_store.h"
 
@@ -46,7 +46,7 @@ config::ServiceConfig Service(std::string name, bool critical,
 class SloEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = steadystate::testing::OpenTestStore(dir_, clock_);
+    store_ = steadystate::test_support::OpenTestStore(dir_, clock_);
     ASSERT_NE(store_, nullptr);
   }
 
@@ -68,7 +68,7 @@ class SloEngineTest : public ::testing::Test {
     return SloEngine(std::move(services), config::SteadyStateConfig{}, *store_, clock_);
   }
 
-  steadystate::testing::TempDir dir_;
+  steadystate::test_support::TempDir dir_;
   FakeClock clock_{T("2026-03-20T12:00:00Z")};
   std::unique_ptr<store::Store> store_;
 };
@@ -391,7 +391,7 @@ TEST_F(SloEngineTest, MetricsOmitNoData) {
   SloEngine engine =
       Engine({Service("www", true, {Availability(99)}), Service("api", false, {Availability(99)})});
   ASSERT_TRUE(engine.Evaluate().ok());
-  SloCollectable collectable(engine);
+  exporters::SloCollectable collectable(engine);
   auto families = collectable.Collect();
   auto count = [&](const std::string& name, const std::string& service) {
     int n = 0;

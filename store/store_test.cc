@@ -41,7 +41,7 @@ using std::chrono::seconds;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-using steadystate::testing::TempDir;
+using steadystate::test_support::TempDir;
 
 Timestamp At(int64_t ms) { return Timestamp{milliseconds{ms}}; }
 

@@ -21,10 +21,10 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-using testing::HttpTarget;
-using testing::RawTarget;
-using testing::TlsTarget;
-using testing::WaitFor;
+using test_support::HttpTarget;
+using test_support::RawTarget;
+using test_support::TlsTarget;
+using test_support::WaitFor;
 
 // Time a probe may take beyond its timeout (libcurl checks timeouts on its own ticks, and
 // this machine is busy): generous, since it only guards against "never timed out".
@@ -266,22 +266,24 @@ TEST(ProbeEngine, SendsMethodHeadersAndBodyAndFollowsRedirects) {
 class TlsProbe : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    cert_ = new testing::TestCertificate(testing::GenerateCertificate(dir_->path(), false));
-    expired_ = new testing::TestCertificate(testing::GenerateCertificate(dir_->path(), true));
+    dir_ = new test_support::TempDir();
+    cert_ =
+        new test_support::TestCertificate(test_support::GenerateCertificate(dir_->path(), false));
+    expired_ =
+        new test_support::TestCertificate(test_support::GenerateCertificate(dir_->path(), true));
   }
   static void TearDownTestSuite() {
     delete cert_;
     delete expired_;
     delete dir_;
   }
-  static testing::TempDir* dir_;
-  static testing::TestCertificate* cert_;
-  static testing::TestCertificate* expired_;
+  static test_support::TempDir* dir_;
+  static test_support::TestCertificate* cert_;
+  static test_support::TestCertificate* expired_;
 };
-testing::TempDir* TlsProbe::dir_ = nullptr;
-testing::TestCertificate* TlsProbe::cert_ = nullptr;
-testing::TestCertificate* TlsProbe::expired_ = nullptr;
+test_support::TempDir* TlsProbe::dir_ = nullptr;
+test_support::TestCertificate* TlsProbe::cert_ = nullptr;
+test_support::TestCertificate* TlsProbe::expired_ = nullptr;
 
 TEST_F(TlsProbe, SelfSignedFailsVerificationByDefault) {
   TlsTarget target(*cert_);

@@ -122,7 +122,7 @@ TEST(ProbeStoreWrites, LatencyThresholdIsTheSmallestLatencySlo) {
 }
 
 TEST(ProbeStoreWrites, EventAndRollupRoundTripThroughTheStore) {
-  testing::TempDir dir;
+  test_support::TempDir dir;
   FakeClock clock;
   store::Options options;
   options.path = dir / "data";

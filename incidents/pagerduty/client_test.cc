@@ -9,8 +9,8 @@
 namespace steadystate::incidents::pagerduty {
 namespace {
 
-using steadystate::testing::FakePagerDuty;
-using steadystate::testing::FakePdFault;
+using steadystate::test_support::FakePagerDuty;
+using steadystate::test_support::FakePdFault;
 using ::testing::HasSubstr;
 using ::testing::Not;
 

@@ -17,11 +17,11 @@ namespace {
 using std::chrono::days;
 using std::chrono::hours;
 using std::chrono::minutes;
-using steadystate::testing::FakePagerDuty;
-using steadystate::testing::FakePdFault;
-using steadystate::testing::FakePdIncident;
-using steadystate::testing::OpenTestStore;
-using steadystate::testing::TempDir;
+using steadystate::test_support::FakePagerDuty;
+using steadystate::test_support::FakePdFault;
+using steadystate::test_support::FakePdIncident;
+using steadystate::test_support::OpenTestStore;
+using steadystate::test_support::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -39,7 +39,7 @@ FakePdIncident Make(int i, Timestamp created) {
   return in;
 }
 
-Timestamp Param(const steadystate::testing::FakePdRequest& r, const char* name) {
+Timestamp Param(const steadystate::test_support::FakePdRequest& r, const char* name) {
   return ParseRfc3339(r.params.find(name)->second).value();
 }
 

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <array>
 
+#include "chaos/limits.h"
 #include "common/time.h"
-#include "incidents/limits.h"
 
 namespace steadystate::incidents::pagerduty {
 namespace {
@@ -69,9 +69,9 @@ Result<PdIncident> ReadIncident(const json& o) {
   auto fail = [&](const std::string& what) {
     return MakeError(ErrorCode::kInvalidInput,
                      "incident " +
-                         (in.id.empty()                ? std::string("(no id)")
-                          : in.id.size() > kMaxIdBytes ? std::string("(id too long)")
-                                                       : in.id) +
+                         (in.id.empty()                       ? std::string("(no id)")
+                          : in.id.size() > chaos::kMaxIdBytes ? std::string("(id too long)")
+                                                              : in.id) +
                          ": " + what);
   };
   if (!problem.empty()) return fail(problem);
@@ -107,16 +107,17 @@ Result<PdIncident> ReadIncident(const json& o) {
   // Identifiers and the URL over their limit reject the incident (a cut one could name
   // another); free text is cut with a marker.
   for (const Status& limit :
-       {CheckLength("id", in.id, kMaxIdBytes), CheckLength("status", in.status, kMaxTypeBytes),
-        CheckLength("urgency", in.urgency, kMaxTypeBytes),
-        CheckLength("incident_key", in.incident_key, kMaxTextBytes),
-        CheckLength("html_url", in.html_url, kMaxUrlBytes),
-        CheckLength("service.id", in.service_id, kMaxIdBytes)}) {
+       {chaos::CheckLength("id", in.id, chaos::kMaxIdBytes),
+        chaos::CheckLength("status", in.status, chaos::kMaxTypeBytes),
+        chaos::CheckLength("urgency", in.urgency, chaos::kMaxTypeBytes),
+        chaos::CheckLength("incident_key", in.incident_key, chaos::kMaxTextBytes),
+        chaos::CheckLength("html_url", in.html_url, chaos::kMaxUrlBytes),
+        chaos::CheckLength("service.id", in.service_id, chaos::kMaxIdBytes)}) {
     if (!limit.ok()) return fail(limit.error().message);
   }
-  CutToLength(in.title, kMaxTextBytes);
-  CutToLength(in.service_summary, kMaxNameBytes);
-  if (in.priority) CutToLength(*in.priority, kMaxNameBytes);
+  chaos::CutToLength(in.title, chaos::kMaxTextBytes);
+  chaos::CutToLength(in.service_summary, chaos::kMaxNameBytes);
+  if (in.priority) chaos::CutToLength(*in.priority, chaos::kMaxNameBytes);
   if (auto counts = o.find("alert_counts"); counts != o.end() && counts->is_object()) {
     if (auto all = counts->find("all"); all != counts->end() && all->is_number_integer()) {
       in.alert_count = all->get<int64_t>();

@@ -3,27 +3,27 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "incidents/attack.h"
+#include "chaos/attack.h"
 #include "tests/fuzz/fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  namespace incidents = steadystate::incidents;
+  namespace chaos = steadystate::chaos;
   steadystate::fuzz::FuzzInput input(data, size);
   uint8_t selector = input.TakeByte();
   std::string_view body = input.Rest();
   switch (selector % 3) {
     case 0: {
-      auto attack = incidents::ParseAttackStart(body);
-      if (attack.ok()) (void)incidents::AttackToJson(*attack);
+      auto attack = chaos::ParseAttackStart(body);
+      if (attack.ok()) (void)chaos::AttackToJson(*attack);
       break;
     }
     case 1:
-      (void)incidents::ParseAttackEnd(body);
+      (void)chaos::ParseAttackEnd(body);
       break;
     case 2: {
-      auto attack = incidents::AttackFromJson(body);
+      auto attack = chaos::AttackFromJson(body);
       if (attack.ok()) {
-        auto again = incidents::AttackFromJson(incidents::AttackToJson(*attack));
+        auto again = chaos::AttackFromJson(chaos::AttackToJson(*attack));
         FUZZ_CHECK(again.ok());
       }
       break;

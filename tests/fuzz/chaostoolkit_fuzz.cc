@@ -4,12 +4,12 @@
 #include <cstdint>
 #include <string_view>
 
-#include "incidents/attack.h"
-#include "incidents/chaostoolkit.h"
+#include "chaos/attack.h"
+#include "chaos/chaostoolkit.h"
 #include "tests/fuzz/fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  namespace incidents = steadystate::incidents;
+  namespace chaos = steadystate::chaos;
   std::string_view whole(reinterpret_cast<const char*>(data), size);
   std::string_view type_override;
   std::string_view journal = whole;
@@ -18,12 +18,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     type_override = input.TakeUntilNul();
     journal = input.Rest();
   }
-  auto attack = incidents::ParseChaosToolkitJournal(journal, type_override);
+  auto attack = chaos::ParseChaosToolkitJournal(journal, type_override);
   if (attack.ok()) {
     // A parsed journal is stored as JSON and read back: the record must survive.
-    auto stored = incidents::AttackFromJson(incidents::AttackToJson(*attack));
+    auto stored = chaos::AttackFromJson(chaos::AttackToJson(*attack));
     FUZZ_CHECK(stored.ok());
   }
-  (void)incidents::AttackTypeFromText(journal);
+  (void)chaos::AttackTypeFromText(journal);
   return 0;
 }

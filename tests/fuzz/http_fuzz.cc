@@ -18,9 +18,11 @@
 #include <string_view>
 
 #include "app/incident_api.h"
-#include "exporters/http_server.h"
+#include "chaos/api.h"
+#include "chaos/attack.h"
 #include "exporters/metrics.h"
-#include "incidents/attack.h"
+#include "exporters/read_api.h"
+#include "http/server.h"
 #include "incidents/incident_store.h"
 #include "incidents/report_sources.h"
 #include "store/store.h"
@@ -30,6 +32,8 @@
 namespace {
 
 namespace exporters = steadystate::exporters;
+namespace chaos = steadystate::chaos;
+namespace http = steadystate::http;
 namespace incidents = steadystate::incidents;
 namespace store = steadystate::store;
 
@@ -69,7 +73,7 @@ class World {
     auto opened = store::Store::Open(options, clock_);
     if (!opened.ok()) std::abort();
     store_ = std::move(*opened);
-    attacks_ = std::make_unique<incidents::AttackLog>(*store_, clock_);
+    attacks_ = std::make_unique<chaos::AttackLog>(*store_, clock_);
     incident_store_ = std::make_unique<incidents::IncidentStore>(*store_);
     metrics_ = std::make_unique<exporters::Metrics>(exporters::BuildInfo{"0", "fuzz", "clang"});
 
@@ -86,28 +90,31 @@ class World {
     sources.store = store_.get();
     sources.clock = &clock_;
 
-    exporters::HttpServerDeps deps;
-    deps.metrics = metrics_.get();
-    deps.store = store_.get();
-    deps.attacks = attacks_.get();
-    deps.steady_state =
+    exporters::ReadApiSources read_api;
+    read_api.metrics = metrics_.get();
+    read_api.steady_state =
         [](std::string_view services) -> steadystate::Result<std::pair<int, std::string>> {
       if (services.find("missing") != std::string_view::npos) {
         return steadystate::MakeError(steadystate::ErrorCode::kInvalidInput, "unknown service");
       }
       return std::pair<int, std::string>{200, "{\"steady_state\":\"held\"}"};
     };
-    deps.routes = steadystate::app::IncidentReportRoutes(sources);
+    http::HttpServerDeps deps;
+    deps.routes = exporters::ReadApiRoutes(std::move(read_api));
+    for (auto& route : chaos::AttackRoutes(*attacks_)) deps.routes.push_back(std::move(route));
+    for (auto& route : steadystate::app::IncidentReportRoutes(sources)) {
+      deps.routes.push_back(std::move(route));
+    }
     for (auto& route : steadystate::app::IncidentRoutes(sources, *store_, nullptr)) {
       deps.routes.push_back(std::move(route));
     }
 
-    exporters::HttpServerOptions open_options;
+    http::HttpServerOptions open_options;
     open_options.port = 0;
-    open_server_ = std::make_unique<exporters::HttpServer>(open_options, deps, clock_);
-    exporters::HttpServerOptions token_options = open_options;
+    open_server_ = std::make_unique<http::HttpServer>(open_options, deps, clock_);
+    http::HttpServerOptions token_options = open_options;
     token_options.api_token = std::string(kToken);
-    token_server_ = std::make_unique<exporters::HttpServer>(token_options, deps, clock_);
+    token_server_ = std::make_unique<http::HttpServer>(token_options, deps, clock_);
   }
   ~World() {
     open_server_.reset();
@@ -121,7 +128,7 @@ class World {
   World(const World&) = delete;
   World& operator=(const World&) = delete;
 
-  const exporters::HttpServer& server(bool with_token) const {
+  const http::HttpServer& server(bool with_token) const {
     return with_token ? *token_server_ : *open_server_;
   }
 
@@ -129,11 +136,11 @@ class World {
   steadystate::FakeClock clock_;
   std::string dir_;
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<incidents::AttackLog> attacks_;
+  std::unique_ptr<chaos::AttackLog> attacks_;
   std::unique_ptr<incidents::IncidentStore> incident_store_;
   std::unique_ptr<exporters::Metrics> metrics_;
-  std::unique_ptr<exporters::HttpServer> open_server_;
-  std::unique_ptr<exporters::HttpServer> token_server_;
+  std::unique_ptr<http::HttpServer> open_server_;
+  std::unique_ptr<http::HttpServer> token_server_;
 };
 
 std::unique_ptr<World>& TheWorld() {
@@ -158,7 +165,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   steadystate::fuzz::FuzzInput input(data, size);
   uint8_t flags = input.TakeByte();
-  exporters::HttpRequestData request;
+  http::HttpRequestData request;
   request.path = std::string(input.TakeUntilNul());
   std::string_view query = input.TakeUntilNul();
   std::string_view headers = input.TakeUntilNul();
@@ -209,7 +216,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // No try: the transport would turn an exception into a 500, but a route that throws on
   // what a client sent is a bug to find here (it should have been a 4xx).
-  exporters::HttpReply reply = world->server(with_token).Handle(request);
+  http::HttpReply reply = world->server(with_token).Handle(request);
   FUZZ_CHECK(reply.status >= 100 && reply.status <= 599);
   return 0;
 }

@@ -1,4 +1,4 @@
-// Fuzz target: the pending attack-ends journal (app/pending_attack_ends.h), which `attack run`
+// Fuzz target: the pending attack-ends journal (chaos/pending_attack_ends.h), which `attack run`
 // appends to and the daemon reads at start. The input is the journal's text, written to
 // DIR/pending-attack-ends.jsonl in one temporary directory; the first byte picks which
 // recorded ends the fake store refuses for now (bit k: the k-th end, mod 8). Checked: what
@@ -15,7 +15,7 @@
 #include <sstream>
 #include <string>
 
-#include "app/pending_attack_ends.h"
+#include "chaos/pending_attack_ends.h"
 #include "tests/fuzz/fuzz_input.h"
 
 namespace {
@@ -33,27 +33,27 @@ const std::string& JournalDir() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  namespace app = steadystate::app;
+  namespace chaos = steadystate::chaos;
   steadystate::fuzz::FuzzInput input(data, size);
   const uint8_t refuse_mask = input.TakeByte();
   const std::string text(input.Rest());
-  const std::string path = app::PendingAttackEndsPath(JournalDir());
+  const std::string path = chaos::PendingAttackEndsPath(JournalDir());
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << text;
   }
   int calls = 0;
   std::string refused_ids;
-  auto applied = app::ApplyPendingAttackEnds(
+  auto applied = chaos::ApplyPendingAttackEnds(
       JournalDir(),
-      [&](const std::string& id, const steadystate::incidents::AttackEnd&)
-          -> steadystate::Result<steadystate::incidents::Attack> {
+      [&](const std::string& id,
+          const steadystate::chaos::AttackEnd&) -> steadystate::Result<steadystate::chaos::Attack> {
         const bool refuse = (refuse_mask >> (calls++ % 8)) & 1;
         if (refuse) {
           refused_ids += id + "\n";
           return steadystate::MakeError(steadystate::ErrorCode::kIo, "no space left");
         }
-        steadystate::incidents::Attack attack;
+        steadystate::chaos::Attack attack;
         attack.id = id;
         attack.outcome = "completed";
         return attack;

@@ -4,13 +4,14 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "exporters/notify/notification.h"
-#include "incidents/attack.h"
+#include "chaos/attack.h"
 #include "incidents/incident.h"
+#include "notify/notification.h"
 #include "slo/alert.h"
 #include "tests/fuzz/fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  namespace chaos = steadystate::chaos;
   namespace incidents = steadystate::incidents;
   steadystate::fuzz::FuzzInput input(data, size);
   uint8_t selector = input.TakeByte();
@@ -25,8 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       break;
     case 1:
-      if (auto attack = incidents::AttackFromJson(record); attack.ok()) {
-        FUZZ_CHECK(incidents::AttackFromJson(incidents::AttackToJson(*attack)).ok());
+      if (auto attack = chaos::AttackFromJson(record); attack.ok()) {
+        FUZZ_CHECK(chaos::AttackFromJson(chaos::AttackToJson(*attack)).ok());
       }
       break;
     case 2:
@@ -35,10 +36,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       break;
     case 3:
-      if (auto notification = steadystate::exporters::NotificationFromJson(record);
+      if (auto notification = steadystate::notify::NotificationFromJson(record);
           notification.ok()) {
-        auto again = steadystate::exporters::NotificationFromJson(
-            steadystate::exporters::NotificationToJson(*notification));
+        auto again = steadystate::notify::NotificationFromJson(
+            steadystate::notify::NotificationToJson(*notification));
         FUZZ_CHECK(again.ok());
       }
       break;

@@ -16,7 +16,7 @@
 #include "tests/support/prom_text.h"
 #include "tests/support/wait.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 using nlohmann::json;
@@ -151,4 +151,4 @@ TEST(CpuSpike, PagesDuringAChaosAttackAndResolvesWhenTheBurnStops) {
 }
 
 }  // namespace
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

@@ -21,7 +21,7 @@
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 using nlohmann::json;
@@ -375,8 +375,8 @@ TEST(GremlinImport, DaemonSyncsAndTheCliImportsIdempotently) {
   done.guid = "g-done";
   // The daemon reads Gremlin's range around "now": the attack ended 10 minutes ago.
   auto ten_minutes_ago = [] {
-    auto r =
-        steadystate::testing::Run({"/bin/date", "-u", "+%Y-%m-%dT%H:%M:%S.000Z", "-d", "-10 min"});
+    auto r = steadystate::test_support::Run(
+        {"/bin/date", "-u", "+%Y-%m-%dT%H:%M:%S.000Z", "-d", "-10 min"});
     return r.out.substr(0, r.out.find('\n'));
   };
   done.start_time = ten_minutes_ago();
@@ -452,4 +452,4 @@ TEST(ChaosToolkitImport, AJournalOverTheConfiguredCapIsRefusedNamingTheFileAndTh
 }
 
 }  // namespace
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

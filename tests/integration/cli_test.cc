@@ -8,7 +8,7 @@
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 using ::testing::HasSubstr;
@@ -109,9 +109,9 @@ TEST(Cli, ServeFailsNamingAMissingSecretVariable) {
 }
 
 }  // namespace
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 // The fleet rules generated from the full example pass promtool.
@@ -123,7 +123,7 @@ TEST(Cli, RulesPrometheusPassesPromtool) {
   EXPECT_THAT(r.out, HasSubstr("alert: HostCpuHigh"));
   EXPECT_THAT(r.out, HasSubstr("alert: SloBurnRatePage1h5m"));
   const std::string path = dir.Write("rules.yml", r.out);
-  auto check = testing::Run({"/usr/bin/promtool", "check", "rules", path});
+  auto check = test_support::Run({"/usr/bin/promtool", "check", "rules", path});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
 }
 
@@ -136,4 +136,4 @@ TEST(Cli, RulesPrometheusNamesABadConfig) {
 }
 
 }  // namespace
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

@@ -17,7 +17,7 @@
 #include "tests/support/daemon.h"
 #include "tests/support/wait.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 using nlohmann::json;
@@ -163,4 +163,4 @@ TEST(WallClockStep, ADayBackDoesNotKeepAPendingAlertFromFiring) {
 }
 
 }  // namespace
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

@@ -15,7 +15,7 @@
 #include "tests/support/prom_text.h"
 #include "tests/support/wait.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 using ::testing::HasSubstr;
@@ -65,7 +65,7 @@ TEST(Daemon, SecondDaemonOnTheSameDataNamesTheHolder) {
   RunningDaemon first(dir, TestConfig());
   ASSERT_TRUE(first.WaitReady()) << first.process().Stderr();
 
-  auto r = testing::Run(
+  auto r = test_support::Run(
       {SteadystateBinary(), "serve", "--config", first.config_path(), "--data", dir / "data"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("already in use by PID " + std::to_string(first.process().pid())));
@@ -281,4 +281,4 @@ TEST(Daemon, LoadsLibcurlOnlyWhenItNeedsIt) {
 }
 
 }  // namespace
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

@@ -20,7 +20,7 @@
 #include "tests/support/process.h"
 #include "tests/support/wait.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 using std::chrono::days;
@@ -372,4 +372,4 @@ TEST(Dashboard, HeadlessChromiumSeesVerdictRowsBreachAndAttack) {
 }
 
 }  // namespace
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

@@ -22,7 +22,7 @@
 #include "tests/support/small_tmpfs.h"
 #include "tests/support/wait.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 using nlohmann::json;
@@ -348,10 +348,10 @@ TEST(Faults, AttackRunWhoseDaemonStaysAwaySaysHowToRecordTheEnd) {
 
   daemon = StartDaemon(dir, config);  // after a crash: the window is closed as abandoned
   ASSERT_TRUE(WaitFor([&] { return Attack(*daemon, id).value("outcome", "") == "abandoned"; }));
-  auto replay = steadystate::testing::Run({"/bin/sh", "-c",
-                                           "cd '" + cwd.path().string() + "' && exec '" +
-                                               SteadystateBinary() + "'" +
-                                               printed.substr(std::string("steadystate").size())});
+  auto replay = steadystate::test_support::Run(
+      {"/bin/sh", "-c",
+       "cd '" + cwd.path().string() + "' && exec '" + SteadystateBinary() + "'" +
+           printed.substr(std::string("steadystate").size())});
   EXPECT_EQ(replay.exit_code, 0) << replay.err;
   const json attack = Attack(*daemon, id);
   EXPECT_EQ(attack["outcome"], "completed") << attack.dump();
@@ -495,14 +495,15 @@ TEST(Faults, AMissingLibcurlStopsAConfigThatNeedsItAtStart) {
       TestConfig("notifiers:\n  - {name: hook, webhook: {url: \"http://127.0.0.1:9/x\"}}\n"));
   const std::string no_http = dir.Write("plain.yaml", TestConfig());
 
-  auto valid = steadystate::testing::Run({SteadystateBinary(), "check-config", needs_http});
+  auto valid = steadystate::test_support::Run({SteadystateBinary(), "check-config", needs_http});
   ASSERT_EQ(valid.exit_code, 0) << valid.err;  // the config itself is fine
   auto checked =
-      steadystate::testing::Run({SteadystateBinary(), "check-config", needs_http}, no_curl);
+      steadystate::test_support::Run({SteadystateBinary(), "check-config", needs_http}, no_curl);
   EXPECT_EQ(checked.exit_code, 1) << checked.err;
   EXPECT_THAT(checked.err, HasSubstr("notifiers[0] needs outbound HTTP"));
   EXPECT_THAT(checked.err, HasSubstr("libsteadystate-no-such-curl.so.4"));
-  auto plain = steadystate::testing::Run({SteadystateBinary(), "check-config", no_http}, no_curl);
+  auto plain =
+      steadystate::test_support::Run({SteadystateBinary(), "check-config", no_http}, no_curl);
   EXPECT_EQ(plain.exit_code, 0) << plain.err;
 
   Process serve({SteadystateBinary(), "serve", "--config", needs_http, "--data", dir / "data"},
@@ -515,4 +516,4 @@ TEST(Faults, AMissingLibcurlStopsAConfigThatNeedsItAtStart) {
 }
 
 }  // namespace
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

@@ -10,7 +10,7 @@
 #include "tests/support/prom_text.h"
 #include "tests/support/wait.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 std::string Scrape(int port) {
@@ -62,4 +62,4 @@ TEST(HostMetricsVsNodeExporter, CpuAndMemoryAgree) {
 }
 
 }  // namespace
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

@@ -20,7 +20,7 @@
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 using nlohmann::json;
@@ -311,4 +311,4 @@ TEST(ListPaging, TablesEscapeControlCharactersJsonKeepsThem) {
 }
 
 }  // namespace
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

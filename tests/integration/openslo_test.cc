@@ -26,7 +26,7 @@
 #include "tests/support/probe_targets.h"
 #include "tests/support/wait.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 using nlohmann::json;
@@ -141,4 +141,4 @@ TEST(OpenSlo, FileAndNativeConfigServeIdenticalServices) {
 }
 
 }  // namespace
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

@@ -15,7 +15,7 @@
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 using nlohmann::json;
@@ -240,4 +240,4 @@ TEST(PagerDutyIntegration, ImportWithoutPagerDutyConfigExitsTwo) {
 }
 
 }  // namespace
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

@@ -14,7 +14,7 @@
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 using ::testing::HasSubstr;
@@ -117,4 +117,4 @@ TEST(LogSafety, AnAttackNameCannotForgeALogLineOrColourTheTerminal) {
 }
 
 }  // namespace
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

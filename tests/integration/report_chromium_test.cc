@@ -16,7 +16,7 @@
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 using incidents::AttackDetection;
@@ -251,7 +251,7 @@ TEST(ReportChromium, AttackTimelineIsDrawn) {
     minutes_seen.emplace_back(T(minutes(m)), r);
     cpu.push_back({T(minutes(m)), m >= 0 && m < 20 ? 0.97 : 0.2});
   }
-  incidents::Attack attack;
+  chaos::Attack attack;
   attack.id = "atk-7";
   attack.name = "CPU hog on web-1";
   attack.type = "cpu";
@@ -306,4 +306,4 @@ TEST(ReportChromium, AttackTimelineIsDrawn) {
 }
 
 }  // namespace
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

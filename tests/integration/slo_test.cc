@@ -11,7 +11,7 @@
 #include "tests/support/prom_text.h"
 #include "tests/support/wait.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 using nlohmann::json;
@@ -71,4 +71,4 @@ TEST(SteadyState, FlipsAsTheServiceFailsAndRecovers) {
 }
 
 }  // namespace
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

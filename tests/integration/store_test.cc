@@ -24,7 +24,7 @@
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 namespace fs = std::filesystem;
@@ -349,4 +349,4 @@ TEST(FullDisk, IsLoggedWithoutAFloodAndNotReadyUntilAWriteSucceedsWithSpaceBack)
 }
 
 }  // namespace
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

@@ -4,7 +4,7 @@
 
 #include "tests/support/wait.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 
 std::string TestConfig(const std::string& extra) {
   return "server: {listen: \"127.0.0.1:0\"}\nlog: {level: info}\n" + extra;
@@ -43,4 +43,4 @@ httplib::Client RunningDaemon::Client() const {
   return client;
 }
 
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

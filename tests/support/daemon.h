@@ -11,7 +11,7 @@
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 
 class RunningDaemon {
  public:
@@ -37,4 +37,4 @@ class RunningDaemon {
 // The minimal config for tests: listen on port 0, warn-level logs off the hot path.
 std::string TestConfig(const std::string& extra = "");
 
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

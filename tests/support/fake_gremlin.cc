@@ -6,7 +6,7 @@
 
 #include "tests/support/wait.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 nlohmann::json Render(const FakeGremlinAttack& a, bool snake) {
@@ -127,4 +127,4 @@ void FakeGremlin::Handle(const httplib::Request& req, httplib::Response& res) {
   res.set_content(body.dump(), "application/json");
 }
 
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 
 struct FakeGremlinAttack {
   std::string guid;
@@ -72,4 +72,4 @@ class FakeGremlin {
   int page_size_limit_ = 1000;
 };
 
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

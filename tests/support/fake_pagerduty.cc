@@ -12,7 +12,7 @@
 #include "common/time.h"
 #include "tests/support/wait.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 using nlohmann::json;
@@ -389,4 +389,4 @@ void FakePagerDuty::Handle(const httplib::Request& req, httplib::Response& res) 
   }
 }
 
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

@@ -34,7 +34,7 @@
 
 #include "common/clock.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 
 struct FakePdIncident {
   std::string id;
@@ -146,4 +146,4 @@ class FakePagerDuty {
   std::vector<FakePdRequest> requests_;
 };
 
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

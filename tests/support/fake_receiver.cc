@@ -6,7 +6,7 @@
 
 #include "tests/support/wait.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 std::string Lower(std::string s) {
@@ -185,4 +185,4 @@ void FakeReceiver::Handle(const httplib::Request& req, httplib::Response& res) {
   }
 }
 
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

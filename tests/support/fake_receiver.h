@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 
 struct RecordedRequest {
   std::string method;
@@ -93,4 +93,4 @@ class FakeReceiver {
   bool stopping_ = false;
 };
 
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

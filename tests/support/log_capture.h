@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 
 // Captures every line logged through spdlog's default logger (all levels) while alive.
 class LogCapture {
@@ -31,4 +31,4 @@ class LogCapture {
   std::shared_ptr<spdlog::logger> previous_;
 };
 
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

@@ -9,7 +9,7 @@
 #include "slo/alert.h"
 #include "tests/support/log_capture.h"
 
-namespace steadystate::exporters::testing {
+namespace steadystate::notify::test_support {
 
 // A firing HostCpuHigh alert on host web-1, fired during chaos attack atk-1.
 inline slo::Alert FiringAlert(Timestamp active_at) {
@@ -32,7 +32,7 @@ inline slo::Alert Resolved(slo::Alert a, Timestamp at) {
   return a;
 }
 
-using steadystate::testing::LogCapture;
+using steadystate::test_support::LogCapture;
 
 // The value of steadystate_notifications_total{notifier, result}, 0 if absent.
 inline double NotificationCount(prometheus::Registry& registry, const std::string& notifier,
@@ -51,4 +51,4 @@ inline double NotificationCount(prometheus::Registry& registry, const std::strin
   return 0;
 }
 
-}  // namespace steadystate::exporters::testing
+}  // namespace steadystate::notify::test_support

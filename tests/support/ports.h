@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 
 inline int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -20,4 +20,4 @@ inline int FreePort() {
   return ntohs(addr.sin_port);
 }
 
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

@@ -10,7 +10,7 @@
 
 #include "tests/support/wait.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 void AddRoutes(httplib::Server& server, std::chrono::milliseconds slow_delay) {
@@ -160,4 +160,4 @@ void RawTarget::Serve() {
   }
 }
 
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

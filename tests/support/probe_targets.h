@@ -22,7 +22,7 @@
 #include <thread>
 #include <vector>
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 
 class HttpTarget {
  public:
@@ -90,4 +90,4 @@ class RawTarget {
   std::thread thread_;
 };
 
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

@@ -16,7 +16,7 @@
 
 extern char** environ;
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 namespace {
 
 std::string ReadAll(const std::string& path) {
@@ -118,4 +118,4 @@ std::string SourceDir() {
   return p != nullptr ? p : STEADYSTATE_TEST_SOURCE_DIR;
 }
 
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

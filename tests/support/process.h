@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 
 struct ProcessResult {
   int exit_code = -1;  // -1 when killed by a signal
@@ -52,4 +52,4 @@ std::string SteadystateBinary();
 // Path of the source tree (env STEADYSTATE_SOURCE_DIR, else the configured one).
 std::string SourceDir();
 
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

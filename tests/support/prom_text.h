@@ -5,7 +5,7 @@
 #include <sstream>
 #include <string>
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 
 // The value of the sample written exactly as `series` (e.g.
 // `node_cpu_seconds_total{cpu="0",mode="idle"}`), or nullopt.
@@ -21,4 +21,4 @@ inline std::optional<double> SampleValue(const std::string& text, const std::str
   return std::nullopt;
 }
 
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

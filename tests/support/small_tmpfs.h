@@ -17,7 +17,7 @@
 
 #include "tests/support/temp_dir.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 
 class SmallTmpfs {
  public:
@@ -75,4 +75,4 @@ class SmallTmpfs {
   std::string error_;
 };
 
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 
 class TempDir {
  public:
@@ -38,4 +38,4 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

@@ -10,7 +10,7 @@
 #include "store/store.h"
 #include "tests/support/temp_dir.h"
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 
 inline std::unique_ptr<store::Store> OpenTestStore(const TempDir& dir, const Clock& clock) {
   store::Options options;
@@ -23,4 +23,4 @@ inline std::unique_ptr<store::Store> OpenTestStore(const TempDir& dir, const Clo
   return std::move(*opened);
 }
 
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

@@ -6,7 +6,7 @@
 #include <functional>
 #include <thread>
 
-namespace steadystate::testing {
+namespace steadystate::test_support {
 
 inline bool WaitFor(const std::function<bool()>& condition,
                     std::chrono::milliseconds deadline = std::chrono::seconds(20)) {
@@ -18,4 +18,4 @@ inline bool WaitFor(const std::function<bool()>& condition,
   return true;
 }
 
-}  // namespace steadystate::testing
+}  // namespace steadystate::test_support

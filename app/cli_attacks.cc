@@ -345,15 +345,9 @@ struct AttackCliState {
   std::string gremlin_until;
 };
 
-}  // namespace
-
-void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context) {
-  // Flag values live as long as the callbacks that read them.
-  auto st = std::make_shared<AttackCliState>();
-  auto* attack = cli.add_subcommand("attack", "Record chaos attack windows");
-  attack->require_subcommand(1);
-
-  // attack run
+// attack run: the wrapper (chaos/attack_run.h) around COMMAND.
+void AddAttackRun(CLI::App* attack, CliContext& context,
+                  const std::shared_ptr<AttackCliState>& st) {
   auto* run = attack->add_subcommand(
       "run", "Run COMMAND as a chaos attack: record its window, exit status and outcome");
   AddAttackFlags(*run, st->run_flags);
@@ -395,8 +389,11 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
     CliBackend backend(*config, ConnectDaemon(context, *config), SystemClock(), *end_retry);
     context.exit_code = chaos::RunAttack(options, backend, SystemClock()).exit_status;
   });
+}
 
-  // attack start
+// attack start: opens a window and prints its id.
+void AddAttackStart(CLI::App* attack, CliContext& context,
+                    const std::shared_ptr<AttackCliState>& st) {
   auto* start = attack->add_subcommand("start", "Start a window (prints its id)");
   AddAttackFlags(*start, st->start_flags);
   start->callback([&context, st] {
@@ -411,8 +408,11 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
     if (!started.ok()) return fail(started.error());
     std::cout << started->id << "\n";
   });
+}
 
-  // attack end
+// attack end ID: closes a window.
+void AddAttackEnd(CLI::App* attack, CliContext& context,
+                  const std::shared_ptr<AttackCliState>& st) {
   auto* end = attack->add_subcommand("end", "End a window");
   end->add_option("ID", st->end_id, "The attack's id")->required();
   end->add_option("--outcome", st->end_flags.outcome,
@@ -440,8 +440,10 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
     std::cout << ended->id << " " << ended->outcome << " (steady state " << ended->steady_state
               << ")\n";
   });
+}
 
-  // attacks list
+// attacks list: from the daemon, or from the data directory when none runs.
+void AddAttacksList(CLI::App& cli, CliContext& context, const std::shared_ptr<AttackCliState>& st) {
   auto* attacks = cli.add_subcommand("attacks", "List chaos attack windows");
   attacks->require_subcommand(1);
   auto* list = attacks->add_subcommand("list", "List windows overlapping [--since, --until)");
@@ -501,8 +503,11 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
       PrintTable(found);
     }
   });
+}
 
-  // import chaostoolkit
+// import chaostoolkit JOURNAL...: through the daemon, or into the data directory.
+void AddImportChaosToolkit(CLI::App& import_cmd, CliContext& context,
+                           const std::shared_ptr<AttackCliState>& st) {
   auto* toolkit = import_cmd.add_subcommand(
       "chaostoolkit", "Import Chaos Toolkit journals (journal.json), one window each");
   toolkit->add_option("JOURNAL", st->journals, "journal.json files")->required();
@@ -565,8 +570,11 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
                 << "\n";
     }
   });
+}
 
-  // import gremlin
+// import gremlin: through the daemon, or into the data directory.
+void AddImportGremlin(CLI::App& import_cmd, CliContext& context,
+                      const std::shared_ptr<AttackCliState>& st) {
   auto* gremlin = import_cmd.add_subcommand(
       "gremlin", "Import Gremlin attacks (chaos.sources gremlin) in [--since, --until)");
   gremlin->add_option("--since", st->gremlin_since, "RFC 3339 instant (default: 7 days ago)");
@@ -615,6 +623,21 @@ void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context)
     std::cout << "gremlin: " << stats->fetched << " attacks read, " << stats->created << " new, "
               << stats->updated << " updated\n";
   });
+}
+
+}  // namespace
+
+void AddAttackCommands(CLI::App& cli, CLI::App& import_cmd, CliContext& context) {
+  // Flag values live as long as the callbacks that read them.
+  auto st = std::make_shared<AttackCliState>();
+  auto* attack = cli.add_subcommand("attack", "Record chaos attack windows");
+  attack->require_subcommand(1);
+  AddAttackRun(attack, context, st);
+  AddAttackStart(attack, context, st);
+  AddAttackEnd(attack, context, st);
+  AddAttacksList(cli, context, st);
+  AddImportChaosToolkit(import_cmd, context, st);
+  AddImportGremlin(import_cmd, context, st);
 }
 
 }  // namespace steadystate::app

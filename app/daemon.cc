@@ -125,6 +125,24 @@ Status Daemon::Start() {
   // refuses to start without it rather than run probes and pages that never go out.
   RETURN_IF_ERROR(CheckLibcurlFor(config_));
 
+  RETURN_IF_ERROR(OpenStore());
+  RETURN_IF_ERROR(BuildEngines());
+  RETURN_IF_ERROR(BuildIncidents());
+  auto warm_dashboard = Serve(std::move(api_token));
+  if (!warm_dashboard.ok()) return warm_dashboard.error();
+  // After the port is bound, so alerts link back to the real address.
+  RETURN_IF_ERROR(notifications_->Configure(config_, ExternalUrl()));
+  RETURN_IF_ERROR(chaos_->Start());
+  host_monitor_->Tick();  // the first sample now rather than one interval from now
+
+  Schedule(*warm_dashboard);
+  spdlog::info("steadystate {} listening on http://{}:{} (data in {})", STEADYSTATE_VERSION,
+               config_.server.listen.host, http_->port(), config_.storage.path);
+  return OkStatus();
+}
+
+// The store, the attack log, the registry and its self metrics.
+Status Daemon::OpenStore() {
   auto store = store::Store::Open(StoreOptionsFor(config_), clock_);
   if (!store.ok()) return store.error();
   store_ = std::move(*store);
@@ -142,6 +160,11 @@ Status Daemon::Start() {
                       .Add({});
   clock_watch_ = std::make_unique<WallClockStepWatch>(clock_);
 
+  return OkStatus();
+}
+
+// Notifications, chaos, alerting, host sampling, SLOs and probes, with their collectables.
+Status Daemon::BuildEngines() {
   notifications_ = std::make_unique<notify::Notifications>(
       *store_, clock_, metrics_->registry(), [this] { return alerts_->Snapshot(); }, &stop_);
   chaos_ = std::make_unique<chaos::ChaosService>(config_.chaos, *store_, *attacks_, *notifications_,
@@ -170,6 +193,11 @@ Status Daemon::Start() {
   probes_ = std::make_unique<collector::ProbeEngine>(
       config_.services, clock_, [this](const collector::ProbeResult& r) { OnProbeResult(r); });
 
+  return OkStatus();
+}
+
+// The PagerDuty sync (when configured), the incident index, report sources and metrics.
+Status Daemon::BuildIncidents() {
   if (config_.pagerduty) {
     auto sync =
         incidents::IncidentSync::Create(config_, *store_, clock_, &metrics_->registry(), &stop_);
@@ -195,6 +223,12 @@ Status Daemon::Start() {
     });
   }
 
+  return OkStatus();
+}
+
+// Composes every module's routes on the one port and binds it. Returns the dashboard's
+// cache warmer for the background scheduler.
+Result<std::function<void()>> Daemon::Serve(std::optional<std::string> api_token) {
   http::HttpServerOptions http_options;
   http_options.host = config_.server.listen.host;
   http_options.port = config_.server.listen.port;
@@ -247,11 +281,12 @@ Status Daemon::Start() {
   for (auto& route : dashboard_parts.routes) deps.routes.push_back(std::move(route));
   http_ = std::make_unique<http::HttpServer>(std::move(http_options), std::move(deps), clock_);
   RETURN_IF_ERROR(http_->Start());
-  // After the port is bound, so alerts link back to the real address.
-  RETURN_IF_ERROR(notifications_->Configure(config_, ExternalUrl()));
-  RETURN_IF_ERROR(chaos_->Start());
-  host_monitor_->Tick();  // the first sample now rather than one interval from now
+  return std::move(dashboard_parts.warm);
+}
 
+// The periodic work: retention, host and SLO rounds, the clock watch on the scheduler;
+// incident metrics and the dashboard's caches on the background one. Then starts them all.
+void Daemon::Schedule(std::function<void()> warm_dashboard) {
   scheduler_.Every(
       "retention", kRetentionInterval,
       [this] {
@@ -275,17 +310,13 @@ Status Daemon::Start() {
   background_.Every("dashboard-incidents", std::chrono::hours(1),
                     [this] { RefreshDashboardIncidents(); });
   // After the first SLO round, so the first viewer does not pay for 90 days of history.
-  background_.Every("dashboard-warm", std::chrono::hours(1), dashboard_parts.warm,
+  background_.Every("dashboard-warm", std::chrono::hours(1), std::move(warm_dashboard),
                     kSloInterval * 2);
   scheduler_.Start();
   background_.Start();
   notifications_->Start();
   probes_->Start();
   if (incident_sync_) incident_sync_->Start();
-
-  spdlog::info("steadystate {} listening on http://{}:{} (data in {})", STEADYSTATE_VERSION,
-               config_.server.listen.host, http_->port(), config_.storage.path);
-  return OkStatus();
 }
 
 Status Daemon::Reload(config::Config next) {

@@ -5,9 +5,11 @@
 // (the signal loop), then Stop(). Not copyable.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "app/host_monitor.h"
@@ -89,6 +91,13 @@ class Daemon {
   int port() const;
 
  private:
+  // The phases of Start, in order.
+  Status OpenStore();
+  Status BuildEngines();
+  Status BuildIncidents();
+  Result<std::function<void()>> Serve(std::optional<std::string> api_token);
+  void Schedule(std::function<void()> warm_dashboard);
+
   std::string NotReadyReason() const;
   void EvaluateSlos();
   // Runs on the probe loop thread for every result.

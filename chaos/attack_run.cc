@@ -174,162 +174,211 @@ std::string BreachReason(const std::string& body) {
   return reason.empty() ? "steady state broken" : reason;
 }
 
-AttackRunResult RunAttack(const AttackRunOptions& options, AttackBackend& backend,
-                          const Clock& clock) {
-  AttackRunResult result;
-  if (options.command.empty()) {
-    std::cerr << "attack run: no command given (usage: attack run --type T -- COMMAND...)\n";
-    result.exit_status = 2;
+namespace {
+
+// One `attack run`, phase by phase: check, record the start, run the command (halting it on
+// a breach or a signal), reap its process group, record the end.
+class AttackRun {
+ public:
+  AttackRun(const AttackRunOptions& options, AttackBackend& backend, const Clock& clock)
+      : options_(options), backend_(backend), clock_(clock) {}
+
+  AttackRunResult Run() {
+    if (auto refused = Preflight()) return Exit(*refused);
+    signals_.emplace();  // from here on, signals reach the run through its signalfd
+    if (signals_->fd() < 0) {
+      std::cerr << "attack run: signalfd: " << std::strerror(errno) << "\n";
+      return Exit(1);
+    }
+    if (auto refused = RecordStart()) return Exit(*refused);
+    const bool foreground = IsForegroundTty();
+    end_.start = clock_.Now();  // the fault begins now, a recorded-start round trip later
+    auto spawned = Spawn(options_.command, signals_->old_mask(), foreground);
+    if (!spawned.ok()) return RecordSpawnFailure(spawned.error());
+    pid_ = *spawned;
+    WaitForCommand();
+    end_.end = clock_.Now();
+    if (foreground) GiveTerminalTo(getpgrp());
+    if (!halt_reason_.empty()) ReapGroup();
+    SetOutcome();
+    return RecordEnd();
+  }
+
+ private:
+  static AttackRunResult Exit(int status) {
+    AttackRunResult result;
+    result.exit_status = status;
     return result;
   }
-  if (options.halt_on_breach) {
-    auto breach = backend.Breach(options.attack.services);
+
+  // The exit status that refuses to start (a usage error, or steady state already broken).
+  std::optional<int> Preflight() {
+    if (options_.command.empty()) {
+      std::cerr << "attack run: no command given (usage: attack run --type T -- COMMAND...)\n";
+      return 2;
+    }
+    if (!options_.halt_on_breach) return std::nullopt;
+    auto breach = backend_.Breach(options_.attack.services);
     if (!breach.ok()) {
       std::cerr << "attack run: --halt-on-breach: " << breach.error().message << "\n";
-      result.exit_status = breach.error().code == ErrorCode::kInvalidInput ? 2 : 1;
-      return result;
+      return breach.error().code == ErrorCode::kInvalidInput ? 2 : 1;
     }
     if (*breach) {
       std::cerr << "attack run: steady state does not hold before the attack, not starting: "
                 << **breach << "\n";
-      result.exit_status = 1;
+      return 1;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<int> RecordStart() {
+    Attack attack = options_.attack;
+    attack.start = clock_.Now();
+    auto started = backend_.Start(attack);
+    if (!started.ok()) {
+      std::cerr << "attack run: cannot record the attack window, not running the command: "
+                << started.error().message << "\n";
+      return started.error().code == ErrorCode::kInvalidInput ? 2 : 1;
+    }
+    id_ = started->id;
+    std::cerr << "attack " << id_ << " started (" << started->type << ")\n";
+    return std::nullopt;
+  }
+
+  AttackRunResult RecordSpawnFailure(const Error& error) {
+    end_.end = clock_.Now();
+    end_.outcome = "failed";
+    end_.exit_status = 127;
+    std::cerr << "attack run: " << error.message << "\n";
+    AttackRunResult result = Exit(127);
+    auto ended = EndWhileWatchingSignals(backend_, id_, end_, signals_->fd());
+    if (ended.ok()) result.attack = *ended;
+    return result;
+  }
+
+  void Halt(std::string reason) {
+    if (!halt_reason_.empty()) return;
+    halt_reason_ = std::move(reason);
+    std::cerr << "attack " << id_ << ": halting: " << halt_reason_ << "\n";
+    kill(-pid_, SIGTERM);
+    kill_at_ = clock_.Monotonic() + options_.grace;
+    next_check_ = kNever;
+  }
+
+  // Until the command (the group leader) has exited: signals halt it, the steady-state
+  // check (with --halt-on-breach) halts it on a breach, the grace period ends in SIGKILL.
+  void WaitForCommand() {
+    if (options_.halt_on_breach) next_check_ = clock_.Monotonic() + options_.check_interval;
+    while (!wait_status_) {
+      pollfd pfd{signals_->fd(), POLLIN, 0};
+      const int timeout = PollTimeoutMs(clock_.Monotonic(), next_check_, kill_at_);
+      const int ready = poll(&pfd, 1, timeout);
+      if (ready < 0 && errno != EINTR) break;
+      signalfd_siginfo info{};
+      while (read(signals_->fd(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        const int sig = static_cast<int>(info.ssi_signo);
+        if (sig != SIGCHLD) Halt("interrupted");
+      }
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        wait_status_ = status;
+        break;
+      }
+      const MonotonicTime now = clock_.Monotonic();
+      if (now >= kill_at_) {
+        kill(-pid_, SIGKILL);
+        kill_at_ = kNever;
+      }
+      if (now >= next_check_) CheckSteadyState();
+    }
+  }
+
+  void CheckSteadyState() {
+    auto breach = backend_.Breach(options_.attack.services);
+    if (!breach.ok()) {
+      std::cerr << "attack " << id_
+                << ": steady-state check failed (will retry): " << breach.error().message << "\n";
+    } else if (*breach) {
+      breached_ = true;
+      Halt(**breach);
+    }
+    if (halt_reason_.empty()) next_check_ = clock_.Monotonic() + options_.check_interval;
+  }
+
+  // A halted command's children go with it: waits out the grace period for the rest of the
+  // group, then SIGKILLs what is left.
+  void ReapGroup() {
+    const MonotonicTime deadline = kill_at_ != kNever ? kill_at_ : clock_.Monotonic();
+    while (kill(-pid_, 0) == 0 && clock_.Monotonic() < deadline) {
+      pollfd pfd{signals_->fd(), POLLIN, 0};
+      poll(&pfd, 1, std::min(50, PollTimeoutMs(clock_.Monotonic(), deadline, kNever)));
+      signalfd_siginfo info{};
+      while (read(signals_->fd(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+      }
+    }
+    kill(-pid_, SIGKILL);
+  }
+
+  void SetOutcome() {
+    const int status = wait_status_.value_or(0);
+    exit_status_ = wait_status_ ? ExitStatusOf(status) : 1;
+    end_.exit_status = exit_status_;
+    // Ctrl-C on a terminal reaches the command's group (it has the foreground), not us.
+    const bool interrupted_child = WIFSIGNALED(status) && WTERMSIG(status) == SIGINT;
+    if (!halt_reason_.empty()) {
+      end_.outcome = "halted";
+      end_.halted_reason = halt_reason_;
+    } else if (interrupted_child) {
+      end_.outcome = "halted";
+      end_.halted_reason = "interrupted";
+    } else {
+      end_.outcome = exit_status_ == 0 ? "completed" : "failed";
+    }
+    if (breached_) end_.steady_state = "broken";
+  }
+
+  AttackRunResult RecordEnd() {
+    AttackRunResult result = Exit(exit_status_);
+    auto ended = EndWhileWatchingSignals(backend_, id_, end_, signals_->fd());
+    if (!ended.ok()) {
+      std::cerr << "attack run: cannot record the end of attack " << id_ << ": "
+                << ended.error().message << "\n";
+      if (ended.error().code == ErrorCode::kUnavailable) {
+        auto deferred = backend_.Defer(id_, end_);
+        std::cerr << "attack " << id_ << " " << end_.outcome << " at " << FormatRfc3339(*end_.end)
+                  << " (exit status " << exit_status_
+                  << "): " << (deferred.ok() ? *deferred : deferred.error().message) << "\n";
+      }
       return result;
     }
-  }
-
-  SignalGuard signals;
-  if (signals.fd() < 0) {
-    std::cerr << "attack run: signalfd: " << std::strerror(errno) << "\n";
-    result.exit_status = 1;
+    result.attack = *ended;
+    std::cerr << "attack " << id_ << " " << ended->outcome
+              << (ended->halted_reason.empty() ? "" : ": " + ended->halted_reason)
+              << " (exit status " << exit_status_ << ", steady state " << ended->steady_state
+              << ")\n";
     return result;
   }
-  Attack attack = options.attack;
-  attack.start = clock.Now();
-  auto started = backend.Start(attack);
-  if (!started.ok()) {
-    std::cerr << "attack run: cannot record the attack window, not running the command: "
-              << started.error().message << "\n";
-    result.exit_status = started.error().code == ErrorCode::kInvalidInput ? 2 : 1;
-    return result;
-  }
-  const std::string id = started->id;
-  std::cerr << "attack " << id << " started (" << started->type << ")\n";
 
-  const bool foreground = IsForegroundTty();
-  AttackEnd end;
-  end.start = clock.Now();  // the fault begins now, a recorded-start round trip later
-  auto spawned = Spawn(options.command, signals.old_mask(), foreground);
-  if (!spawned.ok()) {
-    end.end = clock.Now();
-    end.outcome = "failed";
-    end.exit_status = 127;
-    std::cerr << "attack run: " << spawned.error().message << "\n";
-    auto ended = EndWhileWatchingSignals(backend, id, end, signals.fd());
-    if (ended.ok()) result.attack = *ended;
-    result.exit_status = 127;
-    return result;
-  }
-  const pid_t pid = *spawned;
+  const AttackRunOptions& options_;
+  AttackBackend& backend_;
+  const Clock& clock_;
+  std::optional<SignalGuard> signals_;
+  std::string id_;
+  pid_t pid_ = -1;
+  AttackEnd end_;
+  std::string halt_reason_;
+  bool breached_ = false;
+  MonotonicTime kill_at_ = kNever;     // SIGKILL the group then, if it is still there
+  MonotonicTime next_check_ = kNever;  // the next steady-state check (--halt-on-breach)
+  std::optional<int> wait_status_;
+  int exit_status_ = 1;
+};
 
-  std::string halt_reason;
-  bool breached = false;
-  MonotonicTime kill_at = kNever;  // SIGKILL the group then, if it is still there
-  MonotonicTime next_check = kNever;
-  if (options.halt_on_breach) next_check = clock.Monotonic() + options.check_interval;
-  std::optional<int> wait_status;
+}  // namespace
 
-  auto halt = [&](std::string reason) {
-    if (!halt_reason.empty()) return;
-    halt_reason = std::move(reason);
-    std::cerr << "attack " << id << ": halting: " << halt_reason << "\n";
-    kill(-pid, SIGTERM);
-    kill_at = clock.Monotonic() + options.grace;
-    next_check = kNever;
-  };
-
-  // Waits until the command (the group leader) has exited.
-  while (!wait_status) {
-    pollfd pfd{signals.fd(), POLLIN, 0};
-    const int timeout = PollTimeoutMs(clock.Monotonic(), next_check, kill_at);
-    const int ready = poll(&pfd, 1, timeout);
-    if (ready < 0 && errno != EINTR) break;
-    signalfd_siginfo info{};
-    while (read(signals.fd(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
-      const int sig = static_cast<int>(info.ssi_signo);
-      if (sig != SIGCHLD) halt("interrupted");
-    }
-    int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      wait_status = status;
-      break;
-    }
-    const MonotonicTime now = clock.Monotonic();
-    if (now >= kill_at) {
-      kill(-pid, SIGKILL);
-      kill_at = kNever;
-    }
-    if (now >= next_check) {
-      auto breach = backend.Breach(options.attack.services);
-      if (!breach.ok()) {
-        std::cerr << "attack " << id
-                  << ": steady-state check failed (will retry): " << breach.error().message << "\n";
-      } else if (*breach) {
-        breached = true;
-        halt(**breach);
-      }
-      if (!halt_reason.empty()) continue;
-      next_check = clock.Monotonic() + options.check_interval;
-    }
-  }
-  end.end = clock.Now();
-  if (foreground) GiveTerminalTo(getpgrp());
-
-  // A halted command's children go with it: wait out the grace period for the rest of the
-  // group, then SIGKILL what is left.
-  if (!halt_reason.empty()) {
-    const MonotonicTime deadline = kill_at != kNever ? kill_at : clock.Monotonic();
-    while (kill(-pid, 0) == 0 && clock.Monotonic() < deadline) {
-      pollfd pfd{signals.fd(), POLLIN, 0};
-      poll(&pfd, 1, std::min(50, PollTimeoutMs(clock.Monotonic(), deadline, kNever)));
-      signalfd_siginfo info{};
-      while (read(signals.fd(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
-      }
-    }
-    kill(-pid, SIGKILL);
-  }
-
-  const int status = wait_status.value_or(0);
-  result.exit_status = wait_status ? ExitStatusOf(status) : 1;
-  end.exit_status = result.exit_status;
-  // Ctrl-C on a terminal reaches the command's group (it has the foreground), not us.
-  const bool interrupted_child = WIFSIGNALED(status) && WTERMSIG(status) == SIGINT;
-  if (!halt_reason.empty()) {
-    end.outcome = "halted";
-    end.halted_reason = halt_reason;
-  } else if (interrupted_child) {
-    end.outcome = "halted";
-    end.halted_reason = "interrupted";
-  } else {
-    end.outcome = result.exit_status == 0 ? "completed" : "failed";
-  }
-  if (breached) end.steady_state = "broken";
-  auto ended = EndWhileWatchingSignals(backend, id, end, signals.fd());
-  if (!ended.ok()) {
-    std::cerr << "attack run: cannot record the end of attack " << id << ": "
-              << ended.error().message << "\n";
-    if (ended.error().code == ErrorCode::kUnavailable) {
-      auto deferred = backend.Defer(id, end);
-      std::cerr << "attack " << id << " " << end.outcome << " at " << FormatRfc3339(*end.end)
-                << " (exit status " << result.exit_status
-                << "): " << (deferred.ok() ? *deferred : deferred.error().message) << "\n";
-    }
-    return result;
-  }
-  result.attack = *ended;
-  std::cerr << "attack " << id << " " << ended->outcome
-            << (ended->halted_reason.empty() ? "" : ": " + ended->halted_reason) << " (exit status "
-            << result.exit_status << ", steady state " << ended->steady_state << ")\n";
-  return result;
+AttackRunResult RunAttack(const AttackRunOptions& options, AttackBackend& backend,
+                          const Clock& clock) {
+  return AttackRun(options, backend, clock).Run();
 }
 
 }  // namespace steadystate::chaos

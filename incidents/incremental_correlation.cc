@@ -477,6 +477,11 @@ void IncrementalCorrelation::ApplyIncidents(CorrelationChanges& changes, Pass& p
       }
     }
   }
+  PlaceIncidents(std::move(added), std::move(dropped), pass);
+}
+
+void IncrementalCorrelation::PlaceIncidents(std::vector<CorrelatedIncident> added,
+                                            std::vector<size_t> dropped, Pass& pass) {
   if (dropped.empty() && added.empty()) return;
   const auto order = [](const CorrelatedIncident& a, const CorrelatedIncident& b) {
     return Key(a.incident->created_at, a.incident->id) <

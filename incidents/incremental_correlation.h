@@ -109,6 +109,10 @@ class IncrementalCorrelation {
   void ApplyAttacks(CorrelationChanges& changes, Pass& pass);
   void ApplyStretchesAndAlerts(CorrelationChanges& changes, Pass& pass);
   void ApplyIncidents(CorrelationChanges& changes, Pass& pass);
+  // Puts the added incidents in order and takes out the dropped positions (appending when
+  // every added one sorts after the last, the usual import).
+  void PlaceIncidents(std::vector<CorrelatedIncident> added, std::vector<size_t> dropped,
+                      Pass& pass);
   void ApplyChains(Pass& pass);
   void LinkIncident(const CorrelatedIncident& c, Pass& pass);
   void UnlinkIncident(const Incident& i, Pass& pass);

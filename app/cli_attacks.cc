@@ -246,31 +246,10 @@ void PrintTable(const std::vector<Attack>& attacks) {
   }
 }
 
-std::string Joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ";") + i;
-  return out;
-}
-
-void PrintCsv(const std::vector<Attack>& attacks) {
-  std::string out;
-  AppendCsvRow(out,
-               {"id", "source", "source_id", "type", "targets", "services", "start", "end",
-                "created_by", "name", "outcome", "steady_state", "halted_reason", "reproduces"});
-  for (const auto& a : attacks) {
-    AppendCsvRow(out, {a.id, a.source, a.source_id, a.type, Joined(a.targets), Joined(a.services),
-                       FormatRfc3339(a.start), a.end ? FormatRfc3339(*a.end) : "", a.created_by,
-                       a.name, a.outcome, a.steady_state, a.halted_reason, Joined(a.reproduces)});
-  }
-  std::cout << out;
-}
+void PrintCsv(const std::vector<Attack>& attacks) { std::cout << chaos::AttacksCsv(attacks); }
 
 void PrintJson(const std::vector<Attack>& attacks) {
-  std::string out = "[";
-  for (size_t i = 0; i < attacks.size(); ++i) {
-    out += (i > 0 ? "," : "") + chaos::AttackToJson(attacks[i]);
-  }
-  std::cout << out << "]\n";
+  std::cout << chaos::AttacksJson(attacks) << "\n";
 }
 
 int Fail(const std::string& what, const Error& error) {

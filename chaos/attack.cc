@@ -1,4 +1,5 @@
 #include "chaos/attack.h"
+#include "common/text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -515,6 +516,41 @@ Result<AttackLog::Page> AttackLog::ListPage(std::optional<Timestamp> since,
       }));
   if (failure) return *failure;
   return page;
+}
+
+namespace {
+
+std::string Joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ';';
+    out += item;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string AttacksCsv(const std::vector<Attack>& attacks) {
+  std::string out;
+  AppendCsvRow(out,
+               {"id", "source", "source_id", "type", "targets", "services", "start", "end",
+                "created_by", "name", "outcome", "steady_state", "halted_reason", "reproduces"});
+  for (const auto& a : attacks) {
+    AppendCsvRow(out, {a.id, a.source, a.source_id, a.type, Joined(a.targets), Joined(a.services),
+                       FormatRfc3339(a.start), a.end ? FormatRfc3339(*a.end) : "", a.created_by,
+                       a.name, a.outcome, a.steady_state, a.halted_reason, Joined(a.reproduces)});
+  }
+  return out;
+}
+
+std::string AttacksJson(const std::vector<Attack>& attacks) {
+  std::string out = "[";
+  for (size_t i = 0; i < attacks.size(); ++i) {
+    if (i > 0) out += ',';
+    out += AttackToJson(attacks[i]);
+  }
+  return out + "]";
 }
 
 }  // namespace steadystate::chaos

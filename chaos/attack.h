@@ -64,6 +64,11 @@ std::string AttackToJson(const Attack& attack);
 // Parses a stored record or an API body; errors name the field.
 Result<Attack> AttackFromJson(std::string_view json);
 
+// A JSON array of AttackToJson objects, and the CSV export (a header row, then one row per
+// attack; lists joined with ';'), as GET /api/v1/attacks and `attacks list` print them.
+std::string AttacksJson(const std::vector<Attack>& attacks);
+std::string AttacksCsv(const std::vector<Attack>& attacks);
+
 // What a caller may set when starting a window (POST /api/v1/attacks).
 // Unknown fields, a bad type, or bad instants are errors that name the field.
 Result<Attack> ParseAttackStart(std::string_view json_body);

@@ -4,33 +4,6 @@
 
 namespace steadystate {
 
-std::string EscapeHtml(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 bool IsHttpUrl(std::string_view url) {
   for (char c : url) {
     const auto u = static_cast<unsigned char>(c);
@@ -39,11 +12,6 @@ bool IsHttpUrl(std::string_view url) {
   const std::string lower = AsciiLower(url.substr(0, 8));
   const size_t scheme = lower.starts_with("http://") ? 7 : lower.starts_with("https://") ? 8 : 0;
   return scheme > 0 && url.size() > scheme && url[scheme] != '/';
-}
-
-std::string HtmlLinkIfHttp(std::string_view url, std::string_view inner_html) {
-  if (!IsHttpUrl(url)) return std::string(inner_html);
-  return "<a href=\"" + EscapeHtml(url) + "\">" + std::string(inner_html) + "</a>";
 }
 
 std::string UrlEncode(std::string_view text) {

@@ -1,6 +1,7 @@
-// Escaping for the text formats steadystate writes by hand: HTML (the dashboard and the
-// reports), URL components (API clients, the HTTP listener) and CSV per RFC 4180 (every
-// export); and the small ASCII helpers that protocol parsing needs. Pure functions.
+// Escaping for the text formats steadystate writes by hand: URL components (API clients,
+// the HTTP listener) and CSV per RFC 4180 (every export); the test for which URLs may
+// become links (HTML itself is escaped by common/html.h's builder); and the small ASCII
+// helpers that protocol parsing needs. Pure functions.
 #pragma once
 
 #include <string>
@@ -9,17 +10,9 @@
 
 namespace steadystate {
 
-// & < > " ' as character references: safe in element text and quoted attributes.
-std::string EscapeHtml(std::string_view text);
-
 // True for an absolute http:// or https:// URL (scheme in any case) with a host and no
 // whitespace or control character anywhere: the only URLs from data that become links.
 bool IsHttpUrl(std::string_view url);
-
-// `<a href="url">inner_html</a>` (the URL escaped) when IsHttpUrl(url); otherwise
-// `inner_html` alone, so a javascript: or data: URL from an import is never a link.
-// `inner_html` is markup already escaped by the caller.
-std::string HtmlLinkIfHttp(std::string_view url, std::string_view inner_html);
 
 // Percent-encodes everything but RFC 3986's unreserved characters (A-Z a-z 0-9 - _ . ~):
 // a query value or a path segment.

@@ -1,8 +1,11 @@
 #include "dashboard/assets.h"
 
-namespace steadystate::dashboard {
+#include <array>
 
-const std::string_view kDashboardCss = R"css(
+namespace steadystate::dashboard {
+namespace {
+
+constexpr std::string_view kCss = R"css(
 :root{--ok:#1a7f37;--warn:#9a6700;--bad:#cf222e;--none:#57606a;--fg:#1f2328;--muted:#57606a;
 --line:#d0d7de;--bg:#ffffff;--panel:#f6f8fa;--link:#0969da;--bar:#6e7781}
 *{box-sizing:border-box}
@@ -72,7 +75,7 @@ nav.range a{margin-right:.8em}
 nav.range a[aria-current]{font-weight:700;color:var(--fg)}
 )css";
 
-const std::string_view kDashboardJs = R"js(
+constexpr std::string_view kJs = R"js(
 (function () {
   'use strict';
   var tip = document.getElementById('tip');
@@ -225,5 +228,46 @@ const std::string_view kDashboardJs = R"js(
   setInterval(refresh, 15000);
 })();
 )js";
+
+// The script as sent, worked out at compile time: each line without its indentation,
+// comment lines and blank lines left out.
+constexpr bool IsBlank(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+constexpr std::string_view TrimmedLine(std::string_view js, size_t at, size_t& next) {
+  size_t end = js.find('\n', at);
+  if (end == std::string_view::npos) end = js.size();
+  next = end + 1;
+  std::string_view line = js.substr(at, end - at);
+  while (!line.empty() && IsBlank(line.front())) line.remove_prefix(1);
+  while (!line.empty() && IsBlank(line.back())) line.remove_suffix(1);
+  return line.empty() || line.starts_with("//") ? std::string_view() : line;
+}
+constexpr size_t ScriptAsSentSize() {
+  size_t size = 0;
+  for (size_t at = 0, next = 0; at < kJs.size(); at = next) {
+    const std::string_view line = TrimmedLine(kJs, at, next);
+    if (!line.empty()) size += line.size() + 1;
+  }
+  return size;
+}
+constexpr auto kScriptAsSent = [] {
+  std::array<char, ScriptAsSentSize()> out{};
+  size_t size = 0;
+  for (size_t at = 0, next = 0; at < kJs.size(); at = next) {
+    const std::string_view line = TrimmedLine(kJs, at, next);
+    if (line.empty()) continue;
+    for (char c : line) out[size++] = c;
+    out[size++] = '\n';
+  }
+  return out;
+}();
+
+}  // namespace
+
+const std::string_view kDashboardCss = kCss;
+const std::string_view kDashboardJs = kJs;
+const HtmlMarkup kDashboardStyle{kCss};
+const HtmlMarkup kDashboardScript{std::string_view(kScriptAsSent.data(), kScriptAsSent.size())};
 
 }  // namespace steadystate::dashboard

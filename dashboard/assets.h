@@ -3,6 +3,8 @@
 
 #include <string_view>
 
+#include "common/html.h"
+
 namespace steadystate::dashboard {
 
 // Colours are GitHub Primer's light palette, chosen for WCAG AA contrast (>= 4.5:1 for
@@ -13,5 +15,10 @@ extern const std::string_view kDashboardCss;
 // 90-day strips on hover, tap and arrow keys, and a refresh every 15 s that swaps <main>
 // without reloading (scroll position and focus kept).
 extern const std::string_view kDashboardJs;
+
+// The two as markup for the page: the stylesheet, and the script without indentation,
+// blank and comment lines (what is sent; kDashboardJs keeps them for readers).
+extern const HtmlMarkup kDashboardStyle;
+extern const HtmlMarkup kDashboardScript;
 
 }  // namespace steadystate::dashboard

@@ -6,6 +6,7 @@
 
 #include <date/date.h>
 
+#include "common/text.h"
 #include "dashboard/assets.h"
 #include "dashboard/html.h"
 #include "dashboard/model.h"
@@ -252,9 +253,6 @@ TEST(HtmlLinks, OnlyHttpAndHttpsUrlsBecomeLinks) {
   EXPECT_FALSE(IsHttpUrl("https://"));
   EXPECT_FALSE(IsHttpUrl("https:///x"));
   EXPECT_FALSE(IsHttpUrl(""));
-  EXPECT_EQ(HtmlLinkIfHttp("https://x.test/?a=1&b=\"", "t"),
-            "<a href=\"https://x.test/?a=1&amp;b=&quot;\">t</a>");
-  EXPECT_EQ(HtmlLinkIfHttp("javascript:alert(1)", "t"), "t");
 }
 
 TEST(DashboardRender, IncidentUrlsAreLinksOnlyForHttpAndHttps) {

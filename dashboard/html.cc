@@ -10,6 +10,7 @@
 #include <span>
 #include <utility>
 
+#include "common/html.h"
 #include "dashboard/assets.h"
 
 namespace steadystate::dashboard {
@@ -17,15 +18,13 @@ namespace {
 
 using std::chrono::days;
 
-// printf into a std::string (numbers only; strings go through EscapeHtml).
+// printf of numbers into a std::string, for Html::Text.
 template <typename... Args>
 std::string Fmt(const char* format, Args... args) {
   char buf[64];
   const int n = std::snprintf(buf, sizeof buf, format, args...);
   return std::string(buf, n < 0 ? 0 : std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1));
 }
-
-std::string Px(double v) { return Fmt("%.1f", v); }
 
 std::string_view HealthClass(Health h) {
   switch (h) {
@@ -42,9 +41,8 @@ std::string_view HealthClass(Health h) {
 }
 
 // The status in words and colour; the CSS adds a symbol for sighted readers.
-std::string Badge(Health h) {
-  return "<b class=\"st-" + std::string(HealthClass(h)) + "\">" + std::string(HealthWord(h)) +
-         "</b>";
+void Badge(Html& h, Health health) {
+  h.Raw("<b class=\"st-").Text(HealthClass(health)).Raw("\">").Text(HealthWord(health)).Raw("</b>");
 }
 
 std::string DateText(Timestamp t) { return date::format("%F", std::chrono::floor<days>(t)); }
@@ -52,17 +50,24 @@ std::string DateText(Timestamp t) { return date::format("%F", std::chrono::floor
 // <time> with the UTC instant, its text in UTC (without the date when it is the UTC day
 // of `today`); the script rewrites the text into the viewer's zone and puts the UTC time
 // in the title (hover).
-std::string Time(Timestamp t, bool date_only = false, std::optional<Timestamp> today = {}) {
-  const std::string iso = date::format("%FT%TZ", std::chrono::floor<std::chrono::seconds>(t));
-  const bool same_day = today && std::chrono::floor<days>(*today) == std::chrono::floor<days>(t);
-  const std::string minute =
-      date::format(same_day ? "%H:%M" : "%F %H:%M", std::chrono::floor<std::chrono::minutes>(t));
-  return "<time datetime=\"" + iso + "\"" + (date_only ? " data-date" : "") + ">" +
-         (date_only ? DateText(t) : minute + " UTC") + "</time>";
+void Time(Html& h, Timestamp t, bool date_only = false, std::optional<Timestamp> today = {}) {
+  h.Raw("<time").Attr("datetime",
+                      date::format("%FT%TZ", std::chrono::floor<std::chrono::seconds>(t)));
+  if (date_only) {
+    h.Raw(" data-date>").Text(DateText(t));
+  } else {
+    const bool same_day = today && std::chrono::floor<days>(*today) == std::chrono::floor<days>(t);
+    h.Raw(">")
+        .Text(date::format(same_day ? "%H:%M" : "%F %H:%M",
+                           std::chrono::floor<std::chrono::minutes>(t)))
+        .Raw(" UTC");
+  }
+  h.Raw("</time>");
 }
 
-std::string ServiceHref(std::string_view name) {
-  return "/services/" + EscapeHtml(name);  // names are [a-z0-9_.-]: nothing to percent-encode
+// <a href="/services/name">name</a>; names are [a-z0-9_.-]: nothing to percent-encode.
+void ServiceLink(Html& h, std::string_view name) {
+  h.Raw("<a").LocalHref("/services/", name).Raw(">").Text(name).Raw("</a>");
 }
 
 std::string Join(const std::vector<std::string>& items) {
@@ -71,124 +76,133 @@ std::string Join(const std::vector<std::string>& items) {
   return out;
 }
 
-std::string Head(std::string_view title) {
-  std::string out;
-  out += "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
-  out += "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">";
-  out += "<title>" + EscapeHtml(title) + "</title>";
-  out += "<noscript><meta http-equiv=\"refresh\" content=\"15\"></noscript>";
-  out += "<style>";
-  out += kDashboardCss;
-  out += "</style></head><body>";
-  out += "<header><span class=\"brand\">steadystate</span><a href=\"/\">SLA dashboard</a>";
-  out += "<a href=\"/api/v1/services\">JSON</a>";
-  out += "<span id=\"refresh\" role=\"status\" class=\"mu\">Reloads every 15 s</span>";
-  out += "</header>\n";
-  return out;
+void Head(Html& h, std::string_view title) {
+  h.Raw(
+       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>")
+      .Text(title)
+      .Raw("</title><noscript><meta http-equiv=\"refresh\" content=\"15\"></noscript><style>")
+      .Raw(kDashboardStyle)
+      .Raw(
+          "</style></head><body>"
+          "<header><span class=\"brand\">steadystate</span><a href=\"/\">SLA dashboard</a>"
+          "<a href=\"/api/v1/services\">JSON</a>"
+          "<span id=\"refresh\" role=\"status\" class=\"mu\">Reloads every 15 s</span>"
+          "</header>\n");
 }
 
-// The script as sent: without indentation and comment lines (assets.cc keeps them).
-const std::string& ScriptAsSent() {
-  static const std::string script = [] {
-    std::string out;
-    for (size_t at = 0; at < kDashboardJs.size();) {
-      const size_t end = std::min(kDashboardJs.find('\n', at), kDashboardJs.size());
-      const std::string_view line = TrimSpace(kDashboardJs.substr(at, end - at));
-      if (!line.empty() && !line.starts_with("//")) out.append(line).push_back('\n');
-      at = end + 1;
-    }
-    return out;
-  }();
-  return script;
+void Foot(Html& h) {
+  h.Raw("<div id=\"tip\" role=\"status\" aria-live=\"polite\" hidden></div><script>")
+      .Raw(kDashboardScript)
+      .Raw("</script></body></html>\n");
 }
 
-std::string Foot() {
-  std::string out = "<div id=\"tip\" role=\"status\" aria-live=\"polite\" hidden></div><script>";
-  out += ScriptAsSent();
-  out += "</script></body></html>\n";
-  return out;
+void Warnings(Html& h, const std::vector<std::string>& warnings) {
+  for (const auto& w : warnings) h.Raw("<p class=\"warn\">").Text(w).Raw("</p>");
 }
 
-std::string Warnings(const std::vector<std::string>& warnings) {
-  std::string out;
-  for (const auto& w : warnings) out += "<p class=\"warn\">" + EscapeHtml(w) + "</p>";
-  return out;
-}
-
-std::string SloSli(const SloRow& s) {
-  std::string out = "<div>" + EscapeHtml(s.name) + " ";
-  if (s.sli) {
-    const bool below = !slo::MeetsObjective(*s.sli, s.objective);
-    out +=
-        below ? "<span class=\"bad\">" + FormatPercent(*s.sli) + "</span>" : FormatPercent(*s.sli);
+void SloSli(Html& h, const SloRow& s) {
+  h.Raw("<div>").Text(s.name).Raw(" ");
+  if (!s.sli) {
+    h.Raw("<span class=\"mu\">no data</span>");
+  } else if (!slo::MeetsObjective(*s.sli, s.objective)) {
+    h.Raw("<span class=\"bad\">").Text(FormatPercent(*s.sli)).Raw("</span>");
   } else {
-    out += "<span class=\"mu\">no data</span>";
+    h.Text(FormatPercent(*s.sli));
   }
-  out += " / " + FormatPercent(s.objective) + " <span class=\"mu\">" + EscapeHtml(s.window) +
-         "</span></div>";
-  return out;
+  h.Raw(" / ")
+      .Text(FormatPercent(s.objective))
+      .Raw(" <span class=\"mu\">")
+      .Text(s.window)
+      .Raw("</span></div>");
 }
 
-std::string SloBudget(const SloRow& s) {
-  if (!s.budget_remaining_ratio)
-    return "<div class=\"mu\">" + EscapeHtml(s.name) + ": no data</div>";
+void SloBudget(Html& h, const SloRow& s) {
+  if (!s.budget_remaining_ratio) {
+    h.Raw("<div class=\"mu\">").Text(s.name).Raw(": no data</div>");
+    return;
+  }
   const double r = *s.budget_remaining_ratio;
   const double width = std::clamp(r, 0.0, 1.0) * 100;
   const char* cls = r <= 0 ? "b-bad" : r < 0.25 ? "b-warn" : "b-ok";
-  std::string out = "<div title=\"" + EscapeHtml(s.name) +
-                    "\"><span class=\"bar\" aria-hidden=\"true\"><span class=\"" + cls +
-                    "\" style=\"width:" + Px(width) + "%\"></span></span>";
-  out += r <= 0 ? "<span class=\"bad\">exhausted</span> " : "";
-  out += Fmt("%.1f%%", r * 100);
-  if (s.budget_remaining) out += " &middot; " + FormatHumanDuration(*s.budget_remaining);
-  return out + "</div>";
+  h.Raw("<div")
+      .Attr("title", s.name)
+      .Raw("><span class=\"bar\" aria-hidden=\"true\"><span")
+      .Attr("class", cls)
+      .Raw(" style=\"width:")
+      .Fixed(width, 1)
+      .Raw("%\"></span></span>");
+  if (r <= 0) h.Raw("<span class=\"bad\">exhausted</span> ");
+  h.Text(Fmt("%.1f%%", r * 100));
+  if (s.budget_remaining) h.Raw(" &middot; ").Text(FormatHumanDuration(*s.budget_remaining));
+  h.Raw("</div>");
 }
 
 // The overview's cells show the governing SLO only (GoverningSlo); the drill-down has all.
-std::string OverviewSli(const ServiceRow& r, const SloRow& s) {
-  std::string out;
-  if (s.sli) {
-    const bool below = !slo::MeetsObjective(*s.sli, s.objective);
-    out += below ? "<b class=\"bad\">" + FormatPercent(*s.sli) + "</b>" : FormatPercent(*s.sli);
+void OverviewSli(Html& h, const ServiceRow& r, const SloRow& s) {
+  if (!s.sli) {
+    h.Raw("no data");
+  } else if (!slo::MeetsObjective(*s.sli, s.objective)) {
+    h.Raw("<b class=\"bad\">").Text(FormatPercent(*s.sli)).Raw("</b>");
   } else {
-    out += "no data";
+    h.Text(FormatPercent(*s.sli));
   }
-  out += " / " + FormatPercent(s.objective) + " <span class=\"mu\">" + EscapeHtml(s.window) +
-         "<br>" + EscapeHtml(s.name);
-  if (r.slos.size() > 1) out += ", worst of " + std::to_string(r.slos.size());
-  return out + "</span>";
+  h.Raw(" / ")
+      .Text(FormatPercent(s.objective))
+      .Raw(" <span class=\"mu\">")
+      .Text(s.window)
+      .Raw("<br>")
+      .Text(s.name);
+  if (r.slos.size() > 1) h.Raw(", worst of ").Int(r.slos.size());
+  h.Raw("</span>");
 }
 
-std::string OverviewBudget(const SloRow& s) {
-  if (!s.budget_remaining_ratio) return "<span class=\"mu\">no data</span>";
+void OverviewBudget(Html& h, const SloRow& s) {
+  if (!s.budget_remaining_ratio) {
+    h.Raw("<span class=\"mu\">no data</span>");
+    return;
+  }
   const double r = *s.budget_remaining_ratio;
   const char* cls = r <= 0 ? "c2" : r < 0.25 ? "c1" : "c0";
   // The CSS draws an empty bar without a width.
-  std::string out = "<i class=\"bw " + std::string(cls) + "\"";
-  if (r > 0) out += " style=\"--w:" + Fmt("%.0f", std::min(r, 1.0) * 100) + "%\"";
-  out += "></i>";
-  out += r <= 0 ? "<b class=\"bad\">exhausted</b> " : "";
-  out += Fmt("%.1f%%", r * 100);
-  if (s.budget_remaining) out += " \u00b7 " + FormatHumanDuration(*s.budget_remaining);
-  return out;
+  h.Raw("<i class=\"bw ").Text(cls).Raw("\"");
+  if (r > 0) h.Raw(" style=\"--w:").Fixed(std::min(r, 1.0) * 100, 0).Raw("%\"");
+  h.Raw("></i>");
+  if (r <= 0) h.Raw("<b class=\"bad\">exhausted</b> ");
+  h.Text(Fmt("%.1f%%", r * 100));
+  if (s.budget_remaining) h.Raw(" \u00b7 ").Text(FormatHumanDuration(*s.budget_remaining));
 }
 
-std::string OverviewBurn(const SloRow& s) {
-  std::string out = s.burn_rate_1h ? Fmt("%.2f", *s.burn_rate_1h) + "\u00d7" : "\u2013";
-  if (s.burning_tier) out += " <b class=\"bad\">" + EscapeHtml(s.burning_tier.value()) + "</b>";
-  return out;
+void OverviewBurn(Html& h, const SloRow& s) {
+  if (s.burn_rate_1h) {
+    h.Fixed(*s.burn_rate_1h, 2).Raw("\u00d7");
+  } else {
+    h.Raw("\u2013");
+  }
+  if (s.burning_tier) h.Raw(" <b class=\"bad\">").Text(*s.burning_tier).Raw("</b>");
 }
 
 // The last probe's duration, outcome and when: how long ago on the overview (which is
 // rendered afresh at least every 15 s), the time on the drill-down.
 enum class When { kAgo, kTime };
-std::string LastProbeCell(const ServiceRow& r, Timestamp now, When when) {
-  if (!r.last_probe) return "<span class=\"mu\">none yet</span>";
+void LastProbeCell(Html& h, const ServiceRow& r, Timestamp now, When when) {
+  if (!r.last_probe) {
+    h.Raw("<span class=\"mu\">none yet</span>");
+    return;
+  }
   const LastProbeView& p = *r.last_probe;
-  std::string out = Fmt("%.0f", p.duration_seconds * 1000) + " ms ";
-  out += p.success ? "ok" : "<b class=\"bad\">failed: " + EscapeHtml(p.error_class) + "</b>";
-  if (when == When::kAgo) return out + "<br>" + FormatHumanDuration(now - p.time) + " ago";
-  return out + "<br>" + Time(p.time, false, now);
+  h.Fixed(p.duration_seconds * 1000, 0).Raw(" ms ");
+  if (p.success) {
+    h.Raw("ok");
+  } else {
+    h.Raw("<b class=\"bad\">failed: ").Text(p.error_class).Raw("</b>");
+  }
+  h.Raw("<br>");
+  if (when == When::kAgo) {
+    h.Text(FormatHumanDuration(now - p.time)).Raw(" ago");
+  } else {
+    Time(h, p.time, false, now);
+  }
 }
 
 std::string_view DayClassName(DayClass c) {
@@ -228,12 +242,12 @@ std::string StripSummary(const ServiceRow& r) {
 // into one bar per day); the days' figures in data-days (EncodeStripDays) for the script.
 // `slo` and `objective` are the table's defaults (data-slo, data-obj): a strip only says
 // which SLO and objective it shows when they differ.
-std::string CompactStrip(const ServiceRow& r, const std::string& slo,
-                         const std::string& objective) {
-  if (r.history.empty() || r.history_slo.empty()) return "";
+void CompactStrip(Html& h, const ServiceRow& r, const std::string& slo,
+                  const std::string& objective) {
+  if (r.history.empty() || r.history_slo.empty()) return;
   // Green under every day (when one was met), then runs of the other colours over it; a
   // day without data is first blanked (class e), then drawn short.
-  std::string paths[4];
+  Html paths[4];
   size_t ends[4] = {};
   size_t run_start = 0;
   bool any_met = false;
@@ -244,65 +258,96 @@ std::string CompactStrip(const ServiceRow& r, const std::string& slo,
       any_met = true;
     } else {
       // Relative moves from the end of the colour's previous run.
-      std::string& d = paths[static_cast<int>(c)];
-      d += d.empty() ? "M" + std::to_string(run_start) + " 4"
-                     : "m" + std::to_string(run_start - ends[static_cast<int>(c)]) + " 0";
-      d += "h" + std::to_string(i - run_start);
+      Html& d = paths[static_cast<int>(c)];
+      if (d.empty()) {
+        d.Raw("M").Int(run_start).Raw(" 4");
+      } else {
+        d.Raw("m").Int(run_start - ends[static_cast<int>(c)]).Raw(" 0");
+      }
+      d.Raw("h").Int(i - run_start);
       ends[static_cast<int>(c)] = i;
     }
     run_start = i;
   }
-  if (any_met) paths[static_cast<int>(DayClass::kMet)] = "M0 4h" + std::to_string(r.history.size());
-  std::string out = "<svg viewBox=\"0 0 " + std::to_string(r.history.size()) + " 8\" role=\"img\"";
-  if (FormatPercent(r.history_objective) != objective) {
-    out += " data-obj=\"" + FormatPercent(r.history_objective) + "\"";
-  }
-  if (r.history_slo != slo) out += " data-slo=\"" + EscapeHtml(r.history_slo) + "\"";
-  out += " data-days=\"" + EncodeStripDays(r.history, r.history_objective) + "\"><title>" +
-         EscapeHtml(StripSummary(r)) + "</title>";
-  static constexpr std::pair<DayClass, const char*> kOrder[] = {
-      {DayClass::kMet, "g"}, {DayClass::kNear, "n"}, {DayClass::kMissed, "x"}};
+  if (any_met) paths[static_cast<int>(DayClass::kMet)].Raw("M0 4h").Int(r.history.size());
+  h.Raw("<svg viewBox=\"0 0 ").Int(r.history.size()).Raw(" 8\" role=\"img\"");
+  const std::string strip_objective = FormatPercent(r.history_objective);
+  if (strip_objective != objective) h.Attr("data-obj", strip_objective);
+  if (r.history_slo != slo) h.Attr("data-slo", r.history_slo);
+  // The digits include ' (never " & < >): safe in a double-quoted value as they are.
+  h.AttrKeepingApostrophes("data-days", EncodeStripDays(r.history, r.history_objective))
+      .Raw("><title>")
+      .Text(StripSummary(r))
+      .Raw("</title>");
+  static constexpr std::pair<DayClass, HtmlMarkup> kOrder[] = {
+      {DayClass::kMet, HtmlMarkup("g")},
+      {DayClass::kNear, HtmlMarkup("n")},
+      {DayClass::kMissed, HtmlMarkup("x")}};
   for (const auto& [c, cls] : kOrder) {
-    const std::string& d = paths[static_cast<int>(c)];
-    if (!d.empty()) out += "<path class=\"" + std::string(cls) + "\" d=\"" + d + "\"/>";
+    const Html& d = paths[static_cast<int>(c)];
+    if (!d.empty()) h.Raw("<path class=\"").Raw(cls).Raw("\" d=\"").Append(d).Raw("\"/>");
   }
-  const std::string& none = paths[static_cast<int>(DayClass::kNoData)];
-  if (!none.empty())
-    out += "<path class=\"e\" d=\"" + none + "\"/><path class=\"z\" d=\"" + none + "\"/>";
-  return out + "</svg>";
+  const Html& none = paths[static_cast<int>(DayClass::kNoData)];
+  if (!none.empty()) {
+    h.Raw("<path class=\"e\" d=\"").Append(none).Raw("\"/><path class=\"z\" d=\"");
+    h.Append(none).Raw("\"/>");
+  }
+  h.Raw("</svg>");
 }
 
 // The drill-down's strip: one focusable bar per day with its figures.
-std::string FullStrip(const ServiceRow& r) {
-  if (r.history.empty() || r.history_slo.empty()) return "<p class=\"mu\">No SLO.</p>";
+void FullStrip(Html& h, const ServiceRow& r) {
+  if (r.history.empty() || r.history_slo.empty()) {
+    h.Raw("<p class=\"mu\">No SLO.</p>");
+    return;
+  }
   const int width = static_cast<int>(r.history.size()) * 8;
-  std::string out = "<svg class=\"bars\" width=\"" + std::to_string(width) +
-                    "\" height=\"40\" viewBox=\"0 0 " + std::to_string(width) +
-                    " 40\" role=\"group\" aria-label=\"" + EscapeHtml(StripSummary(r)) + "\">";
+  h.Raw("<svg class=\"bars\" width=\"")
+      .Int(width)
+      .Raw("\" height=\"40\" viewBox=\"0 0 ")
+      .Int(width)
+      .Raw(" 40\" role=\"group\"")
+      .Attr("aria-label", StripSummary(r))
+      .Raw(">");
   for (size_t i = 0; i < r.history.size(); ++i) {
     const DayBar& d = r.history[i];
     const DayClass c = ClassifyDay(d, r.history_objective);
-    const std::string label = EscapeHtml(DayLabel(d, r));
-    const int h = c == DayClass::kNoData ? 12 : 40;
-    out += "<rect tabindex=\"0\" class=\"" + std::string(DayClassName(c)) + "\" x=\"" +
-           std::to_string(i * 8) + "\" y=\"" + std::to_string(40 - h) + "\" width=\"6\" height=\"" +
-           std::to_string(h) + "\" aria-label=\"" + label + "\"><title>" + label +
-           "</title></rect>";
+    const std::string label = DayLabel(d, r);
+    const int bar = c == DayClass::kNoData ? 12 : 40;
+    h.Raw("<rect tabindex=\"0\"")
+        .Attr("class", DayClassName(c))
+        .Raw(" x=\"")
+        .Int(i * 8)
+        .Raw("\" y=\"")
+        .Int(40 - bar)
+        .Raw("\" width=\"6\" height=\"")
+        .Int(bar)
+        .Raw("\"")
+        .Attr("aria-label", label)
+        .Raw("><title>")
+        .Text(label)
+        .Raw("</title></rect>");
   }
-  return out + "</svg>";
+  h.Raw("</svg>");
 }
 
-std::string Targets(const AttackRow& a) {
-  return a.targets.empty() ? "<span class=\"mu\">all hosts</span>" : EscapeHtml(Join(a.targets));
-}
-std::string Services(const AttackRow& a) {
-  if (a.services.empty()) return "<span class=\"mu\">not named</span>";
-  std::string out;
-  for (const auto& s : a.services) {
-    out += (out.empty() ? "" : ", ") +
-           ("<a href=\"" + ServiceHref(s) + "\">" + EscapeHtml(s) + "</a>");
+void Targets(Html& h, const AttackRow& a) {
+  if (a.targets.empty()) {
+    h.Raw("<span class=\"mu\">all hosts</span>");
+  } else {
+    h.Text(Join(a.targets));
   }
-  return out;
+}
+
+void Services(Html& h, const AttackRow& a) {
+  if (a.services.empty()) {
+    h.Raw("<span class=\"mu\">not named</span>");
+    return;
+  }
+  for (size_t i = 0; i < a.services.size(); ++i) {
+    if (i > 0) h.Raw(", ");
+    ServiceLink(h, a.services[i]);
+  }
 }
 
 // Lists are cut so that an incident or attack storm cannot swell a page: newest first (as
@@ -317,128 +362,206 @@ std::span<const T> Newest(const std::vector<T>& items, size_t limit) {
 }
 
 // A caption's note when a table of `total` shows only the newest `limit`.
-std::string Shown(size_t total, size_t limit) {
-  if (total <= limit) return "";
-  return " (the " + std::to_string(limit) + " newest of " + std::to_string(total) + ")";
+void Shown(Html& h, size_t total, size_t limit) {
+  if (total > limit) h.Raw(" (the ").Int(limit).Raw(" newest of ").Int(total).Raw(")");
 }
 
 // An overview cell's link to the rest of its `total` items, on the service's page, when
 // it shows only `limit`.
-std::string MoreLink(size_t total, size_t limit, std::string_view service) {
-  if (total <= limit) return "";
-  return "<div><a href=\"" + ServiceHref(service) + "\">and " + std::to_string(total - limit) +
-         " more</a></div>";
+void MoreLink(Html& h, size_t total, size_t limit, std::string_view service) {
+  if (total <= limit) return;
+  h.Raw("<div><a").LocalHref("/services/", service).Raw(">and ").Int(total - limit);
+  h.Raw(" more</a></div>");
 }
 
-std::string AttackLine(const AttackRow& a, Timestamp now) {
-  return "<div><strong>" + EscapeHtml(a.type) + "</strong> on " + Targets(a) + " by " +
-         (a.created_by.empty() ? "<span class=\"mu\">unknown</span>" : EscapeHtml(a.created_by)) +
-         ", since " + Time(a.start) + " <span class=\"mu\">(" + FormatHumanDuration(now - a.start) +
-         ")</span></div>";
-}
-
-std::string IncidentLine(const IncidentRow& i, Timestamp now) {
-  const auto& in = i.incident;
-  std::string title = EscapeHtml(in.title.empty() ? in.id : in.title);
-  title = HtmlLinkIfHttp(in.url, title);
-  return "<div><strong>" + EscapeHtml(in.severity.empty() ? "unknown severity" : in.severity) +
-         "</strong> " + EscapeHtml(in.status) + ", open " +
-         FormatHumanDuration(now - in.created_at) + ": " + title +
-         (i.attack_id ? " <span class=\"mu\">(chaos)</span>" : "") + "</div>";
-}
-
-// The newest `limit` of `all` (newest first), the caption saying so when some are left out.
-void AttackTable(std::string& out, const std::vector<AttackRow>& all, size_t limit,
-                 const std::string& caption, Timestamp now, bool with_outcome) {
-  out += "<table class=\"attacks\"><caption>" + caption + Shown(all.size(), limit) +
-         "</caption><thead><tr>";
-  out += "<th scope=\"col\">Type</th><th scope=\"col\">Name</th><th scope=\"col\">Targets</th>";
-  out += "<th scope=\"col\">Services</th><th scope=\"col\">Started by</th>";
-  out += "<th scope=\"col\">Since</th>";
-  if (with_outcome)
-    out +=
-        "<th scope=\"col\">Ended</th><th scope=\"col\">Outcome</th><th scope=\"col\">Steady "
-        "state</th>";
-  out += "</tr></thead><tbody>";
-  for (const AttackRow& a : Newest(all, limit)) {
-    out += "<tr><th scope=\"row\">" + EscapeHtml(a.type) + "</th><td>" + EscapeHtml(a.name) +
-           " <span class=\"mu\">" + EscapeHtml(a.id) + "</span></td><td>" + Targets(a) +
-           "</td><td>" + Services(a) + "</td><td>" + EscapeHtml(a.created_by) + "</td><td>" +
-           Time(a.start) +
-           (a.running() ? " <span class=\"mu\">(" + FormatHumanDuration(now - a.start) + ")</span>"
-                        : "") +
-           "</td>";
-    if (with_outcome) {
-      out += "<td>" + (a.end ? Time(*a.end) : std::string("&ndash;")) + "</td><td>" +
-             (a.running() ? "<strong>running</strong>" : EscapeHtml(a.outcome)) + "</td><td>" +
-             (a.steady_state == "broken" ? "<span class=\"bad\">broken</span>"
-                                         : EscapeHtml(a.steady_state)) +
-             "</td>";
-    }
-    out += "</tr>";
+void AttackLine(Html& h, const AttackRow& a, Timestamp now) {
+  h.Raw("<div><strong>").Text(a.type).Raw("</strong> on ");
+  Targets(h, a);
+  h.Raw(" by ");
+  if (a.created_by.empty()) {
+    h.Raw("<span class=\"mu\">unknown</span>");
+  } else {
+    h.Text(a.created_by);
   }
-  out += "</tbody></table>";
+  h.Raw(", since ");
+  Time(h, a.start);
+  h.Raw(" <span class=\"mu\">(").Text(FormatHumanDuration(now - a.start)).Raw(")</span></div>");
+}
+
+// The incident's title (its id when untitled), a link only to an http(s) URL.
+void IncidentTitle(Html& h, const incidents::Incident& in) {
+  h.LinkIfHttp(in.url, in.title.empty() ? in.id : in.title);
+}
+
+void IncidentLine(Html& h, const IncidentRow& i, Timestamp now) {
+  const auto& in = i.incident;
+  h.Raw("<div><strong>")
+      .Text(in.severity.empty() ? "unknown severity" : in.severity)
+      .Raw("</strong> ")
+      .Text(in.status)
+      .Raw(", open ")
+      .Text(FormatHumanDuration(now - in.created_at))
+      .Raw(": ");
+  IncidentTitle(h, in);
+  if (i.attack_id) h.Raw(" <span class=\"mu\">(chaos)</span>");
+  h.Raw("</div>");
 }
 
 // The newest `limit` of `all` (newest first), the caption saying so when some are left out.
-void IncidentTable(std::string& out, const std::vector<IncidentRow>& all, size_t limit,
-                   const std::string& caption, Timestamp now) {
-  out += "<table><caption>" + caption + Shown(all.size(), limit) +
-         "</caption><thead><tr><th scope=\"col\">Incident</th>";
-  out +=
-      "<th scope=\"col\">Service</th><th scope=\"col\">Severity</th><th scope=\"col\">Status</th>";
-  out += "<th scope=\"col\">Opened</th><th scope=\"col\">Age</th><th scope=\"col\">TTD</th>";
-  out += "<th scope=\"col\">TTR</th><th scope=\"col\">Chaos attack</th></tr></thead><tbody>";
+void AttackTable(Html& h, const std::vector<AttackRow>& all, size_t limit, HtmlMarkup caption,
+                 Timestamp now, bool with_outcome) {
+  h.Raw("<table class=\"attacks\"><caption>").Raw(caption);
+  Shown(h, all.size(), limit);
+  h.Raw(
+      "</caption><thead><tr>"
+      "<th scope=\"col\">Type</th><th scope=\"col\">Name</th><th scope=\"col\">Targets</th>"
+      "<th scope=\"col\">Services</th><th scope=\"col\">Started by</th>"
+      "<th scope=\"col\">Since</th>");
+  if (with_outcome) {
+    h.Raw(
+        "<th scope=\"col\">Ended</th><th scope=\"col\">Outcome</th>"
+        "<th scope=\"col\">Steady state</th>");
+  }
+  h.Raw("</tr></thead><tbody>");
+  for (const AttackRow& a : Newest(all, limit)) {
+    h.Raw("<tr><th scope=\"row\">")
+        .Text(a.type)
+        .Raw("</th><td>")
+        .Text(a.name)
+        .Raw(" <span class=\"mu\">")
+        .Text(a.id)
+        .Raw("</span></td><td>");
+    Targets(h, a);
+    h.Raw("</td><td>");
+    Services(h, a);
+    h.Raw("</td><td>").Text(a.created_by).Raw("</td><td>");
+    Time(h, a.start);
+    if (a.running()) {
+      h.Raw(" <span class=\"mu\">(").Text(FormatHumanDuration(now - a.start)).Raw(")</span>");
+    }
+    h.Raw("</td>");
+    if (with_outcome) {
+      h.Raw("<td>");
+      if (a.end) {
+        Time(h, *a.end);
+      } else {
+        h.Raw("&ndash;");
+      }
+      h.Raw("</td><td>");
+      if (a.running()) {
+        h.Raw("<strong>running</strong>");
+      } else {
+        h.Text(a.outcome);
+      }
+      h.Raw("</td><td>");
+      if (a.steady_state == "broken") {
+        h.Raw("<span class=\"bad\">broken</span>");
+      } else {
+        h.Text(a.steady_state);
+      }
+      h.Raw("</td>");
+    }
+    h.Raw("</tr>");
+  }
+  h.Raw("</tbody></table>");
+}
+
+// The newest `limit` of `all` (newest first), the caption saying so when some are left out.
+void IncidentTable(Html& h, const std::vector<IncidentRow>& all, size_t limit, HtmlMarkup caption,
+                   Timestamp now) {
+  h.Raw("<table><caption>").Raw(caption);
+  Shown(h, all.size(), limit);
+  h.Raw(
+      "</caption><thead><tr><th scope=\"col\">Incident</th>"
+      "<th scope=\"col\">Service</th><th scope=\"col\">Severity</th><th scope=\"col\">Status</th>"
+      "<th scope=\"col\">Opened</th><th scope=\"col\">Age</th><th scope=\"col\">TTD</th>"
+      "<th scope=\"col\">TTR</th><th scope=\"col\">Chaos attack</th></tr></thead><tbody>");
   for (const IncidentRow& i : Newest(all, limit)) {
     const auto& in = i.incident;
-    std::string title = EscapeHtml(in.title.empty() ? in.id : in.title);
-    title = HtmlLinkIfHttp(in.url, title);
-    out += "<tr><th scope=\"row\">" + title + "</th><td><a href=\"" + ServiceHref(in.service) +
-           "\">" + EscapeHtml(in.service) + "</a></td><td>" + EscapeHtml(in.severity) +
-           "</td><td>" + EscapeHtml(in.status) + "</td><td>" + Time(in.created_at) + "</td><td>" +
-           (in.resolved_at ? "&ndash;" : FormatHumanDuration(now - in.created_at)) + "</td><td>" +
-           (i.ttd ? FormatHumanDuration(*i.ttd) : "&ndash;") + "</td><td>" +
-           (i.ttr ? FormatHumanDuration(*i.ttr) : "open") + "</td><td>" +
-           (i.attack_id ? EscapeHtml(*i.attack_id) : "<span class=\"mu\">none</span>") +
-           "</td></tr>";
+    h.Raw("<tr><th scope=\"row\">");
+    IncidentTitle(h, in);
+    h.Raw("</th><td>");
+    ServiceLink(h, in.service);
+    h.Raw("</td><td>").Text(in.severity).Raw("</td><td>").Text(in.status).Raw("</td><td>");
+    Time(h, in.created_at);
+    h.Raw("</td><td>");
+    if (in.resolved_at) {
+      h.Raw("&ndash;");
+    } else {
+      h.Text(FormatHumanDuration(now - in.created_at));
+    }
+    h.Raw("</td><td>");
+    if (i.ttd) {
+      h.Text(FormatHumanDuration(*i.ttd));
+    } else {
+      h.Raw("&ndash;");
+    }
+    h.Raw("</td><td>");
+    if (i.ttr) {
+      h.Text(FormatHumanDuration(*i.ttr));
+    } else {
+      h.Raw("open");
+    }
+    h.Raw("</td><td>");
+    if (i.attack_id) {
+      h.Text(*i.attack_id);
+    } else {
+      h.Raw("<span class=\"mu\">none</span>");
+    }
+    h.Raw("</td></tr>");
   }
-  out += "</tbody></table>";
+  h.Raw("</tbody></table>");
 }
 
 // A host utilisation gauge with the 80% line, and the last hour's trend.
-std::string HostRow(const HostGauge& g) {
-  std::string out = "<tr><th scope=\"row\">" + EscapeHtml(g.label) + "</th><td class=\"nw\">";
+void HostRow(Html& h, const HostGauge& g) {
+  h.Raw("<tr><th scope=\"row\">").Text(g.label).Raw("</th><td class=\"nw\">");
   if (g.value) {
     const double v = std::clamp(*g.value, 0.0, 1.0);
     const char* cls = *g.value >= 0.8 ? "b-bad" : *g.value >= 0.7 ? "b-warn" : "b-ok";
-    out += "<span class=\"bar\" style=\"width:120px\" aria-hidden=\"true\"><span class=\"" +
-           std::string(cls) + "\" style=\"width:" + Px(v * 100) +
-           "%\"></span><span class=\"mark\" style=\"left:80%\"></span></span>";
-    out += *g.value >= 0.8
-               ? "<span class=\"bad\">" + Fmt("%.1f%%", *g.value * 100) + " (above 80%)</span>"
-               : Fmt("%.1f%%", *g.value * 100);
+    h.Raw("<span class=\"bar\" style=\"width:120px\" aria-hidden=\"true\"><span")
+        .Attr("class", cls)
+        .Raw(" style=\"width:")
+        .Fixed(v * 100, 1)
+        .Raw("%\"></span><span class=\"mark\" style=\"left:80%\"></span></span>");
+    if (*g.value >= 0.8) {
+      h.Raw("<span class=\"bad\">").Text(Fmt("%.1f%%", *g.value * 100));
+      h.Raw(" (above 80%)</span>");
+    } else {
+      h.Text(Fmt("%.1f%%", *g.value * 100));
+    }
   } else {
-    out += "<span class=\"mu\">no recent sample</span>";
+    h.Raw("<span class=\"mu\">no recent sample</span>");
   }
-  out += "</td><td>";
+  h.Raw("</td><td>");
   if (g.trend.size() >= 2) {
     constexpr double kW = 180, kH = 30;
     const Timestamp t0 = g.trend.front().first, t1 = g.trend.back().first;
     const double span = std::max<double>(1, static_cast<double>((t1 - t0).count()));
-    std::string d;
+    Html d;
     for (const auto& [t, v] : g.trend) {
-      d += (d.empty() ? "M" : "L") + Px(static_cast<double>((t - t0).count()) / span * kW) + " " +
-           Px(kH - std::clamp(v, 0.0, 1.0) * kH);
+      if (d.empty()) {
+        d.Raw("M");
+      } else {
+        d.Raw("L");
+      }
+      d.Fixed(static_cast<double>((t - t0).count()) / span * kW, 1)
+          .Raw(" ")
+          .Fixed(kH - std::clamp(v, 0.0, 1.0) * kH, 1);
     }
     double peak = 0;
     for (const auto& p : g.trend) peak = std::max(peak, p.second);
-    out +=
-        "<svg class=\"chart\" style=\"width:180px\" viewBox=\"0 0 180 30\" role=\"img\" "
-        "aria-label=\"last hour, peak " +
-        Fmt("%.1f%%", peak * 100) + "\"><line class=\"ref\" x1=\"0\" x2=\"180\" y1=\"" +
-        Px(kH * 0.2) + "\" y2=\"" + Px(kH * 0.2) + "\"/><path class=\"ln\" d=\"" + d + "\"/></svg>";
+    h.Raw("<svg class=\"chart\" style=\"width:180px\" viewBox=\"0 0 180 30\" role=\"img\"")
+        .Attr("aria-label", "last hour, peak " + Fmt("%.1f%%", peak * 100))
+        .Raw("><line class=\"ref\" x1=\"0\" x2=\"180\" y1=\"")
+        .Fixed(kH * 0.2, 1)
+        .Raw("\" y2=\"")
+        .Fixed(kH * 0.2, 1)
+        .Raw("\"/><path class=\"ln\" d=\"")
+        .Append(d)
+        .Raw("\"/></svg>");
   }
-  return out + "</td></tr>";
+  h.Raw("</td></tr>");
 }
 
 std::string FormatValue(double v, const std::string& unit) {
@@ -446,7 +569,7 @@ std::string FormatValue(double v, const std::string& unit) {
 }
 
 // A line chart: lines split where a step has no data; a dashed reference line.
-std::string LineChart(const Chart& chart) {
+void LineChart(Html& h, const Chart& chart) {
   constexpr double kW = 700, kH = 180, kLeft = 64, kRight = 8, kTop = 8, kBottom = 22;
   double lo = 1e300, hi = -1e300;
   size_t n = 0;
@@ -483,68 +606,102 @@ std::string LineChart(const Chart& chart) {
     return kLeft + (n <= 1 ? 0 : static_cast<double>(i) / static_cast<double>(n - 1) * pw);
   };
   auto y = [&](double v) { return kTop + (hi - v) / (hi - lo) * ph; };
+  // The summary (the aria-label) is known only after the lines: body and legend wait.
   std::string summary = chart.title;
-  std::string out;
-  out += "<figure><svg class=\"chart\" viewBox=\"0 0 700 180\" role=\"img\" aria-label=\"";
-  std::string body;
-  body += "<path class=\"ax\" d=\"M" + Px(kLeft) + " " + Px(kTop) + "V" + Px(kTop + ph) + "H" +
-          Px(kW - kRight) + "\"/>";
-  body += "<text x=\"" + Px(kLeft - 4) + "\" y=\"" + Px(kTop + 8) + "\" text-anchor=\"end\">" +
-          FormatValue(hi, chart.unit) + "</text>";
-  body += "<text x=\"" + Px(kLeft - 4) + "\" y=\"" + Px(kTop + ph) + "\" text-anchor=\"end\">" +
-          FormatValue(lo, chart.unit) + "</text>";
+  Html body;
+  body.Raw("<path class=\"ax\" d=\"M")
+      .Fixed(kLeft, 1)
+      .Raw(" ")
+      .Fixed(kTop, 1)
+      .Raw("V")
+      .Fixed(kTop + ph, 1)
+      .Raw("H")
+      .Fixed(kW - kRight, 1)
+      .Raw("\"/>");
+  body.Raw("<text x=\"").Fixed(kLeft - 4, 1).Raw("\" y=\"").Fixed(kTop + 8, 1);
+  body.Raw("\" text-anchor=\"end\">").Text(FormatValue(hi, chart.unit)).Raw("</text>");
+  body.Raw("<text x=\"").Fixed(kLeft - 4, 1).Raw("\" y=\"").Fixed(kTop + ph, 1);
+  body.Raw("\" text-anchor=\"end\">").Text(FormatValue(lo, chart.unit)).Raw("</text>");
   if (n > 0) {
-    body += "<text x=\"" + Px(kLeft) + "\" y=\"" + Px(kH - 4) + "\">" +
-            date::format("%F %H:%M", t0) + " UTC</text>";
-    body += "<text x=\"" + Px(kW - kRight) + "\" y=\"" + Px(kH - 4) + "\" text-anchor=\"end\">" +
-            date::format("%F %H:%M", t1) + " UTC</text>";
+    body.Raw("<text x=\"").Fixed(kLeft, 1).Raw("\" y=\"").Fixed(kH - 4, 1).Raw("\">");
+    body.Text(date::format("%F %H:%M", t0)).Raw(" UTC</text>");
+    body.Raw("<text x=\"").Fixed(kW - kRight, 1).Raw("\" y=\"").Fixed(kH - 4, 1);
+    body.Raw("\" text-anchor=\"end\">").Text(date::format("%F %H:%M", t1)).Raw(" UTC</text>");
   }
   if (chart.reference) {
-    body += "<line class=\"ref\" x1=\"" + Px(kLeft) + "\" x2=\"" + Px(kW - kRight) + "\" y1=\"" +
-            Px(y(*chart.reference)) + "\" y2=\"" + Px(y(*chart.reference)) + "\"/>";
-    body += "<text x=\"" + Px(kW - kRight) + "\" y=\"" + Px(y(*chart.reference) - 3) +
-            "\" text-anchor=\"end\">" + EscapeHtml(chart.reference_label) + " " +
-            FormatValue(*chart.reference, chart.unit) + "</text>";
+    const double ref_y = y(*chart.reference);
+    body.Raw("<line class=\"ref\" x1=\"")
+        .Fixed(kLeft, 1)
+        .Raw("\" x2=\"")
+        .Fixed(kW - kRight, 1)
+        .Raw("\" y1=\"")
+        .Fixed(ref_y, 1)
+        .Raw("\" y2=\"")
+        .Fixed(ref_y, 1)
+        .Raw("\"/>");
+    body.Raw("<text x=\"").Fixed(kW - kRight, 1).Raw("\" y=\"").Fixed(ref_y - 3, 1);
+    body.Raw("\" text-anchor=\"end\">")
+        .Text(chart.reference_label)
+        .Raw(" ")
+        .Text(FormatValue(*chart.reference, chart.unit))
+        .Raw("</text>");
   }
   int index = 0;
-  std::string legend;
+  Html legend;
   for (const auto& [name, points] : chart.lines) {
-    std::string d;
+    Html d;
     bool pen = false;
     std::optional<double> last, low, high;
-    std::string dots;  // points with no neighbour to draw a line to
+    Html dots;  // points with no neighbour to draw a line to
     for (size_t i = 0; i < points.size(); ++i) {
       if (!points[i].value) {
         pen = false;
         continue;
       }
       const double v = *points[i].value;
-      d += (pen ? "L" : "M") + Px(x(i)) + " " + Px(y(v));
+      if (pen) {
+        d.Raw("L");
+      } else {
+        d.Raw("M");
+      }
+      d.Fixed(x(i), 1).Raw(" ").Fixed(y(v), 1);
       const bool alone = !pen && (i + 1 == points.size() || !points[i + 1].value);
       if (alone) {
-        dots += "<circle class=\"pt l" + std::to_string(index) + "\" cx=\"" + Px(x(i)) +
-                "\" cy=\"" + Px(y(v)) + "\" r=\"2.5\"/>";
+        dots.Raw("<circle class=\"pt l").Int(index).Raw("\" cx=\"").Fixed(x(i), 1);
+        dots.Raw("\" cy=\"").Fixed(y(v), 1).Raw("\" r=\"2.5\"/>");
       }
       pen = true;
       last = v;
       low = low ? std::min(*low, v) : v;
       high = high ? std::max(*high, v) : v;
     }
-    body += "<path class=\"ln l" + std::to_string(index) + "\" d=\"" + d + "\"/>" + dots;
+    body.Raw("<path class=\"ln l").Int(index).Raw("\" d=\"").Append(d).Raw("\"/>").Append(dots);
     summary +=
         "; " + name +
         (last ? ": min " + FormatValue(*low, chart.unit) + ", max " +
                     FormatValue(*high, chart.unit) + ", last " + FormatValue(*last, chart.unit)
               : ": no data");
-    legend += "<span><svg width=\"24\" height=\"8\" aria-hidden=\"true\"><line class=\"ln l" +
-              std::to_string(index) + "\" x1=\"0\" x2=\"24\" y1=\"4\" y2=\"4\"/></svg> " +
-              EscapeHtml(name) +
-              (last ? " (last " + FormatValue(*last, chart.unit) + ")" : " (no data)") + "</span>";
+    legend.Raw("<span><svg width=\"24\" height=\"8\" aria-hidden=\"true\"><line class=\"ln l")
+        .Int(index)
+        .Raw("\" x1=\"0\" x2=\"24\" y1=\"4\" y2=\"4\"/></svg> ")
+        .Text(name);
+    if (last) {
+      legend.Raw(" (last ").Text(FormatValue(*last, chart.unit)).Raw(")");
+    } else {
+      legend.Raw(" (no data)");
+    }
+    legend.Raw("</span>");
     ++index;
   }
-  out += EscapeHtml(summary) + "\">" + body + "</svg><figcaption class=\"legend\"><strong>" +
-         EscapeHtml(chart.title) + "</strong> " + legend + "</figcaption></figure>";
-  return out;
+  h.Raw("<figure><svg class=\"chart\" viewBox=\"0 0 700 180\" role=\"img\"")
+      .Attr("aria-label", summary)
+      .Raw(">")
+      .Append(body)
+      .Raw("</svg><figcaption class=\"legend\"><strong>")
+      .Text(chart.title)
+      .Raw("</strong> ")
+      .Append(legend)
+      .Raw("</figcaption></figure>");
 }
 
 }  // namespace
@@ -628,47 +785,56 @@ std::string FormatHumanDuration(Duration d) {
   return "0s";
 }
 
-std::string RenderOverview(const Overview& o) {
-  std::string out;
-  out.reserve(16384 + o.services.size() * 1400);
-  out += Head((o.verdict.ok ? "OK: " : "Attention: ") + o.verdict.Text() + " - steadystate");
-  out += "<main id=\"main\">";
+namespace {
+
+// The overview's phases, in page order.
+
+void OverviewVerdict(Html& h, const Overview& o) {
   const char* cls = !o.verdict.evaluated || o.verdict.total == 0 ? "v-none"
                     : o.verdict.ok                               ? "v-ok"
                                                                  : "v-bad";
-  out += "<section class=\"verdict " + std::string(cls) +
-         "\" aria-labelledby=\"verdict\"><h1 id=\"verdict\">" + EscapeHtml(o.verdict.Text()) +
-         "</h1>";
+  h.Raw("<section class=\"verdict ")
+      .Text(cls)
+      .Raw("\" aria-labelledby=\"verdict\"><h1 id=\"verdict\">")
+      .Text(o.verdict.Text())
+      .Raw("</h1>");
   if (!o.verdict.failing.empty()) {
-    out += "<p>Go to: ";
+    h.Raw("<p>Go to: ");
     for (size_t i = 0; i < o.verdict.failing.size(); ++i) {
       const auto& [name, health] = o.verdict.failing[i];
-      out += (i > 0 ? ", " : "") + ("<a href=\"" + ServiceHref(name) + "\">" + EscapeHtml(name) +
-                                    "</a> (" + std::string(HealthWord(health)) + ")");
+      if (i > 0) h.Raw(", ");
+      ServiceLink(h, name);
+      h.Raw(" (").Text(HealthWord(health)).Raw(")");
     }
-    out += "</p>";
+    h.Raw("</p>");
   }
   if (!o.verdict.burning.empty()) {
-    out += "<p>Burning error budget fast: " + EscapeHtml(Join(o.verdict.burning)) + "</p>";
+    h.Raw("<p>Burning error budget fast: ").Text(Join(o.verdict.burning)).Raw("</p>");
   }
   if (!o.active_attacks.empty()) {
-    out += "<p><strong>" + std::to_string(o.active_attacks.size()) + " chaos attack" +
-           (o.active_attacks.size() == 1 ? " is" : "s are") + " running</strong> (below).</p>";
+    h.Raw("<p><strong>").Int(o.active_attacks.size()).Raw(" chaos attack");
+    if (o.active_attacks.size() == 1) {
+      h.Raw(" is");
+    } else {
+      h.Raw("s are");
+    }
+    h.Raw(" running</strong> (below).</p>");
   }
-  out += "<p class=\"mu\">Page built " + Time(o.now) + "; SLOs evaluated " +
-         (o.evaluated_at == Timestamp{} ? std::string("not yet") : Time(o.evaluated_at)) +
-         ".</p></section>";
-  out += Warnings(o.warnings);
-  if (!o.active_attacks.empty())
-    AttackTable(out, o.active_attacks, kOverviewTable, "Active chaos attacks", o.now, false);
+  h.Raw("<p class=\"mu\">Page built ");
+  Time(h, o.now);
+  h.Raw("; SLOs evaluated ");
+  if (o.evaluated_at == Timestamp{}) {
+    h.Raw("not yet");
+  } else {
+    Time(h, o.evaluated_at);
+  }
+  h.Raw(".</p></section>");
+}
 
-  // data-start: the first day of every strip, for the script's hover details.
-  const std::string start = o.services.empty() || o.services.front().history.empty()
-                                ? DateText(o.now)
-                                : DateText(o.services.front().history.front().day);
-  // The most common strip SLO and objective, stated once on the table.
+// The most common strip SLO and objective (FormatPercent), stated once on the table.
+std::pair<std::string, std::string> CommonStrip(const std::vector<ServiceRow>& services) {
   std::map<std::pair<std::string, std::string>, int> strip_slos;
-  for (const ServiceRow& r : o.services) {
+  for (const ServiceRow& r : services) {
     ++strip_slos[{r.history_slo, FormatPercent(r.history_objective)}];
   }
   std::pair<std::string, std::string> common;
@@ -679,192 +845,310 @@ std::string RenderOverview(const Overview& o) {
       most = n;
     }
   }
-  out += "<table class=\"services\" data-start=\"" + start + "\" data-slo=\"" +
-         EscapeHtml(common.first) + "\" data-obj=\"" + common.second +
-         "\"><caption>Services, critical first (" + std::to_string(o.services.size()) +
-         "); a service with several SLOs shows its worst one, the service page shows all"
-         "</caption><thead><tr><th scope=\"col\">Service</th><th scope=\"col\">Status</th>";
-  out += "<th scope=\"col\">SLI / objective (window, SLO)</th>";
-  out += "<th scope=\"col\">Error budget left</th>";
-  out += "<th scope=\"col\">Burn rate (1h)</th><th scope=\"col\">Last probe</th>";
-  out += "<th scope=\"col\">Last 90 days</th><th scope=\"col\">Open incidents</th>";
-  out += "<th scope=\"col\">Chaos attacks</th></tr></thead><tbody>";
-  // The rows leave out the optional </td> and </tr> end tags (the HTML parser closes a
-  // cell at the next <td> and a row at the next <tr>): 10 KB of 200 rows.
-  for (const ServiceRow& r : o.services) {
-    out += "<tr id=\"svc-" + EscapeHtml(r.name) + "\"><th scope=\"row\"><a href=\"" +
-           ServiceHref(r.name) + "\">" + EscapeHtml(r.name) + "</a>" +
-           (r.critical ? " <span class=\"crit\">critical</span>" : "") + "</th><td>" +
-           Badge(r.health) + "<td>";
-    if (const SloRow* s = GoverningSlo(r)) {
-      out += OverviewSli(r, *s) + "<td>" + OverviewBudget(*s) + "<td>" + OverviewBurn(*s);
-    } else {
-      out += "<span class=\"mu\">no SLO</span><td><td>";
-    }
-    out += "<td>" + LastProbeCell(r, o.now, When::kAgo) + "<td>" +
-           CompactStrip(r, common.first, common.second);
-    out += r.incidents.empty() ? "<td>none" : "<td>";
-    for (const IncidentRow& i : Newest(r.incidents, kPerRow)) out += IncidentLine(i, o.now);
-    out += MoreLink(r.incidents.size(), kPerRow, r.name);
-    out += r.attacks.empty() ? "<td>none" : "<td>";
-    for (const AttackRow& a : Newest(r.attacks, kPerRow)) out += AttackLine(a, o.now);
-    out += MoreLink(r.attacks.size(), kPerRow, r.name) + "\n";
-  }
-  out += "</tbody></table>";
-  if (!o.open_incidents.empty()) {
-    IncidentTable(out, o.open_incidents, kOverviewTable, "Open incidents", o.now);
-  }
+  return common;
+}
 
-  out += "<div class=\"panels\"><section aria-labelledby=\"host\"><h2 id=\"host\">Host</h2>";
-  if (o.host.empty()) {
-    out += "<p class=\"mu\">No host samples yet.</p>";
+// One row of the services table. The rows leave out the optional </td> and </tr> end
+// tags (the HTML parser closes a cell at the next <td> and a row at the next <tr>): 10 KB
+// of 200 rows.
+void ServicesTableRow(Html& h, const ServiceRow& r, Timestamp now,
+                      const std::pair<std::string, std::string>& common) {
+  h.Raw("<tr id=\"svc-").Text(r.name).Raw("\"><th scope=\"row\">");
+  ServiceLink(h, r.name);
+  if (r.critical) h.Raw(" <span class=\"crit\">critical</span>");
+  h.Raw("</th><td>");
+  Badge(h, r.health);
+  h.Raw("<td>");
+  if (const SloRow* s = GoverningSlo(r)) {
+    OverviewSli(h, r, *s);
+    h.Raw("<td>");
+    OverviewBudget(h, *s);
+    h.Raw("<td>");
+    OverviewBurn(h, *s);
   } else {
-    out +=
-        "<table class=\"host\"><thead><tr><th scope=\"col\">Resource</th><th "
-        "scope=\"col\">Utilisation "
-        "(line at 80%)</th><th scope=\"col\">Last hour (dashed: 80%)</th></tr></thead><tbody>";
-    for (const HostGauge& g : o.host) out += HostRow(g);
-    out += "</tbody></table>";
+    h.Raw("<span class=\"mu\">no SLO</span><td><td>");
   }
-  out += "</section><section aria-labelledby=\"alerts\"><h2 id=\"alerts\">Alerts</h2>";
-  if (o.alerts.empty()) {
-    out += "<p>No alert is firing or pending.</p>";
+  h.Raw("<td>");
+  LastProbeCell(h, r, now, When::kAgo);
+  h.Raw("<td>");
+  CompactStrip(h, r, common.first, common.second);
+  h.Raw("<td>");
+  if (r.incidents.empty()) h.Raw("none");
+  for (const IncidentRow& i : Newest(r.incidents, kPerRow)) IncidentLine(h, i, now);
+  MoreLink(h, r.incidents.size(), kPerRow, r.name);
+  h.Raw("<td>");
+  if (r.attacks.empty()) h.Raw("none");
+  for (const AttackRow& a : Newest(r.attacks, kPerRow)) AttackLine(h, a, now);
+  MoreLink(h, r.attacks.size(), kPerRow, r.name);
+  h.Raw("\n");
+}
+
+void ServicesTable(Html& h, const Overview& o) {
+  // data-start: the first day of every strip, for the script's hover details.
+  const std::string start = o.services.empty() || o.services.front().history.empty()
+                                ? DateText(o.now)
+                                : DateText(o.services.front().history.front().day);
+  const auto common = CommonStrip(o.services);
+  h.Raw("<table class=\"services\"")
+      .Attr("data-start", start)
+      .Attr("data-slo", common.first)
+      .Attr("data-obj", common.second)
+      .Raw("><caption>Services, critical first (")
+      .Int(o.services.size())
+      .Raw(
+          "); a service with several SLOs shows its worst one, the service page shows all"
+          "</caption><thead><tr><th scope=\"col\">Service</th><th scope=\"col\">Status</th>"
+          "<th scope=\"col\">SLI / objective (window, SLO)</th>"
+          "<th scope=\"col\">Error budget left</th>"
+          "<th scope=\"col\">Burn rate (1h)</th><th scope=\"col\">Last probe</th>"
+          "<th scope=\"col\">Last 90 days</th><th scope=\"col\">Open incidents</th>"
+          "<th scope=\"col\">Chaos attacks</th></tr></thead><tbody>");
+  for (const ServiceRow& r : o.services) ServicesTableRow(h, r, o.now, common);
+  h.Raw("</tbody></table>");
+}
+
+void HostPanel(Html& h, const std::vector<HostGauge>& host) {
+  h.Raw("<section aria-labelledby=\"host\"><h2 id=\"host\">Host</h2>");
+  if (host.empty()) {
+    h.Raw("<p class=\"mu\">No host samples yet.</p>");
   } else {
-    out +=
-        "<table><thead><tr><th scope=\"col\">Alert</th><th scope=\"col\">State</th><th "
-        "scope=\"col\">Severity</th>"
+    h.Raw(
+        "<table class=\"host\"><thead><tr><th scope=\"col\">Resource</th>"
+        "<th scope=\"col\">Utilisation (line at 80%)</th>"
+        "<th scope=\"col\">Last hour (dashed: 80%)</th></tr></thead><tbody>");
+    for (const HostGauge& g : host) HostRow(h, g);
+    h.Raw("</tbody></table>");
+  }
+  h.Raw("</section>");
+}
+
+void AlertsPanel(Html& h, const std::vector<AlertRow>& alerts) {
+  h.Raw("<section aria-labelledby=\"alerts\"><h2 id=\"alerts\">Alerts</h2>");
+  if (alerts.empty()) {
+    h.Raw("<p>No alert is firing or pending.</p>");
+  } else {
+    h.Raw(
+        "<table><thead><tr><th scope=\"col\">Alert</th><th scope=\"col\">State</th>"
+        "<th scope=\"col\">Severity</th>"
         "<th scope=\"col\">Labels</th><th scope=\"col\">Since</th><th scope=\"col\">Value</th>"
-        "<th scope=\"col\">During</th></tr></thead><tbody>";
-    for (const AlertRow& a : o.alerts) {
-      out += "<tr><th scope=\"row\">" + EscapeHtml(a.name) + "</th><td>" +
-             (a.state == "firing" ? "<span class=\"bad\">firing</span>" : EscapeHtml(a.state)) +
-             "</td><td>" + EscapeHtml(a.severity) + "</td><td>" + EscapeHtml(a.labels) +
-             "</td><td>" + Time(a.since) + "</td><td>" + Fmt("%.3g", a.value) +
-             " <span class=\"mu\">(threshold " + Fmt("%.3g", a.threshold) + ")</span></td><td>" +
-             (a.attacks.empty() ? "" : EscapeHtml(Join(a.attacks))) + "</td></tr>";
+        "<th scope=\"col\">During</th></tr></thead><tbody>");
+    for (const AlertRow& a : alerts) {
+      h.Raw("<tr><th scope=\"row\">").Text(a.name).Raw("</th><td>");
+      if (a.state == "firing") {
+        h.Raw("<span class=\"bad\">firing</span>");
+      } else {
+        h.Text(a.state);
+      }
+      h.Raw("</td><td>").Text(a.severity).Raw("</td><td>").Text(a.labels).Raw("</td><td>");
+      Time(h, a.since);
+      h.Raw("</td><td>")
+          .Text(Fmt("%.3g", a.value))
+          .Raw(" <span class=\"mu\">(threshold ")
+          .Text(Fmt("%.3g", a.threshold))
+          .Raw(")</span></td><td>")
+          .Text(Join(a.attacks))
+          .Raw("</td></tr>");
     }
-    out += "</tbody></table>";
+    h.Raw("</tbody></table>");
   }
-  out += "</section></div></main>";
-  out += Foot();
-  return out;
+  h.Raw("</section>");
+}
+
+// The service page's phases, in page order.
+
+void ServiceVerdict(Html& h, const ServiceDetail& d) {
+  const ServiceRow& r = d.row;
+  const char* cls = r.health == Health::kMeeting || r.health == Health::kBurning ? "v-ok"
+                    : r.health == Health::kNoData                                ? "v-none"
+                                                                                 : "v-bad";
+  h.Raw("<section class=\"verdict ")
+      .Text(cls)
+      .Raw("\" aria-labelledby=\"verdict\"><h1 id=\"verdict\">")
+      .Text(r.name)
+      .Raw(" ");
+  Badge(h, r.health);
+  if (r.critical) h.Raw(" <span class=\"crit\">critical</span>");
+  h.Raw("</h1><p>Last probe: ");
+  LastProbeCell(h, r, d.now, When::kTime);
+  h.Raw("</p>");
+  if (!r.attacks.empty()) {
+    h.Raw("<p><strong>Chaos attack running:</strong></p>");
+    for (const AttackRow& a : Newest(r.attacks, kPerRow)) AttackLine(h, a, d.now);
+    if (r.attacks.size() > kPerRow) {
+      h.Raw("<div>and ").Int(r.attacks.size() - kPerRow).Raw(" more (below)</div>");
+    }
+  }
+  h.Raw("</section>");
+}
+
+void SloTable(Html& h, const std::vector<SloRow>& slos) {
+  h.Raw(
+      "<table><caption>SLOs</caption><thead><tr><th scope=\"col\">SLO</th>"
+      "<th scope=\"col\">Status</th>"
+      "<th scope=\"col\">SLI / objective (window)</th><th scope=\"col\">Good / total</th>"
+      "<th scope=\"col\">Error budget left</th><th scope=\"col\">Burn rates</th>"
+      "</tr></thead><tbody>");
+  for (const SloRow& s : slos) {
+    h.Raw("<tr><th scope=\"row\">").Text(s.name).Raw("</th><td>");
+    Badge(h, s.health);
+    if (s.burning_tier) h.Raw(" <span class=\"mu\">").Text(*s.burning_tier).Raw("</span>");
+    if (s.error) h.Raw(" <span class=\"bad\">").Text(*s.error).Raw("</span>");
+    h.Raw("</td><td>");
+    SloSli(h, s);
+    h.Raw("</td><td>").Int(s.good).Raw(" / ").Int(s.total).Raw("</td><td>");
+    SloBudget(h, s);
+    h.Raw("</td><td>");
+    for (size_t i = 0; i < s.burn_rates.size(); ++i) {
+      const auto& [label, value] = s.burn_rates[i];
+      if (i > 0) h.Raw(", ");
+      h.Text(label).Raw(" ");
+      if (value) {
+        h.Fixed(*value, 2).Raw("&times;");
+      } else {
+        h.Raw("&ndash;");
+      }
+    }
+    h.Raw("</td></tr>");
+  }
+  h.Raw("</tbody></table>");
+}
+
+// The 90-day strip and its figures per day, newest first.
+void DailyHistory(Html& h, const ServiceRow& r) {
+  h.Raw("<h2>Last 90 days</h2>");
+  FullStrip(h, r);
+  h.Raw(
+       "<details><summary>Daily figures</summary><table><thead><tr>"
+       "<th scope=\"col\">Day (UTC)</th><th scope=\"col\">")
+      .Text(r.history_slo)
+      .Raw("</th><th scope=\"col\">Good / total</th></tr></thead><tbody>");
+  for (auto it = r.history.rbegin(); it != r.history.rend(); ++it) {
+    h.Raw("<tr><th scope=\"row\">").Text(DateText(it->day)).Raw("</th><td>");
+    if (const auto sli = it->sli()) {
+      h.Text(FormatPercent(*sli));
+      if (ClassifyDay(*it, r.history_objective) == DayClass::kMet) {
+        h.Raw(" met");
+      } else {
+        h.Raw(" missed");
+      }
+    } else {
+      h.Raw("no data");
+    }
+    h.Raw("</td><td>").Int(it->good).Raw(" / ").Int(it->total).Raw("</td></tr>");
+  }
+  h.Raw("</tbody></table></details>");
+}
+
+void Charts(Html& h, const ServiceDetail& d) {
+  h.Raw("<h2>Charts</h2><nav class=\"range\" aria-label=\"Chart range\">");
+  for (const std::string_view range : {"24h", "7d", "30d"}) {
+    h.Raw("<a").LocalHref("/services/", d.row.name + "?range=" + std::string(range));
+    if (d.range == range) h.Raw(" aria-current=\"page\"");
+    h.Raw(">").Text(range).Raw("</a>");
+  }
+  h.Raw("</nav><div class=\"charts\">");
+  for (const Chart& c : d.sli_charts) LineChart(h, c);
+  if (!d.latency.lines.empty()) LineChart(h, d.latency);
+  for (const Chart& c : d.burn_down) LineChart(h, c);
+  h.Raw("</div>");
+}
+
+void FailedProbes(Html& h, const ServiceDetail& d) {
+  h.Raw("<h2>Failed probes, last 24 hours</h2><p>").Int(d.probes_24h).Raw(" probes");
+  if (d.failure_classes.empty()) {
+    h.Raw(", none failed.</p>");
+    return;
+  }
+  std::string classes;
+  for (const auto& [c, n] : d.failure_classes) {
+    classes += (classes.empty() ? "" : ", ") + std::to_string(n) + " " + c;
+  }
+  h.Raw("; failed: ").Text(classes).Raw(".</p>");
+  h.Raw(
+      "<table><thead><tr><th scope=\"col\">Time</th><th scope=\"col\">Error class</th>"
+      "<th scope=\"col\">HTTP status</th><th scope=\"col\">Duration</th>"
+      "<th scope=\"col\">Error</th></tr></thead><tbody>");
+  for (const FailedProbe& f : d.failures) {
+    h.Raw("<tr><th scope=\"row\">");
+    Time(h, f.time);
+    h.Raw("</th><td>").Text(f.error_class).Raw("</td><td>");
+    if (f.http_status) {
+      h.Int(f.http_status);
+    } else {
+      h.Raw("&ndash;");
+    }
+    h.Raw("</td><td>")
+        .Text(Fmt("%.0f ms", f.duration_seconds * 1000))
+        .Raw("</td><td>")
+        .Text(f.error)
+        .Raw("</td></tr>");
+  }
+  h.Raw("</tbody></table>");
+}
+
+}  // namespace
+
+std::string RenderOverview(const Overview& o) {
+  Html h;
+  h.Reserve(16384 + o.services.size() * 1400);
+  Head(h, (o.verdict.ok ? "OK: " : "Attention: ") + o.verdict.Text() + " - steadystate");
+  h.Raw("<main id=\"main\">");
+  OverviewVerdict(h, o);
+  Warnings(h, o.warnings);
+  if (!o.active_attacks.empty()) {
+    AttackTable(h, o.active_attacks, kOverviewTable, "Active chaos attacks", o.now, false);
+  }
+  ServicesTable(h, o);
+  if (!o.open_incidents.empty()) {
+    IncidentTable(h, o.open_incidents, kOverviewTable, "Open incidents", o.now);
+  }
+  h.Raw("<div class=\"panels\">");
+  HostPanel(h, o.host);
+  AlertsPanel(h, o.alerts);
+  h.Raw("</div></main>");
+  Foot(h);
+  return std::move(h).Take();
 }
 
 std::string RenderServicePage(const ServiceDetail& d) {
   const ServiceRow& r = d.row;
-  std::string out;
-  out.reserve(65536);
-  out += Head(r.name + ": " + std::string(HealthWord(r.health)) + " - steadystate");
-  out += "<main id=\"main\"><p><a href=\"/\">&larr; All services</a></p>";
-  const char* cls = r.health == Health::kMeeting || r.health == Health::kBurning ? "v-ok"
-                    : r.health == Health::kNoData                                ? "v-none"
-                                                                                 : "v-bad";
-  out += "<section class=\"verdict " + std::string(cls) +
-         "\" aria-labelledby=\"verdict\"><h1 id=\"verdict\">" + EscapeHtml(r.name) + " " +
-         Badge(r.health) + (r.critical ? " <span class=\"crit\">critical</span>" : "") +
-         "</h1><p>Last probe: " + LastProbeCell(r, d.now, When::kTime) + "</p>";
-  if (!r.attacks.empty()) {
-    out += "<p><strong>Chaos attack running:</strong></p>";
-    for (const AttackRow& a : Newest(r.attacks, kPerRow)) out += AttackLine(a, d.now);
-    if (r.attacks.size() > kPerRow) {
-      out += "<div>and " + std::to_string(r.attacks.size() - kPerRow) + " more (below)</div>";
-    }
-  }
-  out += "</section>" + Warnings(d.warnings);
-
-  out +=
-      "<table><caption>SLOs</caption><thead><tr><th scope=\"col\">SLO</th><th "
-      "scope=\"col\">Status</th>"
-      "<th scope=\"col\">SLI / objective (window)</th><th scope=\"col\">Good / total</th>"
-      "<th scope=\"col\">Error budget left</th><th scope=\"col\">Burn "
-      "rates</th></tr></thead><tbody>";
-  for (const SloRow& s : r.slos) {
-    std::string burns;
-    for (const auto& [label, value] : s.burn_rates) {
-      burns += (burns.empty() ? "" : ", ") + label + " " +
-               (value ? Fmt("%.2f", *value) + "&times;" : "&ndash;");
-    }
-    out +=
-        "<tr><th scope=\"row\">" + EscapeHtml(s.name) + "</th><td>" + Badge(s.health) +
-        (s.burning_tier ? " <span class=\"mu\">" + EscapeHtml(*s.burning_tier) + "</span>" : "") +
-        (s.error ? " <span class=\"bad\">" + EscapeHtml(*s.error) + "</span>" : "") + "</td><td>" +
-        SloSli(s) + "</td><td>" + std::to_string(s.good) + " / " + std::to_string(s.total) +
-        "</td><td>" + SloBudget(s) + "</td><td>" + burns + "</td></tr>";
-  }
-  out += "</tbody></table>";
-
-  out += "<h2>Last 90 days</h2>" + FullStrip(r);
-  out +=
-      "<details><summary>Daily figures</summary><table><thead><tr><th scope=\"col\">Day (UTC)</th>"
-      "<th scope=\"col\">" +
-      EscapeHtml(r.history_slo) + "</th><th scope=\"col\">Good / total</th></tr></thead><tbody>";
-  for (auto it = r.history.rbegin(); it != r.history.rend(); ++it) {
-    const auto sli = it->sli();
-    out += "<tr><th scope=\"row\">" + DateText(it->day) + "</th><td>" +
-           (sli ? FormatPercent(*sli) +
-                      (ClassifyDay(*it, r.history_objective) == DayClass::kMet ? " met" : " missed")
-                : std::string("no data")) +
-           "</td><td>" + std::to_string(it->good) + " / " + std::to_string(it->total) +
-           "</td></tr>";
-  }
-  out += "</tbody></table></details>";
-
-  out += "<h2>Charts</h2><nav class=\"range\" aria-label=\"Chart range\">";
-  for (const char* range : {"24h", "7d", "30d"}) {
-    out += "<a href=\"" + ServiceHref(r.name) + "?range=" + range + "\"" +
-           (d.range == range ? " aria-current=\"page\"" : "") + ">" + range + "</a>";
-  }
-  out += "</nav><div class=\"charts\">";
-  for (const Chart& c : d.sli_charts) out += LineChart(c);
-  if (!d.latency.lines.empty()) out += LineChart(d.latency);
-  for (const Chart& c : d.burn_down) out += LineChart(c);
-  out += "</div>";
-
-  out += "<h2>Failed probes, last 24 hours</h2><p>" + std::to_string(d.probes_24h) + " probes";
-  if (d.failure_classes.empty()) {
-    out += ", none failed.</p>";
-  } else {
-    std::string classes;
-    for (const auto& [c, n] : d.failure_classes)
-      classes += (classes.empty() ? "" : ", ") + std::to_string(n) + " " + c;
-    out += "; failed: " + EscapeHtml(classes) + ".</p>";
-    out +=
-        "<table><thead><tr><th scope=\"col\">Time</th><th scope=\"col\">Error class</th><th "
-        "scope=\"col\">HTTP "
-        "status</th><th scope=\"col\">Duration</th><th "
-        "scope=\"col\">Error</th></tr></thead><tbody>";
-    for (const FailedProbe& f : d.failures) {
-      out += "<tr><th scope=\"row\">" + Time(f.time) + "</th><td>" + EscapeHtml(f.error_class) +
-             "</td><td>" + (f.http_status ? std::to_string(f.http_status) : "&ndash;") +
-             "</td><td>" + Fmt("%.0f ms", f.duration_seconds * 1000) + "</td><td>" +
-             EscapeHtml(f.error) + "</td></tr>";
-    }
-    out += "</tbody></table>";
-  }
+  Html h;
+  h.Reserve(65536);
+  Head(h, r.name + ": " + std::string(HealthWord(r.health)) + " - steadystate");
+  h.Raw("<main id=\"main\"><p><a href=\"/\">&larr; All services</a></p>");
+  ServiceVerdict(h, d);
+  Warnings(h, d.warnings);
+  SloTable(h, r.slos);
+  DailyHistory(h, r);
+  Charts(h, d);
+  FailedProbes(h, d);
   if (d.incidents.empty()) {
-    out += "<h2>Incidents</h2><p>None open, and none opened in the last 30 days.</p>";
+    h.Raw("<h2>Incidents</h2><p>None open, and none opened in the last 30 days.</p>");
   } else {
-    IncidentTable(out, d.incidents, kServiceTable,
-                  "Incidents: open, and opened in the last 30 days", d.now);
+    IncidentTable(h, d.incidents, kServiceTable, "Incidents: open, and opened in the last 30 days",
+                  d.now);
   }
   if (d.attacks.empty()) {
-    out += "<h2>Chaos attacks, last 30 days</h2><p>None touched this service.</p>";
+    h.Raw("<h2>Chaos attacks, last 30 days</h2><p>None touched this service.</p>");
   } else {
-    AttackTable(out, d.attacks, kServiceTable,
+    AttackTable(h, d.attacks, kServiceTable,
                 "Chaos attacks that touched this service, last 30 days", d.now, true);
   }
-  out += "</main>" + Foot();
-  return out;
+  h.Raw("</main>");
+  Foot(h);
+  return std::move(h).Take();
 }
 
 std::string RenderNotFound(std::string_view name) {
-  std::string out = Head("No service " + std::string(name) + " - steadystate");
-  out += "<main id=\"main\"><section class=\"verdict v-none\"><h1>No service named &ldquo;" +
-         EscapeHtml(name) +
-         "&rdquo;</h1><p>It is not in this daemon's config, or has no SLOs. <a href=\"/\">All "
-         "services</a></p>"
-         "</section></main>";
-  return out + Foot();
+  Html h;
+  Head(h, "No service " + std::string(name) + " - steadystate");
+  h.Raw("<main id=\"main\"><section class=\"verdict v-none\"><h1>No service named &ldquo;")
+      .Text(name)
+      .Raw(
+          "&rdquo;</h1><p>It is not in this daemon's config, or has no SLOs. "
+          "<a href=\"/\">All services</a></p></section></main>");
+  Foot(h);
+  return std::move(h).Take();
 }
 
 }  // namespace steadystate::dashboard

@@ -1,6 +1,7 @@
 // The dashboard's pages as complete HTML documents: server-rendered tables and inline SVG,
 // CSS and a few lines of vanilla JavaScript embedded (no external asset, works offline and
-// with JavaScript off). Every string that comes from config or data is HTML-escaped.
+// with JavaScript off). Written with common/html.h's builder: every string that comes from
+// config or data is escaped, and only http(s) URLs from data become links.
 // Pure functions of the view model; thread-safe.
 #pragma once
 
@@ -8,12 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include "common/text.h"
 #include "dashboard/model.h"
 
 namespace steadystate::dashboard {
 
-using steadystate::EscapeHtml;  // common/text.h
 // "99.953%": at most three decimals, truncated towards zero (never rounded up to 100%).
 std::string FormatPercent(double ratio);
 // The overview strip's per-day figures (data-days), oldest day first, without separators.

@@ -171,8 +171,6 @@ std::string HumanDuration(double secs) {
   return sign + buf;
 }
 
-std::string HtmlEscape(std::string_view text) { return EscapeHtml(text); }
-
 std::string MarkdownEscape(std::string_view text) {
   std::string out;
   for (char c : text) {
@@ -194,13 +192,14 @@ Result<ReportFormat> ParseReportFormat(std::string_view text) {
                    "format: expected html, md or json, got \"" + std::string(text) + "\"");
 }
 
-BeforeAfterReport BuildBeforeAfterReport(const BeforeAfterInput& input) {
-  BeforeAfterReport r;
-  r.cutover = input.cutover;
-  r.window = input.window;
-  r.generated_at = input.now;
-  r.time_zone = input.time_zone;
-  PeriodData before, after;
+namespace {
+
+// The phases of BuildBeforeAfterReport, in order.
+
+// The two periods' bounds and lengths, and the weeks (counted from the before start) that
+// the weekly chart shows.
+void SetUpPeriods(const BeforeAfterInput& input, PeriodData& before, PeriodData& after,
+                  std::vector<WeekCount>& weeks) {
   before.summary.start = input.cutover - input.window;
   before.summary.end = input.cutover;
   after.summary.start = input.cutover;
@@ -210,17 +209,24 @@ BeforeAfterReport BuildBeforeAfterReport(const BeforeAfterInput& input) {
   }
   const auto week_count = static_cast<size_t>(
       std::ceil(ToSeconds(after.summary.end - before.summary.start) / ToSeconds(kWeek)));
-  r.weeks.resize(week_count);
-  for (size_t w = 0; w < week_count; ++w) r.weeks[w].start = before.summary.start + kWeek * w;
+  weeks.resize(week_count);
+  for (size_t w = 0; w < week_count; ++w) weeks[w].start = before.summary.start + kWeek * w;
+}
 
-  std::set<std::string> severities;
-  static const Correlation kEmpty;
-  const Correlation& corr = input.correlation ? *input.correlation : kEmpty;
+// The period that holds `t`, or nullptr.
+PeriodData* PeriodOf(Timestamp t, PeriodData& before, PeriodData& after) {
+  if (t >= before.summary.start && t < before.summary.end) return &before;
+  if (t >= after.summary.start && t < after.summary.end) return &after;
+  return nullptr;
+}
+
+// Counts each incident (by created_at) and each attack (by start) into its period and
+// week; collects the durations and every severity seen.
+void TallyCorrelation(const Correlation& corr, PeriodData& before, PeriodData& after,
+                      std::vector<WeekCount>& weeks, std::set<std::string>& severities) {
   for (const CorrelatedIncident& c : corr.incidents) {
     const Timestamp t = c.incident->created_at;
-    PeriodData* p = t >= before.summary.start && t < before.summary.end ? &before
-                    : t >= after.summary.start && t < after.summary.end ? &after
-                                                                        : nullptr;
+    PeriodData* p = PeriodOf(t, before, after);
     if (p == nullptr) continue;
     PeriodSummary& s = p->summary;
     ++s.incidents;
@@ -234,12 +240,10 @@ BeforeAfterReport BuildBeforeAfterReport(const BeforeAfterInput& input) {
     if (c.ttr_seconds) p->ttr.push_back(*c.ttr_seconds);
     if (c.tbf_seconds) p->tbf.push_back(*c.tbf_seconds);
     const auto week = static_cast<size_t>((t - before.summary.start) / kWeek);
-    if (week < r.weeks.size()) ++r.weeks[week].by_severity[c.incident->severity];
+    if (week < weeks.size()) ++weeks[week].by_severity[c.incident->severity];
   }
   for (const AttackDetection& d : corr.attacks) {
-    PeriodData* p = d.start >= before.summary.start && d.start < before.summary.end ? &before
-                    : d.start >= after.summary.start && d.start < after.summary.end ? &after
-                                                                                    : nullptr;
+    PeriodData* p = PeriodOf(d.start, before, after);
     if (p == nullptr) continue;
     ++p->summary.attacks;
     if (d.sli_broken()) {
@@ -258,9 +262,12 @@ BeforeAfterReport BuildBeforeAfterReport(const BeforeAfterInput& input) {
           static_cast<double>(s.detected_attacks) / static_cast<double>(s.broken_attacks);
     }
   }
-  r.severities.assign(severities.begin(), severities.end());
+}
 
-  // The changes, headline first.
+// The incident rates (the high-severity headline first, then all, then each severity),
+// pages, the durations and attacks run.
+void AddIncidentChanges(const BeforeAfterInput& input, const PeriodData& before,
+                        const PeriodData& after, BeforeAfterReport& r) {
   const double wb = before.summary.weeks, wa = after.summary.weeks;
   if (!input.high_severities.empty()) {
     uint64_t hb = 0, ha = 0;
@@ -298,32 +305,34 @@ BeforeAfterReport BuildBeforeAfterReport(const BeforeAfterInput& input) {
                                      after.summary.ttr.median, before.ttr, after.ttr));
   r.changes.push_back(DurationChange("p90 TTR", before.summary.ttr.p90, after.summary.ttr.p90,
                                      before.ttr, after.ttr));
-  {
-    Change mtbf = DurationChange("MTBF", before.summary.tbf.mean, after.summary.tbf.mean,
-                                 before.tbf, after.tbf);
-    mtbf.lower_is_better = false;
-    r.changes.push_back(std::move(mtbf));
-  }
+  Change mtbf = DurationChange("MTBF", before.summary.tbf.mean, after.summary.tbf.mean, before.tbf,
+                               after.tbf);
+  mtbf.lower_is_better = false;
+  r.changes.push_back(std::move(mtbf));
   r.changes.push_back(RateChange("Chaos attacks run", before.summary.attacks, wb,
                                  after.summary.attacks, wa, /*lower_is_better=*/false));
-  {
-    Change cov;
-    cov.metric = "Detection coverage";
-    cov.unit = "ratio";
-    cov.lower_is_better = false;
-    cov.before = before.summary.detection_coverage;
-    cov.after = after.summary.detection_coverage;
-    if (cov.before && cov.after) {
-      const PeriodSummary& b = before.summary;
-      const PeriodSummary& a = after.summary;
-      cov.p_value = FisherExactTwoSided(b.detected_attacks, b.broken_attacks - b.detected_attacks,
-                                        a.detected_attacks, a.broken_attacks - a.detected_attacks);
-      cov.test = "fisher-exact";
-    }
-    Describe(cov);
-    r.changes.push_back(std::move(cov));
+}
+
+// The share of SLI-breaking attacks that were detected, with Fisher's exact test.
+Change DetectionCoverageChange(const PeriodSummary& b, const PeriodSummary& a) {
+  Change cov;
+  cov.metric = "Detection coverage";
+  cov.unit = "ratio";
+  cov.lower_is_better = false;
+  cov.before = b.detection_coverage;
+  cov.after = a.detection_coverage;
+  if (cov.before && cov.after) {
+    cov.p_value = FisherExactTwoSided(b.detected_attacks, b.broken_attacks - b.detected_attacks,
+                                      a.detected_attacks, a.broken_attacks - a.detected_attacks);
+    cov.test = "fisher-exact";
   }
-  for (const ServiceAttainmentInput& s : input.sla) {
+  Describe(cov);
+  return cov;
+}
+
+// Each critical service's attainment per period: a row for the chart and a change.
+void AddSlaChanges(const std::vector<ServiceAttainmentInput>& sla, BeforeAfterReport& r) {
+  for (const ServiceAttainmentInput& s : sla) {
     SlaRow row{s.service, s.objective, std::nullopt, std::nullopt};
     if (s.total_before > 0) {
       row.before = static_cast<double>(s.good_before) / static_cast<double>(s.total_before);
@@ -354,6 +363,27 @@ BeforeAfterReport BuildBeforeAfterReport(const BeforeAfterInput& input) {
     r.changes.push_back(std::move(c));
     r.sla.push_back(std::move(row));
   }
+}
+
+}  // namespace
+
+BeforeAfterReport BuildBeforeAfterReport(const BeforeAfterInput& input) {
+  BeforeAfterReport r;
+  r.cutover = input.cutover;
+  r.window = input.window;
+  r.generated_at = input.now;
+  r.time_zone = input.time_zone;
+  PeriodData before, after;
+  SetUpPeriods(input, before, after, r.weeks);
+  static const Correlation kEmpty;
+  std::set<std::string> severities;
+  TallyCorrelation(input.correlation ? *input.correlation : kEmpty, before, after, r.weeks,
+                   severities);
+  r.severities.assign(severities.begin(), severities.end());
+  // The changes, headline first.
+  AddIncidentChanges(input, before, after, r);
+  r.changes.push_back(DetectionCoverageChange(before.summary, after.summary));
+  AddSlaChanges(input.sla, r);
 
   std::sort(before.ttr.begin(), before.ttr.end());
   std::sort(after.ttr.begin(), after.ttr.end());

@@ -203,8 +203,8 @@ Result<std::string> RenderAttackHtml(const AttackReport& report);
 enum class ReportFormat { kHtml, kMarkdown, kJson };
 Result<ReportFormat> ParseReportFormat(std::string_view text);
 
-// Escaping, exposed for tests.
-std::string HtmlEscape(std::string_view text);
-std::string MarkdownEscape(std::string_view text);  // for table cells and inline text
+// Markdown escaping for table cells and inline text, exposed for tests. (HTML is escaped
+// by common/html.h's builder.)
+std::string MarkdownEscape(std::string_view text);
 
 }  // namespace steadystate::incidents

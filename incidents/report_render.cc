@@ -1,7 +1,7 @@
 // Renderers of the report models: JSON, Markdown and self-contained HTML with inline SVG.
 // The HTML has no script and loads nothing: it can be mailed, attached to a ticket or
-// opened from disk. Every string that comes from data goes through HtmlEscape (HTML and
-// SVG text) or MarkdownEscape.
+// opened from disk. The HTML is written with common/html.h's builder, which escapes every
+// string from data; Markdown text goes through MarkdownEscape.
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "common/html.h"
 #include "incidents/report.h"
 
 namespace steadystate::incidents {
@@ -97,8 +98,6 @@ std::string_view Verdict(const Change& c) {
 constexpr std::array<const char*, 8> kPalette = {"#b2182b", "#ef8a62", "#f4a582", "#92c5de",
                                                  "#4393c3", "#2166ac", "#7f7f7f", "#bcbd22"};
 
-std::string Px(double v) { return Fixed(v, 1); }
-
 // A "nice" axis maximum >= v: 1, 2 or 5 times a power of ten.
 double NiceCeiling(double v) {
   if (v <= 0) return 1;
@@ -115,38 +114,67 @@ struct Plot {
   double bottom() const { return top + height; }
 };
 
-void SvgOpen(std::string& out, const std::string& id, double w, double h,
-             const std::string& label) {
-  out += "<svg id=\"" + id + "\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + Px(w) +
-         " " + Px(h) + "\" width=\"" + Px(w) + "\" height=\"" + Px(h) +
-         "\" role=\"img\" aria-label=\"" + HtmlEscape(label) + "\">";
+void SvgOpen(Html& h, std::string_view id, double w, double height, std::string_view label) {
+  h.Raw("<svg")
+      .Attr("id", id)
+      .Raw(" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ")
+      .Fixed(w, 1)
+      .Raw(" ")
+      .Fixed(height, 1)
+      .Raw("\" width=\"")
+      .Fixed(w, 1)
+      .Raw("\" height=\"")
+      .Fixed(height, 1)
+      .Raw("\" role=\"img\"")
+      .Attr("aria-label", label)
+      .Raw(">");
 }
 
-void Text(std::string& out, double x, double y, const std::string& text,
-          const std::string& cls = "", const std::string& anchor = "start") {
-  out += "<text x=\"" + Px(x) + "\" y=\"" + Px(y) + "\" text-anchor=\"" + anchor + "\"" +
-         (cls.empty() ? "" : " class=\"" + cls + "\"") + ">" + HtmlEscape(text) + "</text>";
+void SvgText(Html& h, double x, double y, std::string_view text, std::string_view cls = "",
+             std::string_view anchor = "start") {
+  h.Raw("<text x=\"").Fixed(x, 1).Raw("\" y=\"").Fixed(y, 1).Raw("\"").Attr("text-anchor", anchor);
+  if (!cls.empty()) h.Attr("class", cls);
+  h.Raw(">").Text(text).Raw("</text>");
+}
+
+// A path's d for the horizontal or vertical line from (x, y): "M<x> <y> <dir><to>".
+void SvgLine(Html& h, HtmlMarkup cls, double x, double y, HtmlMarkup dir, double to) {
+  h.Raw("<path class=\"").Raw(cls).Raw("\" d=\"M").Fixed(x, 1).Raw(" ").Fixed(y, 1).Raw(" ");
+  h.Raw(dir).Fixed(to, 1).Raw("\"/>");
+}
+
+// The axes' corner: up the left side and along the bottom.
+void SvgAxes(Html& h, double left, double top, double bottom, double right) {
+  h.Raw("<path class=\"axis\" d=\"M").Fixed(left, 1).Raw(" ").Fixed(top, 1).Raw(" V");
+  h.Fixed(bottom, 1).Raw(" H").Fixed(right, 1).Raw("\"/>");
 }
 
 // Y axis with 5 ticks from 0 to `max`, labelled by `label`.
-void YAxis(std::string& out, const Plot& p, double max, const std::string& title,
+void YAxis(Html& h, const Plot& p, double max, std::string_view title,
            const std::function<std::string(double)>& label) {
-  out += "<path class=\"axis\" d=\"M" + Px(p.left) + " " + Px(p.top) + " V" + Px(p.bottom()) +
-         " H" + Px(p.right()) + "\"/>";
+  SvgAxes(h, p.left, p.top, p.bottom(), p.right());
   for (int i = 0; i <= 4; ++i) {
     const double v = max * i / 4;
     const double y = p.bottom() - p.height * i / 4;
-    out += "<path class=\"grid\" d=\"M" + Px(p.left) + " " + Px(y) + " H" + Px(p.right()) + "\"/>";
-    Text(out, p.left - 6, y + 4, label(v), "tick", "end");
+    SvgLine(h, "grid", p.left, y, "H", p.right());
+    SvgText(h, p.left - 6, y + 4, label(v), "tick", "end");
   }
-  out += "<text class=\"axis-title\" transform=\"translate(14 " + Px(p.top + p.height / 2) +
-         ") rotate(-90)\" text-anchor=\"middle\">" + HtmlEscape(title) + "</text>";
+  h.Raw("<text class=\"axis-title\" transform=\"translate(14 ")
+      .Fixed(p.top + p.height / 2, 1)
+      .Raw(") rotate(-90)\" text-anchor=\"middle\">")
+      .Text(title)
+      .Raw("</text>");
 }
 
-std::string WeeklyIncidentsSvg(const BeforeAfterReport& r, const InstantFormatter& f) {
+// A bar as a closed path from (x, y): across `w`, down `height`, back; its tooltip.
+void SvgBar(Html& h, double x, double y, double w, double height, std::string_view title) {
+  h.Raw(" d=\"M").Fixed(x, 1).Raw(" ").Fixed(y, 1).Raw(" h").Fixed(w, 1).Raw(" v");
+  h.Fixed(height, 1).Raw(" h").Fixed(-w, 1).Raw(" Z\"><title>").Text(title).Raw("</title></path>");
+}
+
+void WeeklyIncidentsSvg(Html& h, const BeforeAfterReport& r, const InstantFormatter& f) {
   Plot p;
-  std::string out;
-  SvgOpen(out, "weekly-incidents", 800, 300, "Incidents per week by severity");
+  SvgOpen(h, "weekly-incidents", 800, 300, "Incidents per week by severity");
   size_t max_total = 0;
   for (const WeekCount& w : r.weeks) {
     size_t total = 0;
@@ -155,7 +183,7 @@ std::string WeeklyIncidentsSvg(const BeforeAfterReport& r, const InstantFormatte
   }
   // Four whole-number ticks: the step is a nice number, the top four steps.
   const double ymax = 4 * std::max(1.0, NiceCeiling(static_cast<double>(max_total) / 4));
-  YAxis(out, p, ymax, "incidents per week", [](double v) { return Fixed(v, 0); });
+  YAxis(h, p, ymax, "incidents per week", [](double v) { return Fixed(v, 0); });
   const size_t n = std::max<size_t>(r.weeks.size(), 1);
   const double slot = p.width / static_cast<double>(n);
   for (size_t i = 0; i < r.weeks.size(); ++i) {
@@ -164,41 +192,37 @@ std::string WeeklyIncidentsSvg(const BeforeAfterReport& r, const InstantFormatte
     for (size_t s = 0; s < r.severities.size(); ++s) {
       auto it = w.by_severity.find(r.severities[s]);
       if (it == w.by_severity.end() || it->second == 0) continue;
-      const double h = p.height * static_cast<double>(it->second) / ymax;
-      y -= h;
+      const double bar = p.height * static_cast<double>(it->second) / ymax;
+      y -= bar;
       const std::string sev = r.severities[s].empty() ? "none" : r.severities[s];
-      out += "<path class=\"bar\" fill=\"" + std::string(kPalette[s % kPalette.size()]) +
-             "\" d=\"M" + Px(p.left + slot * static_cast<double>(i) + 1) + " " + Px(y) + " h" +
-             Px(slot - 2) + " v" + Px(h) + " h" + Px(-(slot - 2)) + " Z\"><title>" +
-             HtmlEscape("week of " + f.FormatDate(w.start) + ": " + std::to_string(it->second) +
-                        " " + sev) +
-             "</title></path>";
+      h.Raw("<path class=\"bar\"").Attr("fill", kPalette[s % kPalette.size()]);
+      SvgBar(h, p.left + slot * static_cast<double>(i) + 1, y, slot - 2, bar,
+             "week of " + f.FormatDate(w.start) + ": " + std::to_string(it->second) + " " + sev);
     }
     if (i % std::max<size_t>(1, n / 8) == 0) {
-      Text(out, p.left + slot * static_cast<double>(i) + slot / 2, p.bottom() + 16,
-           f.FormatDate(w.start).substr(5), "tick", "middle");
+      SvgText(h, p.left + slot * static_cast<double>(i) + slot / 2, p.bottom() + 16,
+              f.FormatDate(w.start).substr(5), "tick", "middle");
     }
   }
   // The cutover marker.
   const Timestamp first = r.weeks.empty() ? r.cutover : r.weeks.front().start;
   const double x = p.left + slot * ToSeconds(r.cutover - first) / ToSeconds(std::chrono::days(7));
-  out += "<path class=\"cutover\" d=\"M" + Px(x) + " " + Px(p.top - 10) + " V" + Px(p.bottom()) +
-         "\"/>";
-  Text(out, x + 4, p.top - 2, "cutover " + f.FormatDate(r.cutover), "cutover-label");
+  SvgLine(h, "cutover", x, p.top - 10, "V", p.bottom());
+  SvgText(h, x + 4, p.top - 2, "cutover " + f.FormatDate(r.cutover), "cutover-label");
   // Legend.
   double lx = p.left;
   for (size_t s = 0; s < r.severities.size(); ++s) {
-    out += "<rect x=\"" + Px(lx) + "\" y=\"278\" width=\"10\" height=\"10\" fill=\"" +
-           kPalette[s % kPalette.size()] + "\"/>";
+    h.Raw("<rect x=\"").Fixed(lx, 1).Raw("\" y=\"278\" width=\"10\" height=\"10\"");
+    h.Attr("fill", kPalette[s % kPalette.size()]).Raw("/>");
     const std::string sev = r.severities[s].empty() ? "none" : r.severities[s];
-    Text(out, lx + 14, 287, sev, "legend");
+    SvgText(h, lx + 14, 287, sev, "legend");
     lx += 20 + 8 * static_cast<double>(sev.size());
   }
-  return out + "</svg>";
+  h.Raw("</svg>");
 }
 
 // TTR distributions as the share of resolved incidents per duration band.
-std::string TtrDistributionSvg(const BeforeAfterReport& r) {
+void TtrDistributionSvg(Html& h, const BeforeAfterReport& r) {
   struct Band {
     double upper_seconds;
     const char* label;
@@ -228,42 +252,40 @@ std::string TtrDistributionSvg(const BeforeAfterReport& r) {
   for (size_t i = 0; i < kBands.size(); ++i) max = std::max({max, before[i], after[i]});
   const double ymax = std::min(1.0, NiceCeiling(std::max(max, 0.01) * 100) / 100);
   Plot p;
-  std::string out;
-  SvgOpen(out, "ttr-distribution", 800, 300, "Time to resolution before and after");
-  YAxis(out, p, ymax, "share of resolved incidents",
+  SvgOpen(h, "ttr-distribution", 800, 300, "Time to resolution before and after");
+  YAxis(h, p, ymax, "share of resolved incidents",
         [](double v) { return Fixed(v * 100, 0) + "%"; });
   const double slot = p.width / kBands.size();
   for (size_t i = 0; i < kBands.size(); ++i) {
     for (int k = 0; k < 2; ++k) {
       const double v = k == 0 ? before[i] : after[i];
-      const double h = p.height * v / ymax;
+      const double bar = p.height * v / ymax;
       const double x = p.left + slot * static_cast<double>(i) + 6 + k * (slot - 12) / 2;
-      out += std::string("<path class=\"bar ") + (k == 0 ? "before" : "after") + "\" d=\"M" +
-             Px(x) + " " + Px(p.bottom() - h) + " h" + Px((slot - 12) / 2) + " v" + Px(h) + " h" +
-             Px(-(slot - 12) / 2) + " Z\"><title>" +
-             HtmlEscape(std::string(k == 0 ? "before" : "after") + ", TTR " + kBands[i].label +
-                        ": " + Fixed(v * 100, 1) + "%") +
-             "</title></path>";
+      const std::string_view period = k == 0 ? "before" : "after";
+      h.Raw("<path class=\"bar ").Text(period).Raw("\"");
+      SvgBar(h, x, p.bottom() - bar, (slot - 12) / 2, bar,
+             std::string(period) + ", TTR " + kBands[i].label + ": " + Fixed(v * 100, 1) + "%");
     }
-    Text(out, p.left + slot * static_cast<double>(i) + slot / 2, p.bottom() + 16, kBands[i].label,
-         "tick", "middle");
+    SvgText(h, p.left + slot * static_cast<double>(i) + slot / 2, p.bottom() + 16, kBands[i].label,
+            "tick", "middle");
   }
-  out += "<rect x=\"" + Px(p.left) + "\" y=\"278\" width=\"10\" height=\"10\" class=\"before\"/>";
-  Text(out, p.left + 14, 287,
-       "before (" + std::to_string(r.ttr_before.size()) + " resolved incidents)", "legend");
-  out +=
-      "<rect x=\"" + Px(p.left + 260) + "\" y=\"278\" width=\"10\" height=\"10\" class=\"after\"/>";
-  Text(out, p.left + 274, 287,
-       "after (" + std::to_string(r.ttr_after.size()) + " resolved incidents)", "legend");
-  return out + "</svg>";
+  h.Raw("<rect x=\"")
+      .Fixed(p.left, 1)
+      .Raw("\" y=\"278\" width=\"10\" height=\"10\" class=\"before\"/>");
+  SvgText(h, p.left + 14, 287,
+          "before (" + std::to_string(r.ttr_before.size()) + " resolved incidents)", "legend");
+  h.Raw("<rect x=\"").Fixed(p.left + 260, 1);
+  h.Raw("\" y=\"278\" width=\"10\" height=\"10\" class=\"after\"/>");
+  SvgText(h, p.left + 274, 287,
+          "after (" + std::to_string(r.ttr_after.size()) + " resolved incidents)", "legend");
+  h.Raw("</svg>");
 }
 
-std::string SlaSvg(const BeforeAfterReport& r) {
+void SlaSvg(Html& h, const BeforeAfterReport& r) {
   const double row_h = 44;
   const double height = 50 + row_h * static_cast<double>(std::max<size_t>(r.sla.size(), 1));
   Plot p{160, 20, 600, height - 50};
-  std::string out;
-  SvgOpen(out, "sla-attainment", 800, height, "SLA attainment per service");
+  SvgOpen(h, "sla-attainment", 800, height, "SLA attainment per service");
   double lo = 1;
   for (const SlaRow& s : r.sla) {
     lo = std::min(lo, s.objective);
@@ -273,33 +295,30 @@ std::string SlaSvg(const BeforeAfterReport& r) {
   const double span = std::max(1 - lo, 0.001);
   lo = std::max(0.0, 1 - span * 1.25);
   auto x_of = [&](double v) { return p.left + p.width * (std::clamp(v, lo, 1.0) - lo) / (1 - lo); };
-  out += "<path class=\"axis\" d=\"M" + Px(p.left) + " " + Px(p.bottom()) + " H" + Px(p.right()) +
-         "\"/>";
+  SvgLine(h, "axis", p.left, p.bottom(), "H", p.right());
   for (int i = 0; i <= 4; ++i) {
     const double v = lo + (1 - lo) * i / 4;
-    out += "<path class=\"grid\" d=\"M" + Px(x_of(v)) + " " + Px(p.top) + " V" + Px(p.bottom()) +
-           "\"/>";
-    Text(out, x_of(v), p.bottom() + 16, Fixed(v * 100, 2) + "%", "tick", "middle");
+    SvgLine(h, "grid", x_of(v), p.top, "V", p.bottom());
+    SvgText(h, x_of(v), p.bottom() + 16, Fixed(v * 100, 2) + "%", "tick", "middle");
   }
   for (size_t i = 0; i < r.sla.size(); ++i) {
     const SlaRow& s = r.sla[i];
     const double y = p.top + row_h * static_cast<double>(i);
-    Text(out, p.left - 8, y + 22, s.service, "tick", "end");
+    SvgText(h, p.left - 8, y + 22, s.service, "tick", "end");
     for (int k = 0; k < 2; ++k) {
       const std::optional<double>& v = k == 0 ? s.before : s.after;
       if (!v) continue;
-      out +=
-          std::string("<path class=\"bar ") + (k == 0 ? "before" : "after") + "\" d=\"M" +
-          Px(p.left) + " " + Px(y + 6 + k * 16) + " H" + Px(x_of(*v)) + " v14 H" + Px(p.left) +
-          " Z\"><title>" +
-          HtmlEscape(s.service + (k == 0 ? " before: " : " after: ") + Fixed(*v * 100, 3) + "%") +
-          "</title></path>";
+      h.Raw("<path class=\"bar ").Text(k == 0 ? "before" : "after").Raw("\" d=\"M");
+      h.Fixed(p.left, 1).Raw(" ").Fixed(y + 6 + k * 16, 1).Raw(" H").Fixed(x_of(*v), 1);
+      h.Raw(" v14 H").Fixed(p.left, 1).Raw(" Z\"><title>");
+      h.Text(s.service + (k == 0 ? " before: " : " after: ") + Fixed(*v * 100, 3) + "%");
+      h.Raw("</title></path>");
     }
-    out += "<path class=\"objective\" d=\"M" + Px(x_of(s.objective)) + " " + Px(y + 2) + " V" +
-           Px(y + 40) + "\"><title>" +
-           HtmlEscape("objective " + Fixed(s.objective * 100, 3) + "%") + "</title></path>";
+    h.Raw("<path class=\"objective\" d=\"M").Fixed(x_of(s.objective), 1).Raw(" ");
+    h.Fixed(y + 2, 1).Raw(" V").Fixed(y + 40, 1).Raw("\"><title>");
+    h.Text("objective " + Fixed(s.objective * 100, 3) + "%").Raw("</title></path>");
   }
-  return out + "</svg>";
+  h.Raw("</svg>");
 }
 
 constexpr std::string_view kStyle = R"(
@@ -316,11 +335,14 @@ svg{display:block;margin:1em 0;font-size:11px}.axis{stroke:#444;fill:none}.grid{
 .success{stroke:#1a7f37}.latency{stroke:#6a3d9a}.cpu{stroke:#d95f02}.alert{fill:#b42318}.incident{fill:#2166ac}
 )";
 
-std::string HtmlHead(const std::string& title) {
-  return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-         "<title>" +
-         HtmlEscape(title) + "</title><style>" + std::string(kStyle) + "</style></head><body>\n";
+void HtmlHead(Html& h, std::string_view title) {
+  h.Raw(
+       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>")
+      .Text(title)
+      .Raw("</title><style>")
+      .Raw(HtmlMarkup(kStyle))
+      .Raw("</style></head><body>\n");
 }
 
 // Markdown table cell text.
@@ -445,42 +467,74 @@ Result<std::string> RenderBeforeAfterMarkdown(const BeforeAfterReport& r) {
 Result<std::string> RenderBeforeAfterHtml(const BeforeAfterReport& r) {
   auto f = InstantFormatter::Make(r.time_zone);
   if (!f.ok()) return f.error();
-  std::string out = HtmlHead("Before and after chaos engineering");
-  out += "<h1>Before and after chaos engineering</h1>\n<p class=\"muted\">Cutover <b>" +
-         HtmlEscape(f->Format(r.cutover)) +
-         "</b>. Before: " + HtmlEscape(f->Format(r.before.start)) + " to " +
-         HtmlEscape(f->Format(r.before.end)) + " (" + Num(r.before.weeks) +
-         " weeks). After: " + HtmlEscape(f->Format(r.after.start)) + " to " +
-         HtmlEscape(f->Format(r.after.end)) + " (" + Num(r.after.weeks) + " weeks).</p>\n";
-  out += "<h2>Headline</h2>\n<ul id=\"headline\">";
-  for (const std::string& line : HeadlineSentences(r)) out += "<li>" + HtmlEscape(line) + "</li>";
-  out += "</ul>\n<h2>Incidents per week by severity</h2>\n" + WeeklyIncidentsSvg(r, *f) + "\n";
-  out += "<h2>Time to resolution, before and after</h2>\n" + TtrDistributionSvg(r) + "\n";
-  if (!r.sla.empty()) out += "<h2>SLA attainment per service</h2>\n" + SlaSvg(r) + "\n";
-  out +=
-      "<h2>All changes</h2>\n<table id=\"changes\"><tr><th>metric</th><th>before</th>"
-      "<th>after</th><th>change</th><th>relative</th><th>p</th><th>test</th></tr>";
-  for (const Change& c : r.changes) {
-    out += "<tr class=\"" + std::string(Verdict(c)) + "\"><td>" +
-           HtmlEscape(c.metric + (c.unit == "per week" ? " per week" : "")) + "</td><td>" +
-           HtmlEscape(ValueText(c.before, c.unit)) + "</td><td>" +
-           HtmlEscape(ValueText(c.after, c.unit)) + "</td><td>" + HtmlEscape(AbsoluteText(c)) +
-           "</td><td>" + HtmlEscape(RelativeText(c.relative)) + "</td><td>" +
-           HtmlEscape(PText(c.p_value)) + "</td><td>" +
-           HtmlEscape(c.test.empty() ? "not tested" : c.test) + "</td></tr>";
+  Html h;
+  HtmlHead(h, "Before and after chaos engineering");
+  h.Raw("<h1>Before and after chaos engineering</h1>\n<p class=\"muted\">Cutover <b>")
+      .Text(f->Format(r.cutover))
+      .Raw("</b>. Before: ")
+      .Text(f->Format(r.before.start))
+      .Raw(" to ")
+      .Text(f->Format(r.before.end))
+      .Raw(" (")
+      .Text(Num(r.before.weeks))
+      .Raw(" weeks). After: ")
+      .Text(f->Format(r.after.start))
+      .Raw(" to ")
+      .Text(f->Format(r.after.end))
+      .Raw(" (")
+      .Text(Num(r.after.weeks))
+      .Raw(" weeks).</p>\n");
+  h.Raw("<h2>Headline</h2>\n<ul id=\"headline\">");
+  for (const std::string& line : HeadlineSentences(r)) h.Raw("<li>").Text(line).Raw("</li>");
+  h.Raw("</ul>\n<h2>Incidents per week by severity</h2>\n");
+  WeeklyIncidentsSvg(h, r, *f);
+  h.Raw("\n<h2>Time to resolution, before and after</h2>\n");
+  TtrDistributionSvg(h, r);
+  h.Raw("\n");
+  if (!r.sla.empty()) {
+    h.Raw("<h2>SLA attainment per service</h2>\n");
+    SlaSvg(h, r);
+    h.Raw("\n");
   }
-  out +=
-      "</table>\n<p class=\"muted\">Counts per week are compared with the exact conditional "
-      "test for two Poisson rates, durations with the Mann-Whitney U test, detection coverage "
-      "with Fisher's exact test; all two-sided. p &ge; 0.05 means the change could be chance. "
-      "Incidents still open: " +
-      std::to_string(r.before.open_incidents) + " before, " +
-      std::to_string(r.after.open_incidents) +
-      " after (no TTR yet). Incidents with negative durations from clock skew: " +
-      std::to_string(r.before.negative_durations + r.after.negative_durations) + ". Generated " +
-      HtmlEscape(f->Format(r.generated_at)) + " (" + HtmlEscape(f->zone_name()) +
-      ").</p>\n</body></html>\n";
-  return out;
+  h.Raw(
+      "<h2>All changes</h2>\n<table id=\"changes\"><tr><th>metric</th><th>before</th>"
+      "<th>after</th><th>change</th><th>relative</th><th>p</th><th>test</th></tr>");
+  for (const Change& c : r.changes) {
+    h.Raw("<tr")
+        .Attr("class", Verdict(c))
+        .Raw("><td>")
+        .Text(c.metric)
+        .Text(c.unit == "per week" ? " per week" : "")
+        .Raw("</td><td>")
+        .Text(ValueText(c.before, c.unit))
+        .Raw("</td><td>")
+        .Text(ValueText(c.after, c.unit))
+        .Raw("</td><td>")
+        .Text(AbsoluteText(c))
+        .Raw("</td><td>")
+        .Text(RelativeText(c.relative))
+        .Raw("</td><td>")
+        .Text(PText(c.p_value))
+        .Raw("</td><td>")
+        .Text(c.test.empty() ? "not tested" : c.test)
+        .Raw("</td></tr>");
+  }
+  h.Raw(
+       "</table>\n<p class=\"muted\">Counts per week are compared with the exact conditional "
+       "test for two Poisson rates, durations with the Mann-Whitney U test, detection coverage "
+       "with Fisher's exact test; all two-sided. p &ge; 0.05 means the change could be chance. "
+       "Incidents still open: ")
+      .Int(r.before.open_incidents)
+      .Raw(" before, ")
+      .Int(r.after.open_incidents)
+      .Raw(" after (no TTR yet). Incidents with negative durations from clock skew: ")
+      .Int(r.before.negative_durations + r.after.negative_durations)
+      .Raw(". Generated ")
+      .Text(f->Format(r.generated_at))
+      .Raw(" (")
+      .Text(f->zone_name())
+      .Raw(").</p>\n</body></html>\n");
+  return std::move(h).Take();
 }
 
 // ------------------------------------------------------------------------------------
@@ -536,11 +590,11 @@ std::string Verdict(const AttackReport& r) {
 }
 
 // The timeline: one panel per series, the attack window shaded across all of them.
-std::string TimelineSvg(const AttackReport& r, const InstantFormatter& f) {
+void TimelineSvg(Html& h, const AttackReport& r, const InstantFormatter& f) {
   struct Panel {
     std::string title;
     const std::vector<TimelinePoint>* points;
-    std::string cls;
+    std::string_view cls;
     double max;
     std::function<std::string(double)> label;
   };
@@ -559,75 +613,85 @@ std::string TimelineSvg(const AttackReport& r, const InstantFormatter& f) {
   const double panel_h = 90, gap = 28, left = 70, width = 700;
   const double events_top = 20 + (panel_h + gap) * static_cast<double>(panels.size());
   const double height = events_top + 90;
-  std::string out;
-  SvgOpen(out, "attack-timeline", 800, height, "Attack timeline");
+  SvgOpen(h, "attack-timeline", 800, height, "Attack timeline");
   const double span = std::max(1.0, ToSeconds(r.range_end - r.range_start));
   auto x_of = [&](Timestamp t) {
     return left + width * std::clamp(ToSeconds(t - r.range_start) / span, 0.0, 1.0);
   };
   // Shading: the attack window, then the grace after it.
-  out += "<rect class=\"attack\" x=\"" + Px(x_of(r.attack.start)) + "\" y=\"10\" width=\"" +
-         Px(std::max(1.0, x_of(r.window_end) - x_of(r.attack.start))) + "\" height=\"" +
-         Px(height - 40) + "\"><title>" +
-         HtmlEscape("attack " + f.Format(r.attack.start) + " to " + f.Format(r.window_end) +
-                    (r.open ? " (still running)" : "")) +
-         "</title></rect>";
+  h.Raw("<rect class=\"attack\" x=\"")
+      .Fixed(x_of(r.attack.start), 1)
+      .Raw("\" y=\"10\" width=\"")
+      .Fixed(std::max(1.0, x_of(r.window_end) - x_of(r.attack.start)), 1)
+      .Raw("\" height=\"")
+      .Fixed(height - 40, 1)
+      .Raw("\"><title>")
+      .Text("attack " + f.Format(r.attack.start) + " to " + f.Format(r.window_end) +
+            (r.open ? " (still running)" : ""))
+      .Raw("</title></rect>");
   for (size_t i = 0; i < panels.size(); ++i) {
     const Panel& panel = panels[i];
     Plot p{left, 20 + (panel_h + gap) * static_cast<double>(i), width, panel_h};
-    Text(out, left, p.top - 6, panel.title, "legend");
-    out += "<path class=\"axis\" d=\"M" + Px(p.left) + " " + Px(p.top) + " V" + Px(p.bottom()) +
-           " H" + Px(p.right()) + "\"/>";
+    SvgText(h, left, p.top - 6, panel.title, "legend");
+    SvgAxes(h, p.left, p.top, p.bottom(), p.right());
     for (int k = 0; k <= 2; ++k) {
       const double y = p.bottom() - p.height * k / 2;
-      Text(out, p.left - 6, y + 4, panel.label(panel.max * k / 2), "tick", "end");
+      SvgText(h, p.left - 6, y + 4, panel.label(panel.max * k / 2), "tick", "end");
     }
-    std::string d;
+    Html d;
     Timestamp prev{};
     for (const TimelinePoint& pt : *panel.points) {
       const double y = p.bottom() - p.height * std::clamp(pt.value / panel.max, 0.0, 1.0);
       // A gap of more than two minutes breaks the line rather than bridging it.
-      const bool move = d.empty() || pt.t - prev > std::chrono::minutes(2);
-      d += (move ? "M" : "L") + Px(x_of(pt.t)) + " " + Px(y) + " ";
+      if (d.empty() || pt.t - prev > std::chrono::minutes(2)) {
+        d.Raw("M");
+      } else {
+        d.Raw("L");
+      }
+      d.Fixed(x_of(pt.t), 1).Raw(" ").Fixed(y, 1).Raw(" ");
       prev = pt.t;
     }
     if (d.empty()) {
-      Text(out, p.left + p.width / 2, p.top + p.height / 2, "no data", "tick", "middle");
+      SvgText(h, p.left + p.width / 2, p.top + p.height / 2, "no data", "tick", "middle");
     } else {
-      out += "<path class=\"line " + panel.cls + "\" d=\"" + d + "\"/>";
+      h.Raw("<path class=\"line ").Text(panel.cls).Raw("\" d=\"").Append(d).Raw("\"/>");
     }
   }
   // Events lane: alerts (triangles) and incidents (circles, with their TTR as a bar).
-  Text(out, left, events_top - 6, "alerts and incidents", "legend");
-  out += "<path class=\"axis\" d=\"M" + Px(left) + " " + Px(events_top + 50) + " H" +
-         Px(left + width) + "\"/>";
+  SvgText(h, left, events_top - 6, "alerts and incidents", "legend");
+  SvgLine(h, "axis", left, events_top + 50, "H", left + width);
   for (const FiredAlert& a : r.alerts) {
-    const double x = x_of(a.fired_at);
-    out += "<path class=\"alert\" d=\"M" + Px(x) + " " + Px(events_top + 8) +
-           " l5 10 h-10 Z\">"
-           "<title>" +
-           HtmlEscape("alert " + a.rule + " fired " + f.Format(a.fired_at)) + "</title></path>";
+    h.Raw("<path class=\"alert\" d=\"M")
+        .Fixed(x_of(a.fired_at), 1)
+        .Raw(" ")
+        .Fixed(events_top + 8, 1)
+        .Raw(" l5 10 h-10 Z\"><title>")
+        .Text("alert " + a.rule + " fired " + f.Format(a.fired_at))
+        .Raw("</title></path>");
   }
   for (const CorrelatedIncident& c : r.incidents) {
     const double x = x_of(c.incident->created_at);
     const Timestamp end = c.incident->resolved_at.value_or(r.range_end);
-    out += "<path class=\"incident\" d=\"M" + Px(x) + " " + Px(events_top + 30) + " H" +
-           Px(std::max(x + 2, x_of(end))) + " v4 H" + Px(x) + " Z\"/>";
-    out += "<circle class=\"incident\" cx=\"" + Px(x) + "\" cy=\"" + Px(events_top + 32) +
-           "\" r=\"5\"><title>" +
-           HtmlEscape("incident " + c.incident->id + " (" + c.incident->title + ") created " +
-                      f.Format(c.incident->created_at)) +
-           "</title></circle>";
+    h.Raw("<path class=\"incident\" d=\"M").Fixed(x, 1).Raw(" ").Fixed(events_top + 30, 1);
+    h.Raw(" H").Fixed(std::max(x + 2, x_of(end)), 1).Raw(" v4 H").Fixed(x, 1).Raw(" Z\"/>");
+    h.Raw("<circle class=\"incident\" cx=\"")
+        .Fixed(x, 1)
+        .Raw("\" cy=\"")
+        .Fixed(events_top + 32, 1)
+        .Raw("\" r=\"5\"><title>")
+        .Text("incident " + c.incident->id + " (" + c.incident->title + ") created " +
+              f.Format(c.incident->created_at))
+        .Raw("</title></circle>");
   }
   // Time axis: 6 ticks, local HH:MM.
   for (int k = 0; k <= 5; ++k) {
     const Timestamp t =
         r.range_start + std::chrono::duration_cast<Duration>((r.range_end - r.range_start) * k / 5);
-    Text(out, x_of(t), events_top + 66, f.Format(t).substr(11, 5), "tick", "middle");
+    SvgText(h, x_of(t), events_top + 66, f.Format(t).substr(11, 5), "tick", "middle");
   }
-  Text(out, left + width / 2, events_top + 84, "time (" + f.zone_name() + ")", "axis-title",
-       "middle");
-  return out + "</svg>";
+  SvgText(h, left + width / 2, events_top + 84, "time (" + f.zone_name() + ")", "axis-title",
+          "middle");
+  h.Raw("</svg>");
 }
 
 }  // namespace
@@ -686,7 +750,7 @@ Result<std::string> RenderAttackMarkdown(const AttackReport& r) {
   auto f = InstantFormatter::Make(r.time_zone);
   if (!f.ok()) return f.error();
   const chaos::Attack& a = r.attack;
-  std::string out = "# chaos::Attack " + Md(a.name.empty() ? a.id : a.name) + "\n\n";
+  std::string out = "# Attack " + Md(a.name.empty() ? a.id : a.name) + "\n\n";
   out += "- id: " + Md(a.id) + "\n- type: " + Md(a.type) + "\n- window: " + Md(f->Format(a.start)) +
          " to " + Md(f->Format(r.window_end)) + (r.open ? " (still running)" : "") +
          "\n- targets: " + Md(Join(a.targets)) + "\n- services: " + Md(Join(a.services)) +
@@ -731,10 +795,11 @@ Result<std::string> RenderAttackHtml(const AttackReport& r) {
   if (!f.ok()) return f.error();
   const chaos::Attack& a = r.attack;
   const std::string title = "Attack " + (a.name.empty() ? a.id : a.name);
-  std::string out = HtmlHead(title);
-  out += "<h1>" + HtmlEscape(title) + "</h1>\n<table id=\"attack\">";
-  auto row = [&](const std::string& k, const std::string& v) {
-    out += "<tr><th>" + HtmlEscape(k) + "</th><td>" + HtmlEscape(v) + "</td></tr>";
+  Html h;
+  HtmlHead(h, title);
+  h.Raw("<h1>").Text(title).Raw("</h1>\n<table id=\"attack\">");
+  auto row = [&](std::string_view k, std::string_view v) {
+    h.Raw("<tr><th>").Text(k).Raw("</th><td>").Text(v).Raw("</td></tr>");
   };
   row("id", a.id);
   row("type", a.type);
@@ -745,38 +810,60 @@ Result<std::string> RenderAttackHtml(const AttackReport& r) {
   row("run by", (a.created_by.empty() ? "unknown" : a.created_by) + " (" + a.source + ")");
   row("outcome", a.outcome + (a.halted_reason.empty() ? "" : " (" + a.halted_reason + ")"));
   row("steady state", r.steady_state + " (from " + r.steady_state_source + ")");
-  out += "</table>\n<p id=\"verdict\" class=\"" +
-         std::string(r.missed_detection ? "callout" : "ok") + "\">" + HtmlEscape(Verdict(r)) +
-         "</p>\n<h2>Timeline</h2>\n" + TimelineSvg(r, *f) + "\n";
-  out +=
-      "<h2>SLO burn during the window</h2>\n<table><tr><th>service</th><th>objective</th>"
-      "<th>good / total</th><th>burn rate</th></tr>";
+  h.Raw("</table>\n<p id=\"verdict\"")
+      .Attr("class", r.missed_detection ? "callout" : "ok")
+      .Raw(">")
+      .Text(Verdict(r))
+      .Raw("</p>\n<h2>Timeline</h2>\n");
+  TimelineSvg(h, r, *f);
+  h.Raw(
+      "\n<h2>SLO burn during the window</h2>\n<table><tr><th>service</th><th>objective</th>"
+      "<th>good / total</th><th>burn rate</th></tr>");
   for (const ServiceTimeline& s : r.services) {
-    out += "<tr><td>" + HtmlEscape(s.service) + "</td><td>" +
-           HtmlEscape(ValueText(s.objective, "ratio")) + "</td><td>" +
-           std::to_string(s.window_good) + " / " + std::to_string(s.window_total) + "</td><td>" +
-           (s.burn_rate ? Fixed(*s.burn_rate, 1) + "x" : "n/a") + "</td></tr>";
+    h.Raw("<tr><td>")
+        .Text(s.service)
+        .Raw("</td><td>")
+        .Text(ValueText(s.objective, "ratio"))
+        .Raw("</td><td>")
+        .Int(s.window_good)
+        .Raw(" / ")
+        .Int(s.window_total)
+        .Raw("</td><td>")
+        .Text(s.burn_rate ? Fixed(*s.burn_rate, 1) + "x" : "n/a")
+        .Raw("</td></tr>");
   }
-  out += "</table>\n<h2>Attributed incidents</h2>\n";
+  h.Raw("</table>\n<h2>Attributed incidents</h2>\n");
   if (r.incidents.empty()) {
-    out += "<p>None.</p>\n";
+    h.Raw("<p>None.</p>\n");
   } else {
-    out +=
+    h.Raw(
         "<table id=\"incidents\"><tr><th>incident</th><th>service</th><th>severity</th>"
-        "<th>created</th><th>TTD</th><th>TTR</th></tr>";
+        "<th>created</th><th>TTD</th><th>TTR</th></tr>");
     for (const auto& c : r.incidents) {
-      out += "<tr><td>" + HtmlEscape(c.incident->id + " " + c.incident->title) + "</td><td>" +
-             HtmlEscape(c.incident->service) + "</td><td>" + HtmlEscape(c.incident->severity) +
-             "</td><td>" + HtmlEscape(f->Format(c.incident->created_at)) + "</td><td>" +
-             HtmlEscape(ValueText(c.ttd_seconds, "seconds")) + "</td><td>" +
-             HtmlEscape(c.open ? std::string("open") : ValueText(c.ttr_seconds, "seconds")) +
-             "</td></tr>";
+      h.Raw("<tr><td>")
+          .Text(c.incident->id)
+          .Raw(" ")
+          .Text(c.incident->title)
+          .Raw("</td><td>")
+          .Text(c.incident->service)
+          .Raw("</td><td>")
+          .Text(c.incident->severity)
+          .Raw("</td><td>")
+          .Text(f->Format(c.incident->created_at))
+          .Raw("</td><td>")
+          .Text(ValueText(c.ttd_seconds, "seconds"))
+          .Raw("</td><td>")
+          .Text(c.open ? std::string("open") : ValueText(c.ttr_seconds, "seconds"))
+          .Raw("</td></tr>");
     }
-    out += "</table>\n";
+    h.Raw("</table>\n");
   }
-  out += "<p class=\"muted\">Generated " + HtmlEscape(f->Format(r.generated_at)) + " (" +
-         HtmlEscape(f->zone_name()) + ").</p>\n</body></html>\n";
-  return out;
+  h.Raw("<p class=\"muted\">Generated ")
+      .Text(f->Format(r.generated_at))
+      .Raw(" (")
+      .Text(f->zone_name())
+      .Raw(").</p>\n</body></html>\n");
+  return std::move(h).Take();
 }
 
 }  // namespace steadystate::incidents

@@ -11,13 +11,13 @@
 #include <memory>
 
 #include "app/commands.h"
-#include "app/incident_sources.h"
-#include "app/incident_sync.h"
 #include "common/redact.h"
 #include "common/text.h"
 #include "common/time.h"
 #include "incidents/incident.h"
+#include "incidents/incident_sources.h"
 #include "incidents/incident_store.h"
+#include "incidents/incident_sync.h"
 #include "incidents/pagerduty/client.h"
 
 namespace steadystate::app {
@@ -93,7 +93,7 @@ int ImportPagerDuty(const CliContext& context, const TimeFlags& flags) {
   const Clock& clock = SystemClock();
   auto store = OpenStoreForWriting(*config, clock);
   if (!store.ok()) return FailCommand(store.error());
-  auto sync = IncidentSync::Create(*config, **store, clock, nullptr);
+  auto sync = incidents::IncidentSync::Create(*config, **store, clock, nullptr);
   if (!sync.ok()) return FailCommand(sync.error());
   const bool tty = isatty(STDERR_FILENO) != 0;
   incidents::pagerduty::ProgressFn progress;
@@ -256,8 +256,9 @@ int ListIncidents(const CliContext& context, const ListFlags& flags) {
       if (store.error().code != ErrorCode::kNotFound) return FailCommand(store.error());
       // No data directory yet: no incidents.
     } else {
-      auto list = CorrelatedIncidentList(IncidentReportSourcesFor(*config, **store, SystemClock()),
-                                         *since, *until, flags.service, wire);
+      auto list = incidents::CorrelatedIncidentList(
+          incidents::IncidentReportSourcesFor(*config, **store, SystemClock()), *since, *until,
+          flags.service, wire);
       if (!list.ok()) return FailCommand(list.error());
       if (auto added = output.Add(*list); !added.ok()) return FailCommand(added.error());
     }

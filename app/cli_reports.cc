@@ -1,6 +1,6 @@
 // metrics, report before-after, report attack (DESIGN.md §6). Each goes through
 // the running daemon's API when one answers at --server, else opens the store read-only
-// and computes the same thing here (exporters/incident_reports.h does both). `metrics
+// and computes the same thing here (incidents/report_sources.h does both). `metrics
 // --push` always correlates here, on the store read-only (that works while a daemon runs),
 // because the Pushgateway wants the Prometheus families, not the rows.
 #include <CLI/CLI.hpp>
@@ -15,21 +15,21 @@
 #include <memory>
 
 #include "app/commands.h"
-#include "app/incident_sources.h"
 #include "common/text.h"
 #include "common/time.h"
 #include "exporters/incident_metrics.h"
-#include "exporters/incident_reports.h"
 #include "exporters/push.h"
+#include "incidents/incident_sources.h"
 #include "incidents/pagerduty/client.h"
 #include "incidents/report.h"
+#include "incidents/report_sources.h"
 #include "incidents/summary.h"
 
 namespace steadystate::app {
 namespace {
 
-using exporters::IncidentReportSources;
-using exporters::RenderedReport;
+using incidents::IncidentReportSources;
+using incidents::RenderedReport;
 // A 90-day report over many incidents takes a moment on a busy daemon.
 constexpr auto kReportTimeout = std::chrono::minutes(5);
 
@@ -97,7 +97,7 @@ Result<RenderedReport> Locally(
     empty.options.onset_lookback = config.chaos.onset_lookback;
     return fn(empty);
   }
-  return fn(IncidentReportSourcesFor(config, **store, clock));
+  return fn(incidents::IncidentReportSourcesFor(config, **store, clock));
 }
 
 // Writes `body` to `path` (through a temporary file renamed into place, so a failure
@@ -193,7 +193,7 @@ Status Push(const config::Config& config, const std::string& url, std::optional<
             std::optional<Timestamp> until) {
   auto pushed =
       Locally(config, [&](const IncidentReportSources& sources) -> Result<RenderedReport> {
-        auto correlation = exporters::CorrelateRange(sources, since, until);
+        auto correlation = incidents::CorrelateRange(sources, since, until);
         if (!correlation.ok()) return correlation.error();
         auto metrics = std::make_shared<exporters::IncidentMetrics>();
         metrics->Update(exporters::MakeIncidentMetricsSnapshot(*correlation));
@@ -231,7 +231,7 @@ int RunMetrics(const CliContext& context, const MetricsFlags& flags) {
   if (!body.ok()) return FailCommand(body.error());
   if (!body->has_value()) {
     auto local = Locally(*config, [&](const IncidentReportSources& sources) {
-      return exporters::IncidentMetricsExport(sources, *since, *until, *group_by, wire);
+      return incidents::IncidentMetricsExport(sources, *since, *until, *group_by, wire);
     });
     if (!local.ok()) return FailCommand(local.error());
     *body = std::move(local->body);
@@ -268,7 +268,7 @@ int RunBeforeAfter(const CliContext& context, const BeforeAfterFlags& flags) {
   if (!body.ok()) return FailCommand(body.error());
   if (!body->has_value()) {
     auto local = Locally(*config, [&](const IncidentReportSources& sources) {
-      return exporters::BeforeAfterReportFor(sources, **cutover, *window, flags.format,
+      return incidents::BeforeAfterReportFor(sources, **cutover, *window, flags.format,
                                              flags.time_zone);
     });
     if (!local.ok()) return FailCommand(local.error());
@@ -291,7 +291,7 @@ int RunAttackReport(const CliContext& context, const AttackReportFlags& flags) {
   if (!body.ok()) return FailCommand(body.error());
   if (!body->has_value()) {
     auto local = Locally(*config, [&](const IncidentReportSources& sources) {
-      return exporters::AttackReportFor(sources, flags.id, flags.format, flags.time_zone);
+      return incidents::AttackReportFor(sources, flags.id, flags.format, flags.time_zone);
     });
     if (!local.ok()) {
       // An unknown id is the caller's input.

@@ -8,8 +8,6 @@
 
 #include "app/cli_context.h"
 #include "app/incident_api.h"
-#include "app/incident_sources.h"
-#include "app/incident_sync.h"
 #include "app/store_api.h"
 #include "app/version.h"
 #include "chaos/api.h"
@@ -23,13 +21,15 @@
 #include "exporters/attack_metrics.h"
 #include "exporters/host_metrics.h"
 #include "exporters/incident_metrics.h"
-#include "exporters/incident_reports.h"
 #include "exporters/metrics.h"
 #include "exporters/probe_metrics.h"
 #include "exporters/read_api.h"
 #include "exporters/slo_metrics.h"
 #include "http/server.h"
+#include "incidents/incident_sources.h"
 #include "incidents/incident_store.h"
+#include "incidents/incident_sync.h"
+#include "incidents/live_correlation.h"
 #include "slo/alert_engine.h"
 #include "slo/burn_rate.h"
 #include "slo/slo_engine.h"
@@ -199,7 +199,8 @@ Status Daemon::BuildEngines() {
 // The PagerDuty sync (when configured), the incident index, report sources and metrics.
 Status Daemon::BuildIncidents() {
   if (config_.pagerduty) {
-    auto sync = IncidentSync::Create(config_, *store_, clock_, &metrics_->registry(), &stop_);
+    auto sync =
+        incidents::IncidentSync::Create(config_, *store_, clock_, &metrics_->registry(), &stop_);
     if (!sync.ok()) return sync.error();
     incident_sync_ = std::move(*sync);
   }
@@ -209,8 +210,9 @@ Status Daemon::BuildIncidents() {
     spdlog::warn("incident index not built (the incident list pages by scanning): {}",
                  indexed.error().message);
   }
-  incident_sources_ = std::make_shared<const exporters::IncidentReportSources>(
-      IncidentReportSourcesFor(config_, *store_, clock_));
+  incident_sources_ = std::make_shared<const incidents::IncidentReportSources>(
+      incidents::IncidentReportSourcesFor(config_, *store_, clock_));
+  live_correlation_ = std::make_unique<incidents::LiveCorrelation>(*incident_sources_);
   incident_metrics_ = std::make_shared<exporters::IncidentMetrics>();
   metrics_->Add(incident_metrics_);
   recent_incidents_ = std::make_unique<incidents::RecentIncidents>(*store_, clock_);
@@ -257,7 +259,7 @@ Result<std::function<void()>> Daemon::Serve(std::optional<std::string> api_token
   for (auto& route : IncidentRoutes(*incident_sources_, *store_, incident_sync_.get())) {
     deps.routes.push_back(std::move(route));
   }
-  for (auto& route : exporters::IncidentReportRoutes(*incident_sources_)) {
+  for (auto& route : IncidentReportRoutes(*incident_sources_)) {
     deps.routes.push_back(std::move(route));
   }
 
@@ -384,7 +386,7 @@ void Daemon::Stop() {
 }
 
 void Daemon::RefreshIncidentMetrics() {
-  if (auto s = app::RefreshIncidentMetrics(*incident_sources_, *incident_metrics_); !s.ok()) {
+  if (auto s = exporters::RefreshIncidentMetrics(*live_correlation_, *incident_metrics_); !s.ok()) {
     spdlog::warn("incident metrics: {}", s.error().message);
   }
 }

@@ -34,6 +34,11 @@ namespace steadystate::chaos {
 class AttackLog;
 class ChaosService;
 }  // namespace steadystate::chaos
+namespace steadystate::incidents {
+class IncidentSync;
+class LiveCorrelation;
+struct IncidentReportSources;
+}  // namespace steadystate::incidents
 namespace steadystate::slo {
 class AlertEngine;
 class SloEngine;
@@ -53,12 +58,9 @@ class Metrics;
 class HostMetrics;
 class ProbeMetrics;
 class IncidentMetrics;
-struct IncidentReportSources;
 }  // namespace steadystate::exporters
 
 namespace steadystate::app {
-
-class IncidentSync;
 
 // The config path of the first thing in `config` that sends HTTP requests through libcurl
 // (a probe, a notifier other than `log`, the PagerDuty import, a Gremlin source), or "".
@@ -136,9 +138,11 @@ class Daemon {
   mutable std::mutex last_probes_mu_;
   std::map<std::string, slo::LastProbe> last_probes_;
   std::string hostname_;
-  std::unique_ptr<IncidentSync> incident_sync_;  // when pagerduty: is configured
-  // The correlation engine's inputs and the incident metrics on /metrics.
-  std::shared_ptr<const exporters::IncidentReportSources> incident_sources_;
+  std::unique_ptr<incidents::IncidentSync> incident_sync_;  // when pagerduty: is configured
+  // The correlation engine's inputs, the correlation of every incident kept current, and
+  // the incident metrics on /metrics.
+  std::shared_ptr<const incidents::IncidentReportSources> incident_sources_;
+  std::unique_ptr<incidents::LiveCorrelation> live_correlation_;
   std::shared_ptr<exporters::IncidentMetrics> incident_metrics_;
   // The open and recent incidents the dashboard shows, re-read only when they change.
   std::unique_ptr<incidents::RecentIncidents> recent_incidents_;

@@ -127,4 +127,14 @@ std::vector<MetricFamily> IncidentMetrics::Collect() const {
   return out;
 }
 
+Status RefreshIncidentMetrics(incidents::LiveCorrelation& live, IncidentMetrics& metrics) {
+  auto changed = live.Refresh();
+  if (!changed.ok()) return changed.error();
+  if (*changed) {
+    live.Read(
+        [&](const incidents::Correlation& c) { metrics.Update(MakeIncidentMetricsSnapshot(c)); });
+  }
+  return OkStatus();
+}
+
 }  // namespace steadystate::exporters

@@ -31,7 +31,9 @@
 #include <tuple>
 #include <vector>
 
+#include "common/result.h"
 #include "incidents/correlation.h"
+#include "incidents/live_correlation.h"
 
 namespace steadystate::exporters {
 
@@ -68,5 +70,10 @@ class IncidentMetrics final : public prometheus::Collectable {
   mutable std::mutex mu_;
   std::shared_ptr<const IncidentMetricsSnapshot> snapshot_;
 };
+
+// Brings `live` up to date and, when more than the open incidents' ages changed, sets the
+// snapshot /metrics serves from it (steadystate_incidents_total, the TTD/TTA/TTR
+// histograms, MTBF, detection coverage).
+Status RefreshIncidentMetrics(incidents::LiveCorrelation& live, IncidentMetrics& metrics);
 
 }  // namespace steadystate::exporters

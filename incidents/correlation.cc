@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "incidents/correlation_steps.h"
 #include "incidents/prefetch.h"
 #include "slo/steady_state.h"
 
@@ -117,8 +118,7 @@ bool BrokeDuring(const std::vector<FailingStretch>& stretches, Timestamp from, T
 }
 
 // The gaps between consecutive incidents of one group (a service for TBF, a fingerprint
-// for recurrence), filled while sweeping incidents in created_at order: created_at(k+1) -
-// resolved_at(k), 0 when they overlap (k unresolved or resolved after k+1 was created).
+// for recurrence), filled while sweeping incidents in created_at order.
 struct GapGroup {
   std::string_view name;
   size_t incidents = 0;
@@ -127,12 +127,8 @@ struct GapGroup {
 
   // Counts an incident and returns its gap, unset for the group's first one.
   OptionalSeconds Add(const Incident& i) {
-    OptionalSeconds gap;
-    if (incidents > 0) {
-      gap = last_resolved && *last_resolved < i.created_at ? Seconds(i.created_at, *last_resolved)
-                                                           : 0.0;
-      gaps.push_back(*gap);
-    }
+    const OptionalSeconds gap = internal::GapAfter(incidents == 0, last_resolved, i.created_at);
+    if (gap) gaps.push_back(*gap);
     ++incidents;
     last_resolved = i.resolved_at;
     return gap;
@@ -183,11 +179,6 @@ std::vector<GapGroup*> SortedGroups(std::vector<GapGroup>& groups, size_t min_in
   std::sort(out.begin(), out.end(),
             [](const GapGroup* a, const GapGroup* b) { return a->name < b->name; });
   return out;
-}
-
-std::optional<double> Mean(const std::vector<double>& v) {
-  if (v.empty()) return std::nullopt;
-  return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
 }
 
 }  // namespace
@@ -268,145 +259,130 @@ Result<std::vector<FailingStretch>> LoadFailingStretches(const store::Store& sto
   return FailingStretchesFromRollups(minutes_seen, to, options);
 }
 
-Correlation Correlate(std::vector<Incident> incidents_in, std::vector<chaos::Attack> attacks,
-                      const FailingStretches& stretches, std::vector<FiredAlert> alerts,
-                      Timestamp now, const CorrelationOptions& options) {
-  Correlation out;
-  out.now = now;
-  // Sorting indexes, not the 464-byte attacks (moved once into place afterwards) nor the
-  // 376-byte incidents. The incidents are neither copied nor moved: the caller's vector
-  // becomes the shared owner every output points into, and the sweep reads it through the
-  // created_at order (moving a million incidents into that order took a quarter of the
-  // time, measured with perf on bench/metrics_bench).
-  {
-    std::vector<uint32_t> by_start(attacks.size());
-    std::iota(by_start.begin(), by_start.end(), 0);
-    std::sort(by_start.begin(), by_start.end(), [&](uint32_t a, uint32_t b) {
-      return std::tie(attacks[a].start, attacks[a].id) < std::tie(attacks[b].start, attacks[b].id);
-    });
-    PermuteInPlace(attacks, by_start);
-  }
-  std::vector<uint32_t> by_created;
-  {
-    // (created_at, index) pairs sort without touching the incidents; only equal instants
-    // look at the ids.
-    std::vector<std::pair<Timestamp, uint32_t>> keys(incidents_in.size());
-    for (size_t i = 0; i < incidents_in.size(); ++i) {
-      keys[i] = {incidents_in[i].created_at, static_cast<uint32_t>(i)};
-    }
-    std::sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) {
-      if (a.first != b.first) return a.first < b.first;
-      return incidents_in[a.second].id < incidents_in[b.second].id;
-    });
-    by_created.resize(keys.size());
-    for (size_t i = 0; i < keys.size(); ++i) by_created[i] = keys[i].second;
-  }
-  const auto owner = std::make_shared<std::vector<Incident>>(std::move(incidents_in));
-  const std::vector<Incident>& in = *owner;
-  std::sort(alerts.begin(), alerts.end(),
-            [](const FiredAlert& a, const FiredAlert& b) { return a.fired_at < b.fired_at; });
+namespace {
 
-  // Services by small id (0: none), each with its failing stretches and TBF group.
-  Interner service_ids;
-  std::vector<GapGroup> services;
+// Services by small id (0: none), each with its failing stretches and TBF group; the ids
+// of the services each attack names and of each incident's service.
+struct ServiceIndex {
+  Interner ids;
+  std::vector<GapGroup> groups;
   std::vector<const std::vector<FailingStretch>*> stretches_of;
-  auto service_id = [&](std::string_view name) -> uint32_t {
-    const uint32_t id = service_ids.Id(name);
-    if (id == services.size()) {
-      services.push_back({name, 0, std::nullopt, {}});
+  std::vector<std::vector<uint32_t>> attack_services;
+  std::vector<uint32_t> incident_service;
+
+  uint32_t Id(std::string_view name, const FailingStretches& stretches) {
+    const uint32_t id = ids.Id(name);
+    if (id == groups.size()) {
+      groups.push_back({name, 0, std::nullopt, {}});
       auto s = stretches.find(name);
       stretches_of.push_back(s == stretches.end() ? nullptr : &s->second);
     }
     return id;
-  };
-  service_id("");
-  std::vector<std::vector<uint32_t>> attack_services(attacks.size());
+  }
+};
+
+ServiceIndex IndexServices(const std::vector<Incident>& incidents,
+                           const std::vector<chaos::Attack>& attacks,
+                           const FailingStretches& stretches) {
+  ServiceIndex index;
+  index.Id("", stretches);
+  index.attack_services.resize(attacks.size());
   for (size_t a = 0; a < attacks.size(); ++a) {
     for (const auto& s : attacks[a].services) {
-      const uint32_t id = service_id(s);
+      const uint32_t id = index.Id(s, stretches);
       // A service named twice by the attack is one candidate.
-      auto& ids = attack_services[a];
+      auto& ids = index.attack_services[a];
       if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
     }
   }
   // Every service an incident can name must have its id before the sweep sizes the sets.
-  std::vector<uint32_t> incident_service(in.size());
-  for (size_t i = 0; i < in.size(); ++i) incident_service[i] = service_id(in[i].service);
+  index.incident_service.resize(incidents.size());
+  for (size_t i = 0; i < incidents.size(); ++i) {
+    index.incident_service[i] = index.Id(incidents[i].service, stretches);
+  }
+  return index;
+}
 
+// Sorts the attacks by (start, id), moving each once.
+void SortAttacks(std::vector<chaos::Attack>& attacks) {
+  // Sorting indexes, not the attacks themselves (moved once into place afterwards).
+  std::vector<uint32_t> by_start(attacks.size());
+  std::iota(by_start.begin(), by_start.end(), 0);
+  std::sort(by_start.begin(), by_start.end(), [&](uint32_t a, uint32_t b) {
+    return std::tie(attacks[a].start, attacks[a].id) < std::tie(attacks[b].start, attacks[b].id);
+  });
+  PermuteInPlace(attacks, by_start);
+}
+
+// The incidents' indexes in (created_at, id) order. The incidents are neither copied nor
+// moved: (created_at, index) pairs sort without touching them; only equal instants look
+// at the ids.
+std::vector<uint32_t> CreatedOrder(const std::vector<Incident>& incidents) {
+  std::vector<std::pair<Timestamp, uint32_t>> keys(incidents.size());
+  for (size_t i = 0; i < incidents.size(); ++i) {
+    keys[i] = {incidents[i].created_at, static_cast<uint32_t>(i)};
+  }
+  std::sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return incidents[a.second].id < incidents[b.second].id;
+  });
+  std::vector<uint32_t> order(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) order[i] = keys[i].second;
+  return order;
+}
+
+using Reruns = std::unordered_map<std::string_view, std::vector<const chaos::Attack*>>;
+
+// TTP: per reproduced incident id, the attacks that re-ran it, in (start, id) order.
+Reruns RerunsOf(const std::vector<chaos::Attack>& sorted_attacks) {
+  Reruns reruns;
+  for (const chaos::Attack& a : sorted_attacks) {
+    for (const auto& id : a.reproduces) reruns[id].push_back(&a);
+  }
+  return reruns;
+}
+
+// Attribution, per-incident durations, TBF and recurrence, sweeping the incidents in
+// created_at order. Returns, per attack, the ids of the incidents attributed to it.
+std::vector<std::vector<std::string_view>> SweepIncidents(
+    const std::shared_ptr<const std::vector<Incident>>& owner, const std::vector<uint32_t>& order,
+    const std::vector<chaos::Attack>& attacks, ServiceIndex& services, Timestamp now,
+    const CorrelationOptions& options, Correlation& out) {
+  const std::vector<Incident>& in = *owner;
+  const Reruns reruns = RerunsOf(attacks);
   // Recurrence groups by fingerprint; keys made from titles are kept in `owned_keys`.
   Interner key_ids;
   std::vector<GapGroup> recurrences;
   std::deque<std::string> owned_keys;
-
-  // TTP: per reproduced incident, the attacks that re-ran it, in start order.
-  std::unordered_map<std::string_view, std::vector<size_t>> reruns;
-  for (size_t a = 0; a < attacks.size(); ++a) {
-    for (const auto& id : attacks[a].reproduces) reruns[id].push_back(a);
-  }
-
-  // Attribution and per-incident durations, sweeping incidents in created_at order.
   std::vector<std::vector<std::string_view>> attributed(attacks.size());
-  ActiveAttacks active(attacks, attack_services, services.size(), now, options.attribution_grace);
+  ActiveAttacks active(attacks, services.attack_services, services.groups.size(), now,
+                       options.attribution_grace);
   out.incidents.reserve(in.size());
   for (size_t k = 0; k < in.size(); ++k) {
     // The incidents stay where the caller put them; reading them in created_at order
     // jumps around, so the ones a few steps ahead are fetched while this one is worked on.
-    if (k + kFetchAhead < in.size()) Prefetch(in[by_created[k + kFetchAhead]]);
-    const size_t index = by_created[k];
+    if (k + kFetchAhead < in.size()) Prefetch(in[order[k + kFetchAhead]]);
+    const size_t index = order[k];
     const Incident& i = in[index];
-    const uint32_t service = incident_service[index];
+    const uint32_t service = services.incident_service[index];
     CorrelatedIncident& c = out.incidents.emplace_back();
     c.incident = std::shared_ptr<const Incident>(owner, &i);
     active.AdvanceTo(i.created_at);
-    if (std::optional<size_t> a = active.Latest(service)) {
-      c.attack_id = attacks[*a].id;
-      c.attack_open = !attacks[*a].end.has_value();
-      c.onset_at = attacks[*a].start;
-      c.onset_source = OnsetSource::kAttack;
-      attributed[*a].push_back(i.id);
-    } else if (service != 0 && stretches_of[service] != nullptr) {
-      if (auto onset = ProbeOnset(*stretches_of[service], i.created_at, options.onset_lookback)) {
-        c.onset_at = onset;
-        c.onset_source = OnsetSource::kProbe;
-      }
-    }
-    if (c.onset_at)
-      SetDuration(c, c.ttd_seconds, "ttd_seconds", Seconds(i.created_at, *c.onset_at));
-    if (i.acknowledged_at) {
-      SetDuration(c, c.tta_seconds, "tta_seconds", Seconds(*i.acknowledged_at, i.created_at));
-    }
-    if (i.resolved_at) {
-      SetDuration(c, c.ttr_seconds, "ttr_seconds", Seconds(*i.resolved_at, i.created_at));
-      if (c.onset_at) {
-        SetDuration(c, c.impact_seconds, "impact_seconds", Seconds(*i.resolved_at, *c.onset_at));
-      }
-    } else {
-      c.open = true;
-      c.open_seconds = Seconds(now, i.created_at);
-    }
+    const std::optional<size_t> a = active.Latest(service);
+    if (a) attributed[*a].push_back(i.id);
+    const std::vector<const chaos::Attack*>* rerun = nullptr;
     if (!reruns.empty() && i.resolved_at) {
       // Hashing the id reads its characters, usually a heap block far from the incident.
       if (k + kFetchAhead / 2 < in.size()) {
-        __builtin_prefetch(in[by_created[k + kFetchAhead / 2]].id.data());
+        __builtin_prefetch(in[order[k + kFetchAhead / 2]].id.data());
       }
-      if (auto it = reruns.find(i.id); it != reruns.end()) {
-        for (size_t a : it->second) {
-          const chaos::Attack& attack = attacks[a];
-          // A halted, failed or still running re-run, or one that broke steady state,
-          // shows the failure is not prevented yet.
-          if (attack.start < *i.resolved_at || attack.outcome != "completed" ||
-              attack.steady_state != "held" || !attack.end) {
-            continue;
-          }
-          SetDuration(c, c.ttp_seconds, "ttp_seconds", Seconds(*attack.end, *i.resolved_at));
-          c.prevented_by = attack.id;
-          break;
-        }
-      }
+      if (auto it = reruns.find(i.id); it != reruns.end()) rerun = &it->second;
     }
+    internal::CorrelateIncident(i, a ? &attacks[*a] : nullptr, services.stretches_of[service],
+                                rerun, now, options, c);
     // TBF per service and recurrence per fingerprint: the previous incident of the group
     // is the last one this sweep saw.
-    if (service != 0) c.tbf_seconds = services[service].Add(i);
+    if (service != 0) c.tbf_seconds = services.groups[service].Add(i);
     std::string_view key = i.fingerprint;
     if (key.empty()) key = owned_keys.emplace_back(RecurrenceKey(i));
     if (!key.empty()) {
@@ -415,76 +391,172 @@ Correlation Correlate(std::vector<Incident> incidents_in, std::vector<chaos::Att
       c.recurrence_seconds = recurrences[key_id].Add(i);
     }
   }
-  for (GapGroup* g : SortedGroups(services, 1)) {
+  for (GapGroup* g : SortedGroups(services.groups, 1)) {
     if (g->name.empty()) continue;  // incidents without a service have no TBF
     ServiceTbf tbf{std::string(g->name), g->incidents, std::move(g->gaps), std::nullopt};
-    tbf.mtbf_seconds = Mean(tbf.tbf_seconds);
+    tbf.mtbf_seconds = internal::Mean(tbf.tbf_seconds);
     out.services.push_back(std::move(tbf));
   }
   for (GapGroup* g : SortedGroups(recurrences, 2)) {
     Recurrence r{std::string(g->name), g->incidents, std::move(g->gaps), std::nullopt};
-    r.mean_gap_seconds = Mean(r.gap_seconds);
+    r.mean_gap_seconds = internal::Mean(r.gap_seconds);
     out.recurrences.push_back(std::move(r));
   }
+  return attributed;
+}
 
-  // Detection coverage.
-  out.attacks.reserve(attacks.size());
-  for (size_t a = 0; a < attacks.size(); ++a) {
-    const chaos::Attack& attack = attacks[a];
-    AttackDetection d;
-    d.attack_id = attack.id;
-    d.start = attack.start;
-    d.open = !attack.end.has_value();
-    d.end = attack.end.value_or(now);
-    if (attack.services.empty()) {
-      for (const auto& [service, s] : stretches) {  // every probed service
-        if (BrokeDuring(s, d.start, d.end)) d.broken_services.push_back(service);
+}  // namespace
+
+namespace internal {
+
+void CorrelateIncident(const Incident& i, const chaos::Attack* attack,
+                       const std::vector<FailingStretch>* stretches,
+                       const std::vector<const chaos::Attack*>* reruns, Timestamp now,
+                       const CorrelationOptions& options, CorrelatedIncident& c) {
+  if (attack != nullptr) {
+    c.attack_id = attack->id;
+    c.attack_open = !attack->end.has_value();
+    c.onset_at = attack->start;
+    c.onset_source = OnsetSource::kAttack;
+  } else if (!i.service.empty() && stretches != nullptr) {
+    if (auto onset = ProbeOnset(*stretches, i.created_at, options.onset_lookback)) {
+      c.onset_at = onset;
+      c.onset_source = OnsetSource::kProbe;
+    }
+  }
+  if (c.onset_at) SetDuration(c, c.ttd_seconds, "ttd_seconds", Seconds(i.created_at, *c.onset_at));
+  if (i.acknowledged_at) {
+    SetDuration(c, c.tta_seconds, "tta_seconds", Seconds(*i.acknowledged_at, i.created_at));
+  }
+  if (i.resolved_at) {
+    SetDuration(c, c.ttr_seconds, "ttr_seconds", Seconds(*i.resolved_at, i.created_at));
+    if (c.onset_at) {
+      SetDuration(c, c.impact_seconds, "impact_seconds", Seconds(*i.resolved_at, *c.onset_at));
+    }
+  } else {
+    c.open = true;
+    c.open_seconds = Seconds(now, i.created_at);
+  }
+  if (reruns != nullptr && i.resolved_at) {
+    for (const chaos::Attack* rerun : *reruns) {
+      // A halted, failed or still running re-run, or one that broke steady state,
+      // shows the failure is not prevented yet.
+      if (rerun->start < *i.resolved_at || rerun->outcome != "completed" ||
+          rerun->steady_state != "held" || !rerun->end) {
+        continue;
       }
+      SetDuration(c, c.ttp_seconds, "ttp_seconds", Seconds(*rerun->end, *i.resolved_at));
+      c.prevented_by = rerun->id;
+      break;
+    }
+  }
+}
+
+OptionalSeconds GapAfter(bool first, std::optional<Timestamp> previous_resolved,
+                         Timestamp created) {
+  if (first) return std::nullopt;
+  return previous_resolved && *previous_resolved < created ? Seconds(created, *previous_resolved)
+                                                           : 0.0;
+}
+
+std::optional<double> Mean(const std::vector<double>& values) {
+  if (values.empty()) return std::nullopt;
+  return std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+}
+
+AttackDetection DetectAttack(const chaos::Attack& attack, const FailingStretches& stretches,
+                             const std::vector<FiredAlert>& alerts, Timestamp now,
+                             const CorrelationOptions& options) {
+  AttackDetection d;
+  d.attack_id = attack.id;
+  d.start = attack.start;
+  d.open = !attack.end.has_value();
+  d.end = attack.end.value_or(now);
+  if (attack.services.empty()) {
+    for (const auto& [service, s] : stretches) {  // every probed service
+      if (BrokeDuring(s, d.start, d.end)) d.broken_services.push_back(service);
+    }
+  } else {
+    for (const auto& service : attack.services) {
+      auto s = stretches.find(service);
+      if (s != stretches.end() && BrokeDuring(s->second, d.start, d.end)) {
+        d.broken_services.push_back(service);
+      }
+    }
+  }
+  const Timestamp alert_until = d.end + options.attribution_grace;
+  auto first =
+      std::lower_bound(alerts.begin(), alerts.end(), d.start,
+                       [](const FiredAlert& alert, Timestamp t) { return alert.fired_at < t; });
+  for (auto it = first; it != alerts.end() && it->fired_at <= alert_until; ++it) {
+    bool matches = false;
+    if (auto svc = it->labels.find("service"); svc != it->labels.end()) {
+      matches = attack.services.empty() || std::find(attack.services.begin(), attack.services.end(),
+                                                     svc->second) != attack.services.end();
+    } else if (auto host = it->labels.find("host");
+               host != it->labels.end() && !attack.targets.empty()) {
+      matches = std::find(attack.targets.begin(), attack.targets.end(), host->second) !=
+                attack.targets.end();
     } else {
-      for (const auto& service : attack.services) {
-        auto s = stretches.find(service);
-        if (s != stretches.end() && BrokeDuring(s->second, d.start, d.end)) {
-          d.broken_services.push_back(service);
-        }
-      }
+      matches = true;  // a host alert of this host (the agent's own, unlabelled)
     }
-    d.incident_ids = std::move(attributed[a]);
-    const Timestamp alert_until = d.end + options.attribution_grace;
-    auto first =
-        std::lower_bound(alerts.begin(), alerts.end(), d.start,
-                         [](const FiredAlert& alert, Timestamp t) { return alert.fired_at < t; });
-    for (auto it = first; it != alerts.end() && it->fired_at <= alert_until; ++it) {
-      bool matches = false;
-      if (auto svc = it->labels.find("service"); svc != it->labels.end()) {
-        matches = attack.services.empty() ||
-                  std::find(attack.services.begin(), attack.services.end(), svc->second) !=
-                      attack.services.end();
-      } else if (auto host = it->labels.find("host");
-                 host != it->labels.end() && !attack.targets.empty()) {
-        matches = std::find(attack.targets.begin(), attack.targets.end(), host->second) !=
-                  attack.targets.end();
-      } else {
-        matches = true;  // a host alert of this host (the agent's own, unlabelled)
-      }
-      if (matches &&
-          std::find(d.alert_rules.begin(), d.alert_rules.end(), it->rule) == d.alert_rules.end()) {
-        d.alert_rules.push_back(it->rule);
-      }
+    if (matches &&
+        std::find(d.alert_rules.begin(), d.alert_rules.end(), it->rule) == d.alert_rules.end()) {
+      d.alert_rules.push_back(it->rule);
     }
-    if (d.sli_broken()) {
-      ++out.broken_attacks;
-      if (d.detected()) {
-        ++out.detected_attacks;
-      } else {
-        out.missed_detections.push_back(d.attack_id);
-      }
+  }
+  return d;
+}
+
+void SortAlerts(std::vector<FiredAlert>& alerts) {
+  std::sort(alerts.begin(), alerts.end(),
+            [](const FiredAlert& a, const FiredAlert& b) { return a.fired_at < b.fired_at; });
+}
+
+void CountCoverage(Correlation& out) {
+  out.broken_attacks = 0;
+  out.detected_attacks = 0;
+  out.missed_detections.clear();
+  out.detection_coverage.reset();
+  for (const AttackDetection& d : out.attacks) {
+    if (!d.sli_broken()) continue;
+    ++out.broken_attacks;
+    if (d.detected()) {
+      ++out.detected_attacks;
+    } else {
+      out.missed_detections.push_back(d.attack_id);
     }
-    out.attacks.push_back(std::move(d));
   }
   if (out.broken_attacks > 0) {
     out.detection_coverage =
         static_cast<double>(out.detected_attacks) / static_cast<double>(out.broken_attacks);
   }
+}
+
+}  // namespace internal
+
+Correlation Correlate(std::vector<Incident> incidents_in, std::vector<chaos::Attack> attacks,
+                      const FailingStretches& stretches, std::vector<FiredAlert> alerts,
+                      Timestamp now, const CorrelationOptions& options) {
+  Correlation out;
+  out.now = now;
+  SortAttacks(attacks);
+  const std::vector<uint32_t> order = CreatedOrder(incidents_in);
+  ServiceIndex services = IndexServices(incidents_in, attacks, stretches);
+  // The caller's vector becomes the shared owner every output points into; the sweep reads
+  // it through the created_at order (moving a million incidents into that order took a
+  // quarter of the time, measured with perf on bench/metrics_bench).
+  const auto owner = std::make_shared<const std::vector<Incident>>(std::move(incidents_in));
+  std::vector<std::vector<std::string_view>> attributed =
+      SweepIncidents(owner, order, attacks, services, now, options, out);
+  internal::SortAlerts(alerts);
+  out.attacks.reserve(attacks.size());
+  for (size_t a = 0; a < attacks.size(); ++a) {
+    AttackDetection& d = out.attacks.emplace_back(
+        internal::DetectAttack(attacks[a], stretches, alerts, now, options));
+    d.incident_ids = std::move(attributed[a]);
+  }
+  internal::CountCoverage(out);
   return out;
 }
 

@@ -2,7 +2,7 @@
 // Content-Type/token gate, path routing and every route's parameter and body parsing),
 // without a socket. Routes: the server's own (metrics, health, alerts, steady state,
 // attacks), the incident list and import (app/incident_api.h) and the reports
-// (exporters/incident_reports.h), over one store in a temporary directory (on /dev/shm when
+// (incidents/report_sources.h), over one store in a temporary directory (on /dev/shm when
 // there is one) that is replaced every kInputsPerStore inputs so it stays small.
 //
 // Input: a flags byte, then path, query ("a=1&b=2"), headers ("name: value" lines) and body,
@@ -20,11 +20,11 @@
 #include "app/incident_api.h"
 #include "chaos/api.h"
 #include "chaos/attack.h"
-#include "exporters/incident_reports.h"
 #include "exporters/metrics.h"
 #include "exporters/read_api.h"
 #include "http/server.h"
 #include "incidents/incident_store.h"
+#include "incidents/report_sources.h"
 #include "store/store.h"
 #include "tests/fuzz/fuzz_input.h"
 #include "tests/support/fake_clock.h"
@@ -77,7 +77,7 @@ class World {
     incident_store_ = std::make_unique<incidents::IncidentStore>(*store_);
     metrics_ = std::make_unique<exporters::Metrics>(exporters::BuildInfo{"0", "fuzz", "clang"});
 
-    exporters::IncidentReportSources sources;
+    incidents::IncidentReportSources sources;
     sources.incidents = [this](std::optional<steadystate::Timestamp> since,
                                std::optional<steadystate::Timestamp> until) {
       return incident_store_->List(incidents::IncidentFilter{since, until, ""});
@@ -102,7 +102,7 @@ class World {
     http::HttpServerDeps deps;
     deps.routes = exporters::ReadApiRoutes(std::move(read_api));
     for (auto& route : chaos::AttackRoutes(*attacks_)) deps.routes.push_back(std::move(route));
-    for (auto& route : exporters::IncidentReportRoutes(sources)) {
+    for (auto& route : steadystate::app::IncidentReportRoutes(sources)) {
       deps.routes.push_back(std::move(route));
     }
     for (auto& route : steadystate::app::IncidentRoutes(sources, *store_, nullptr)) {

@@ -29,7 +29,7 @@ class Gauge;
 class Counter;
 }  // namespace prometheus
 
-namespace steadystate::app {
+namespace steadystate::incidents {
 
 class IncidentSync {
  public:
@@ -84,4 +84,4 @@ class IncidentSync {
 // severity_from, severity_map).
 incidents::pagerduty::PagerDutyMapping MappingFromConfig(const config::Config& config);
 
-}  // namespace steadystate::app
+}  // namespace steadystate::incidents

@@ -1,7 +1,8 @@
-#include "app/incident_sources.h"
+#include "incidents/incident_sources.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <prometheus/metric_family.h>
 #include <nlohmann/json.hpp>
 
 #include "chaos/attack.h"
@@ -12,7 +13,7 @@
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_store.h"
 
-namespace steadystate::app {
+namespace steadystate::incidents {
 namespace {
 
 using nlohmann::json;
@@ -163,7 +164,8 @@ TEST_F(IncidentSourcesTest, RefreshSetsThePrometheusSnapshot) {
   Fill();
   const auto sources = IncidentReportSourcesFor(config_, *store_, clock_);
   exporters::IncidentMetrics metrics;
-  ASSERT_TRUE(RefreshIncidentMetrics(sources, metrics).ok());
+  LiveCorrelation live(sources);
+  ASSERT_TRUE(exporters::RefreshIncidentMetrics(live, metrics).ok());
   uint64_t chaos = 0;
   uint64_t total = 0;
   for (const auto& family : metrics.Collect()) {
@@ -181,5 +183,67 @@ TEST_F(IncidentSourcesTest, RefreshSetsThePrometheusSnapshot) {
   EXPECT_EQ(chaos, 2u);
 }
 
+// The fields the live correlation keeps, as text, to compare with a full pass.
+std::string Fields(const Correlation& c) {
+  std::string out;
+  for (const CorrelatedIncident& i : c.incidents) {
+    out += i.incident->id + " attack=" + i.attack_id.value_or("-") +
+           " ttd=" + std::to_string(i.ttd_seconds.value_or(-1)) +
+           " tbf=" + std::to_string(i.tbf_seconds.value_or(-1)) +
+           " age=" + std::to_string(i.open_seconds.value_or(-1)) + "\n";
+  }
+  for (const AttackDetection& d : c.attacks) {
+    out += d.attack_id + ":";
+    for (std::string_view id : d.incident_ids) out += " " + std::string(id);
+    out += "\n";
+  }
+  return out + "coverage " + std::to_string(c.detection_coverage.value_or(-1));
+}
+
+TEST_F(IncidentSourcesTest, LiveCorrelationFollowsTheStoreLikeAFullPass) {
+  Fill();
+  const auto sources = IncidentReportSourcesFor(config_, *store_, clock_);
+  LiveCorrelation live(sources);
+  const auto live_fields = [&] {
+    std::string out;
+    live.Read([&](const Correlation& c) { out = Fields(c); });
+    return out;
+  };
+  const auto full_fields = [&] {
+    auto full = CorrelateRange(sources, std::nullopt, std::nullopt);
+    return full.ok() ? Fields(*full) : full.error().message;
+  };
+  auto changed = live.Refresh();
+  ASSERT_TRUE(changed.ok()) << changed.error().message;
+  EXPECT_TRUE(*changed);
+  EXPECT_EQ(live_fields(), full_fields());
+
+  // Only time passes: nothing but the open incident's age moves.
+  clock_.Advance(minutes(1));
+  changed = live.Refresh();
+  ASSERT_TRUE(changed.ok());
+  EXPECT_FALSE(*changed);
+  EXPECT_EQ(live_fields(), full_fields());
+
+  // A new attack claims a new incident; an old one is resolved.
+  chaos::AttackLog log(*store_, clock_);
+  chaos::Attack attack;
+  attack.services = {"search"};
+  attack.start = clock_.Now() - minutes(20);
+  auto started = log.Start(attack);
+  ASSERT_TRUE(started.ok());
+  ASSERT_TRUE(IncidentStore(*store_)
+                  .Upsert(std::vector<Incident>{
+                      MakeIncident("D", "search", clock_.Now() - minutes(10), std::nullopt),
+                      MakeIncident("B", "checkout", t0_ + minutes(22), clock_.Now())})
+                  .ok());
+  clock_.Advance(minutes(1));
+  changed = live.Refresh();
+  ASSERT_TRUE(changed.ok());
+  EXPECT_TRUE(*changed);
+  EXPECT_EQ(live_fields(), full_fields());
+  EXPECT_THAT(live_fields(), HasSubstr("pagerduty:D attack=" + started->id));
+}
+
 }  // namespace
-}  // namespace steadystate::app
+}  // namespace steadystate::incidents

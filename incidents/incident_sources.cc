@@ -1,4 +1,4 @@
-#include "app/incident_sources.h"
+#include "incidents/incident_sources.h"
 
 #include <memory>
 #include <utility>
@@ -8,11 +8,11 @@
 #include "incidents/incident_store.h"
 #include "slo/alert_history.h"
 
-namespace steadystate::app {
+namespace steadystate::incidents {
 
-exporters::IncidentReportSources IncidentReportSourcesFor(const config::Config& config,
-                                                          store::Store& store, const Clock& clock) {
-  exporters::IncidentReportSources sources;
+IncidentReportSources IncidentReportSourcesFor(const config::Config& config, store::Store& store,
+                                               const Clock& clock) {
+  IncidentReportSources sources;
   store::Store* s = &store;
   sources.incidents = [s](std::optional<Timestamp> since, std::optional<Timestamp> until) {
     return incidents::IncidentStore(*s).List({since, until, ""});
@@ -36,7 +36,7 @@ exporters::IncidentReportSources IncidentReportSourcesFor(const config::Config& 
   };
   sources.store = &store;
   for (const config::ServiceConfig& service : config.services) {
-    exporters::ReportService r;
+    ReportService r;
     r.name = service.name;
     r.critical = service.critical;
     // The strictest objective among the service's SLOs (its SLA); the default without any.
@@ -98,17 +98,17 @@ std::string RenderIncidentList(const incidents::Correlation& correlation, std::s
 
 }  // namespace
 
-Result<std::string> CorrelatedIncidentList(const exporters::IncidentReportSources& sources,
+Result<std::string> CorrelatedIncidentList(const IncidentReportSources& sources,
                                            std::optional<Timestamp> since,
                                            std::optional<Timestamp> until, std::string_view service,
                                            std::string_view format) {
   RETURN_IF_ERROR(CheckListFormat(format));
-  auto correlation = exporters::CorrelateRange(sources, since, until);
+  auto correlation = CorrelateRange(sources, since, until);
   if (!correlation.ok()) return correlation.error();
   return RenderIncidentList(*correlation, service, format);
 }
 
-Result<IncidentListPage> CorrelatedIncidentPage(const exporters::IncidentReportSources& sources,
+Result<IncidentListPage> CorrelatedIncidentPage(const IncidentReportSources& sources,
                                                 store::Store& store, std::optional<Timestamp> since,
                                                 std::optional<Timestamp> until,
                                                 std::string_view service, std::string_view format,
@@ -122,23 +122,15 @@ Result<IncidentListPage> CorrelatedIncidentPage(const exporters::IncidentReportS
   // The correlation fields of an incident depend on the attacks, stretches and alerts
   // around it, not on the other incidents: correlating the page alone gives the same
   // fields as correlating the whole list.
-  exporters::IncidentReportSources page_sources = sources;
+  IncidentReportSources page_sources = sources;
   auto listed = std::make_shared<std::vector<incidents::Incident>>(std::move(page->incidents));
   page_sources.incidents = [listed](std::optional<Timestamp>, std::optional<Timestamp>) {
     return Result<std::vector<incidents::Incident>>(std::move(*listed));
   };
-  auto correlation = exporters::CorrelateRange(page_sources, since, until);
+  auto correlation = CorrelateRange(page_sources, since, until);
   if (!correlation.ok()) return correlation.error();
   out.body = RenderIncidentList(*correlation, "", format);
   return out;
 }
 
-Status RefreshIncidentMetrics(const exporters::IncidentReportSources& sources,
-                              exporters::IncidentMetrics& metrics) {
-  auto correlation = exporters::CorrelateRange(sources, std::nullopt, std::nullopt);
-  if (!correlation.ok()) return correlation.error();
-  metrics.Update(exporters::MakeIncidentMetricsSnapshot(*correlation));
-  return OkStatus();
-}
-
-}  // namespace steadystate::app
+}  // namespace steadystate::incidents

@@ -12,17 +12,16 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "config/config.h"
-#include "exporters/incident_metrics.h"
-#include "exporters/incident_reports.h"
 #include "incidents/correlation.h"
 #include "incidents/incident.h"
+#include "incidents/report_sources.h"
 #include "store/store.h"
 
-namespace steadystate::app {
+namespace steadystate::incidents {
 
 // `store` and `clock` must outlive the sources (and every route built from them).
-exporters::IncidentReportSources IncidentReportSourcesFor(const config::Config& config,
-                                                          store::Store& store, const Clock& clock);
+IncidentReportSources IncidentReportSourcesFor(const config::Config& config, store::Store& store,
+                                               const Clock& clock);
 
 // The seven correlation fields of the incident JSON/CSV (DESIGN.md §6).
 incidents::IncidentCorrelation ToIncidentCorrelation(const incidents::CorrelatedIncident& c);
@@ -30,7 +29,7 @@ incidents::IncidentCorrelation ToIncidentCorrelation(const incidents::Correlated
 // The incidents created in [since, until) (of `service` when not empty), each with its
 // correlation fields, as the JSON array or CSV (header included) of DESIGN.md §6.
 // format: json | csv.
-Result<std::string> CorrelatedIncidentList(const exporters::IncidentReportSources& sources,
+Result<std::string> CorrelatedIncidentList(const IncidentReportSources& sources,
                                            std::optional<Timestamp> since,
                                            std::optional<Timestamp> until, std::string_view service,
                                            std::string_view format);
@@ -43,15 +42,10 @@ struct IncidentListPage {
   std::string body;
   std::optional<std::string> next;
 };
-Result<IncidentListPage> CorrelatedIncidentPage(const exporters::IncidentReportSources& sources,
+Result<IncidentListPage> CorrelatedIncidentPage(const IncidentReportSources& sources,
                                                 store::Store& store, std::optional<Timestamp> since,
                                                 std::optional<Timestamp> until,
                                                 std::string_view service, std::string_view format,
                                                 std::string_view after, size_t limit);
 
-// Correlates every stored incident and sets the snapshot /metrics serves
-// (steadystate_incidents_total, the TTD/TTA/TTR histograms, MTBF, detection coverage).
-Status RefreshIncidentMetrics(const exporters::IncidentReportSources& sources,
-                              exporters::IncidentMetrics& metrics);
-
-}  // namespace steadystate::app
+}  // namespace steadystate::incidents

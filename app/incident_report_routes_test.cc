@@ -1,4 +1,4 @@
-#include "exporters/incident_reports.h"
+#include "app/incident_api.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,9 +9,14 @@
 #include "tests/support/fake_clock.h"
 #include "tests/support/test_store.h"
 
-namespace steadystate::exporters {
+namespace steadystate::app {
 namespace {
 
+using http::ApiRequest;
+using http::ApiResponse;
+using http::ApiRoute;
+using http::MatchPathPattern;
+using incidents::IncidentReportSources;
 using std::chrono::days;
 using std::chrono::hours;
 using std::chrono::minutes;
@@ -182,4 +187,4 @@ TEST_F(IncidentReportsTest, HtmlReportsSendAContentSecurityPolicyWithANonceForTh
 }
 
 }  // namespace
-}  // namespace steadystate::exporters
+}  // namespace steadystate::app

@@ -1,8 +1,9 @@
-// The incident metrics and reports as the API serves them (the CLI will print the same):
-// GET /api/v1/metrics/incidents, /api/v1/reports/before-after, /api/v1/reports/attacks/{id}
-// (DESIGN.md §6, docs/metrics.md). Reads through small functions so it does not depend on
-// how incidents are stored: the PagerDuty importer's incident store plugs in as
-// `incidents`. Thread-safe when the readers and the store are.
+// The correlation's inputs and the incident metrics and reports built on them, as the API
+// serves them and the CLI prints them (GET /api/v1/metrics/incidents,
+// /api/v1/reports/before-after, /api/v1/reports/attacks/{id}: DESIGN.md §6,
+// docs/metrics.md). Reads through small functions so it does not depend on how incidents
+// are stored: the PagerDuty importer's incident store plugs in as `incidents`.
+// Thread-safe when the readers and the store are.
 #pragma once
 
 #include <functional>
@@ -14,13 +15,12 @@
 #include "chaos/attack.h"
 #include "common/clock.h"
 #include "common/result.h"
-#include "http/server.h"
 #include "incidents/correlation.h"
 #include "incidents/incident.h"
 #include "incidents/summary.h"
 #include "store/store.h"
 
-namespace steadystate::exporters {
+namespace steadystate::incidents {
 
 // A probed service as the reports see it.
 struct ReportService {
@@ -71,7 +71,4 @@ Result<RenderedReport> BeforeAfterReportFor(const IncidentReportSources& sources
 Result<RenderedReport> AttackReportFor(const IncidentReportSources& sources, std::string_view id,
                                        std::string_view format, std::string_view time_zone);
 
-// The three GET routes; each keeps its own copy of `sources`.
-std::vector<http::ApiRoute> IncidentReportRoutes(const IncidentReportSources& sources);
-
-}  // namespace steadystate::exporters
+}  // namespace steadystate::incidents

@@ -1,12 +1,11 @@
-#include "exporters/incident_reports.h"
+#include "incidents/report_sources.h"
 
 #include <algorithm>
 
 #include "common/time.h"
-#include "http/csp.h"
 #include "incidents/report.h"
 
-namespace steadystate::exporters {
+namespace steadystate::incidents {
 namespace {
 
 using chaos::Attack;
@@ -43,19 +42,6 @@ RenderedReport Rendered(incidents::ReportFormat format, std::string body) {
       break;
   }
   return {"application/json", std::move(body)};
-}
-
-http::ApiResponse ToResponse(const Result<RenderedReport>& r) {
-  if (!r.ok()) return http::ApiResponse::FromError(r.error());
-  http::ApiResponse out;
-  out.content_type = r->content_type;
-  out.body = r->body;
-  if (out.content_type.starts_with("text/html")) {
-    http::ApplyContentSecurityPolicy(out, {}, http::NewCspNonce());
-  } else {
-    out.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  }
-  return out;
 }
 
 }  // namespace
@@ -216,40 +202,4 @@ Result<RenderedReport> AttackReportFor(const IncidentReportSources& sources, std
   return Rendered(*f, std::move(*body));
 }
 
-std::vector<http::ApiRoute> IncidentReportRoutes(const IncidentReportSources& sources) {
-  std::vector<http::ApiRoute> routes;
-  routes.push_back({http::ApiRoute::Method::kGet, "/api/v1/metrics/incidents", false,
-                    [sources](const http::ApiRequest& request) {
-                      auto since = http::TimeParam(request, "since");
-                      if (!since.ok()) return http::ApiResponse::FromError(since.error());
-                      auto until = http::TimeParam(request, "until");
-                      if (!until.ok()) return http::ApiResponse::FromError(until.error());
-                      auto group_by = incidents::ParseGroupBy(request.Param("group_by", "none"));
-                      if (!group_by.ok()) return http::ApiResponse::FromError(group_by.error());
-                      return ToResponse(IncidentMetricsExport(sources, *since, *until, *group_by,
-                                                              request.Param("format", "json")));
-                    }});
-  routes.push_back({http::ApiRoute::Method::kGet, "/api/v1/reports/before-after", false,
-                    [sources](const http::ApiRequest& request) {
-                      if (!request.HasParam("cutover")) {
-                        return http::ApiResponse::Error(400, "cutover: required (RFC 3339)");
-                      }
-                      auto cutover = http::TimeParam(request, "cutover");
-                      if (!cutover.ok()) return http::ApiResponse::FromError(cutover.error());
-                      auto window = ParseDuration(request.Param("window", "90d"));
-                      if (!window.ok())
-                        return http::ApiResponse::Error(400, "window: " + window.error().message);
-                      return ToResponse(BeforeAfterReportFor(sources, **cutover, *window,
-                                                             request.Param("format", "html"),
-                                                             request.Param("time_zone")));
-                    }});
-  routes.push_back({http::ApiRoute::Method::kGet, "/api/v1/reports/attacks/{}", false,
-                    [sources](const http::ApiRequest& request) {
-                      return ToResponse(AttackReportFor(sources, request.matches.at(0),
-                                                        request.Param("format", "html"),
-                                                        request.Param("time_zone")));
-                    }});
-  return routes;
-}
-
-}  // namespace steadystate::exporters
+}  // namespace steadystate::incidents

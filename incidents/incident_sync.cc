@@ -1,4 +1,4 @@
-#include "app/incident_sync.h"
+#include "incidents/incident_sync.h"
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -7,7 +7,7 @@
 
 #include "common/time.h"
 
-namespace steadystate::app {
+namespace steadystate::incidents {
 
 using incidents::pagerduty::ImportSummary;
 
@@ -110,4 +110,4 @@ void IncidentSync::Stop() {
   scheduler_.reset();
 }
 
-}  // namespace steadystate::app
+}  // namespace steadystate::incidents

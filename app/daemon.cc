@@ -7,7 +7,6 @@
 #include <algorithm>
 
 #include "app/cli_context.h"
-#include "app/incident_api.h"
 #include "app/store_api.h"
 #include "app/version.h"
 #include "chaos/api.h"
@@ -26,6 +25,7 @@
 #include "exporters/read_api.h"
 #include "exporters/slo_metrics.h"
 #include "http/server.h"
+#include "incidents/api.h"
 #include "incidents/incident_sources.h"
 #include "incidents/incident_store.h"
 #include "incidents/incident_sync.h"
@@ -256,10 +256,10 @@ Result<std::function<void()>> Daemon::Serve(std::optional<std::string> api_token
   for (auto& route : chaos_->Routes()) deps.routes.push_back(std::move(route));
   deps.routes.push_back(StoreBackupRoute(*store_, clock_));
 
-  for (auto& route : IncidentRoutes(*incident_sources_, *store_, incident_sync_.get())) {
+  for (auto& route : incidents::IncidentRoutes(*incident_sources_, *store_, incident_sync_.get())) {
     deps.routes.push_back(std::move(route));
   }
-  for (auto& route : IncidentReportRoutes(*incident_sources_)) {
+  for (auto& route : incidents::IncidentReportRoutes(*incident_sources_)) {
     deps.routes.push_back(std::move(route));
   }
 

@@ -1,7 +1,7 @@
 // Fuzz target: HTTP request handling at the seam (HttpServer::Handle: the Host/Origin/
 // Content-Type/token gate, path routing and every route's parameter and body parsing),
 // without a socket. Routes: the server's own (metrics, health, alerts, steady state,
-// attacks), the incident list and import (app/incident_api.h) and the reports
+// attacks), the incident list and import (incidents/api.h) and the reports
 // (incidents/report_sources.h), over one store in a temporary directory (on /dev/shm when
 // there is one) that is replaced every kInputsPerStore inputs so it stays small.
 //
@@ -17,12 +17,12 @@
 #include <string>
 #include <string_view>
 
-#include "app/incident_api.h"
 #include "chaos/api.h"
 #include "chaos/attack.h"
 #include "exporters/metrics.h"
 #include "exporters/read_api.h"
 #include "http/server.h"
+#include "incidents/api.h"
 #include "incidents/incident_store.h"
 #include "incidents/report_sources.h"
 #include "store/store.h"
@@ -102,10 +102,10 @@ class World {
     http::HttpServerDeps deps;
     deps.routes = exporters::ReadApiRoutes(std::move(read_api));
     for (auto& route : chaos::AttackRoutes(*attacks_)) deps.routes.push_back(std::move(route));
-    for (auto& route : steadystate::app::IncidentReportRoutes(sources)) {
+    for (auto& route : incidents::IncidentReportRoutes(sources)) {
       deps.routes.push_back(std::move(route));
     }
-    for (auto& route : steadystate::app::IncidentRoutes(sources, *store_, nullptr)) {
+    for (auto& route : incidents::IncidentRoutes(sources, *store_, nullptr)) {
       deps.routes.push_back(std::move(route));
     }
 

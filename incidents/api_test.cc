@@ -1,4 +1,4 @@
-#include "app/incident_api.h"
+#include "incidents/api.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,14 +9,13 @@
 #include "tests/support/fake_clock.h"
 #include "tests/support/test_store.h"
 
-namespace steadystate::app {
+namespace steadystate::incidents {
 namespace {
 
 using http::ApiRequest;
 using http::ApiResponse;
 using http::ApiRoute;
 using http::MatchPathPattern;
-using incidents::IncidentReportSources;
 using std::chrono::days;
 using std::chrono::hours;
 using std::chrono::minutes;
@@ -64,10 +63,9 @@ class IncidentReportsTest : public ::testing::Test {
     incidents_[1].created_at = T(hours(2));
     incidents_[1].resolved_at = T(hours(3));
 
-    sources_.incidents =
-        [this](std::optional<Timestamp> since,
-               std::optional<Timestamp> until) -> Result<std::vector<incidents::Incident>> {
-      std::vector<incidents::Incident> out;
+    sources_.incidents = [this](std::optional<Timestamp> since,
+                                std::optional<Timestamp> until) -> Result<std::vector<Incident>> {
+      std::vector<Incident> out;
       for (const auto& i : incidents_) {
         if ((!since || i.created_at >= *since) && (!until || i.created_at < *until)) {
           out.push_back(i);
@@ -106,7 +104,7 @@ class IncidentReportsTest : public ::testing::Test {
   FakeClock clock_{T(days(1))};
   std::unique_ptr<store::Store> db_;
   std::vector<chaos::Attack> attacks_;
-  std::vector<incidents::Incident> incidents_;
+  std::vector<Incident> incidents_;
   IncidentReportSources sources_;
 };
 
@@ -187,4 +185,4 @@ TEST_F(IncidentReportsTest, HtmlReportsSendAContentSecurityPolicyWithANonceForTh
 }
 
 }  // namespace
-}  // namespace steadystate::app
+}  // namespace steadystate::incidents

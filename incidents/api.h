@@ -12,17 +12,17 @@
 #include "incidents/incident_sync.h"
 #include "incidents/report_sources.h"
 
-namespace steadystate::app {
+namespace steadystate::incidents {
 
 // The incident list carries the correlation fields computed from `sources`; it pages
 // (limit, cursor: http/list_paging.h) over the incidents of `store`, which must
 // outlive the routes, as must the store of `sources`. `sync` may be null (no pagerduty:
 // section).
-std::vector<http::ApiRoute> IncidentRoutes(const incidents::IncidentReportSources& sources,
-                                           store::Store& store, incidents::IncidentSync* sync);
+std::vector<http::ApiRoute> IncidentRoutes(const IncidentReportSources& sources,
+                                           store::Store& store, IncidentSync* sync);
 
 // The three report GET routes; each keeps its own copy of `sources`. HTML answers carry
 // the CSP with a fresh nonce, the others X-Content-Type-Options: nosniff.
-std::vector<http::ApiRoute> IncidentReportRoutes(const incidents::IncidentReportSources& sources);
+std::vector<http::ApiRoute> IncidentReportRoutes(const IncidentReportSources& sources);
 
-}  // namespace steadystate::app
+}  // namespace steadystate::incidents

@@ -1,4 +1,4 @@
-#include "app/incident_api.h"
+#include "incidents/api.h"
 
 #include "http/csp.h"
 #include "http/list_paging.h"
@@ -6,14 +6,14 @@
 #include "incidents/incident_sync.h"
 #include "incidents/summary.h"
 
-namespace steadystate::app {
+namespace steadystate::incidents {
 namespace {
 
 using http::ApiRequest;
 using http::ApiResponse;
 using http::ApiRoute;
 
-ApiResponse ListIncidents(const incidents::IncidentReportSources& sources, store::Store& store,
+ApiResponse ListIncidents(const IncidentReportSources& sources, store::Store& store,
                           const ApiRequest& request) {
   auto since = http::TimeParam(request, "since");
   if (!since.ok()) return ApiResponse::Error(400, since.error().message);
@@ -22,9 +22,8 @@ ApiResponse ListIncidents(const incidents::IncidentReportSources& sources, store
   auto paging = http::ParsePageParams(request, http::kIncidentCursor);
   if (!paging.ok()) return ApiResponse::Error(400, paging.error().message);
   const std::string format = request.Param("format", "json");
-  auto page =
-      incidents::CorrelatedIncidentPage(sources, store, *since, *until, request.Param("service"),
-                                        format, paging->after, paging->limit);
+  auto page = CorrelatedIncidentPage(sources, store, *since, *until, request.Param("service"),
+                                     format, paging->after, paging->limit);
   if (!page.ok()) return ApiResponse::FromError(page.error());
   ApiResponse response;
   if (format == "csv") response.content_type = "text/csv";
@@ -33,7 +32,7 @@ ApiResponse ListIncidents(const incidents::IncidentReportSources& sources, store
   return response;
 }
 
-ApiResponse ImportPagerDuty(incidents::IncidentSync* sync, const ApiRequest& request) {
+ApiResponse ImportPagerDuty(IncidentSync* sync, const ApiRequest& request) {
   if (sync == nullptr) {
     return ApiResponse::Error(400, "pagerduty: is not configured on this daemon");
   }
@@ -49,10 +48,10 @@ ApiResponse ImportPagerDuty(incidents::IncidentSync* sync, const ApiRequest& req
     return upstream ? ApiResponse::Error(502, summary.error().message)
                     : ApiResponse::FromError(summary.error());
   }
-  return ApiResponse::Json(200, incidents::pagerduty::ImportSummaryToJson(*summary));
+  return ApiResponse::Json(200, pagerduty::ImportSummaryToJson(*summary));
 }
 
-ApiResponse ToResponse(const Result<incidents::RenderedReport>& r) {
+ApiResponse ToResponse(const Result<RenderedReport>& r) {
   if (!r.ok()) return ApiResponse::FromError(r.error());
   ApiResponse out;
   out.content_type = r->content_type;
@@ -67,8 +66,8 @@ ApiResponse ToResponse(const Result<incidents::RenderedReport>& r) {
 
 }  // namespace
 
-std::vector<ApiRoute> IncidentRoutes(const incidents::IncidentReportSources& sources,
-                                     store::Store& store, incidents::IncidentSync* sync) {
+std::vector<ApiRoute> IncidentRoutes(const IncidentReportSources& sources, store::Store& store,
+                                     IncidentSync* sync) {
   std::vector<ApiRoute> routes;
   routes.push_back(
       {ApiRoute::Method::kGet, "/api/v1/incidents", false,
@@ -78,7 +77,7 @@ std::vector<ApiRoute> IncidentRoutes(const incidents::IncidentReportSources& sou
   return routes;
 }
 
-std::vector<ApiRoute> IncidentReportRoutes(const incidents::IncidentReportSources& sources) {
+std::vector<ApiRoute> IncidentReportRoutes(const IncidentReportSources& sources) {
   std::vector<ApiRoute> routes;
   routes.push_back({ApiRoute::Method::kGet, "/api/v1/metrics/incidents", false,
                     [sources](const ApiRequest& request) {
@@ -86,10 +85,10 @@ std::vector<ApiRoute> IncidentReportRoutes(const incidents::IncidentReportSource
                       if (!since.ok()) return ApiResponse::FromError(since.error());
                       auto until = http::TimeParam(request, "until");
                       if (!until.ok()) return ApiResponse::FromError(until.error());
-                      auto group_by = incidents::ParseGroupBy(request.Param("group_by", "none"));
+                      auto group_by = ParseGroupBy(request.Param("group_by", "none"));
                       if (!group_by.ok()) return ApiResponse::FromError(group_by.error());
-                      return ToResponse(incidents::IncidentMetricsExport(
-                          sources, *since, *until, *group_by, request.Param("format", "json")));
+                      return ToResponse(IncidentMetricsExport(sources, *since, *until, *group_by,
+                                                              request.Param("format", "json")));
                     }});
   routes.push_back({ApiRoute::Method::kGet, "/api/v1/reports/before-after", false,
                     [sources](const ApiRequest& request) {
@@ -101,17 +100,17 @@ std::vector<ApiRoute> IncidentReportRoutes(const incidents::IncidentReportSource
                       auto window = ParseDuration(request.Param("window", "90d"));
                       if (!window.ok())
                         return ApiResponse::Error(400, "window: " + window.error().message);
-                      return ToResponse(incidents::BeforeAfterReportFor(
-                          sources, **cutover, *window, request.Param("format", "html"),
-                          request.Param("time_zone")));
+                      return ToResponse(BeforeAfterReportFor(sources, **cutover, *window,
+                                                             request.Param("format", "html"),
+                                                             request.Param("time_zone")));
                     }});
   routes.push_back({ApiRoute::Method::kGet, "/api/v1/reports/attacks/{}", false,
                     [sources](const ApiRequest& request) {
-                      return ToResponse(incidents::AttackReportFor(sources, request.matches.at(0),
-                                                                   request.Param("format", "html"),
-                                                                   request.Param("time_zone")));
+                      return ToResponse(AttackReportFor(sources, request.matches.at(0),
+                                                        request.Param("format", "html"),
+                                                        request.Param("time_zone")));
                     }});
   return routes;
 }
 
-}  // namespace steadystate::app
+}  // namespace steadystate::incidents

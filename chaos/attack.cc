@@ -29,16 +29,6 @@ bool OneOf(const std::array<std::string_view, N>& set, std::string_view v) {
   return std::find(set.begin(), set.end(), v) != set.end();
 }
 
-template <size_t N>
-std::string Join(const std::array<std::string_view, N>& set) {
-  std::string out;
-  for (auto v : set) {
-    if (!out.empty()) out += ", ";
-    out += v;
-  }
-  return out;
-}
-
 Error Invalid(std::string message) {
   return MakeError(ErrorCode::kInvalidInput, std::move(message));
 }
@@ -142,15 +132,16 @@ Result<json> ParseObject(std::string_view text) {
 
 Status CheckClosedSets(const Attack& a) {
   if (!IsAttackType(a.type)) {
-    return Invalid("type: \"" + a.type + "\" is not an attack type (one of: " + Join(kTypes) + ")");
+    return Invalid("type: \"" + a.type + "\" is not an attack type (one of: " + Join(kTypes, ", ") +
+                   ")");
   }
   if (!IsAttackOutcome(a.outcome)) {
-    return Invalid("outcome: \"" + a.outcome + "\" is not an outcome (one of: " + Join(kOutcomes) +
-                   ")");
+    return Invalid("outcome: \"" + a.outcome +
+                   "\" is not an outcome (one of: " + Join(kOutcomes, ", ") + ")");
   }
   if (!IsSteadyState(a.steady_state)) {
     return Invalid("steady_state: \"" + a.steady_state +
-                   "\" is not one of: " + Join(kSteadyStates));
+                   "\" is not one of: " + Join(kSteadyStates, ", "));
   }
   return OkStatus();
 }
@@ -518,28 +509,16 @@ Result<AttackLog::Page> AttackLog::ListPage(std::optional<Timestamp> since,
   return page;
 }
 
-namespace {
-
-std::string Joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += ';';
-    out += item;
-  }
-  return out;
-}
-
-}  // namespace
-
 std::string AttacksCsv(const std::vector<Attack>& attacks) {
   std::string out;
   AppendCsvRow(out,
                {"id", "source", "source_id", "type", "targets", "services", "start", "end",
                 "created_by", "name", "outcome", "steady_state", "halted_reason", "reproduces"});
   for (const auto& a : attacks) {
-    AppendCsvRow(out, {a.id, a.source, a.source_id, a.type, Joined(a.targets), Joined(a.services),
-                       FormatRfc3339(a.start), a.end ? FormatRfc3339(*a.end) : "", a.created_by,
-                       a.name, a.outcome, a.steady_state, a.halted_reason, Joined(a.reproduces)});
+    AppendCsvRow(out,
+                 {a.id, a.source, a.source_id, a.type, Join(a.targets, ";"), Join(a.services, ";"),
+                  FormatRfc3339(a.start), a.end ? FormatRfc3339(*a.end) : "", a.created_by, a.name,
+                  a.outcome, a.steady_state, a.halted_reason, Join(a.reproduces, ";")});
   }
   return out;
 }

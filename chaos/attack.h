@@ -52,6 +52,8 @@ struct Attack {
   // caller is not a local process. Lets the daemon tell a live window from an orphan.
   std::string owner;
   std::vector<AttackStep> steps;
+
+  friend bool operator==(const Attack&, const Attack&) = default;
 };
 
 // The closed sets of DESIGN.md §3.

@@ -39,4 +39,16 @@ void AppendCsvField(std::string& out, std::string_view field);
 // Appends one row and a CRLF-free "\n" line end (what spreadsheets and pandas accept).
 void AppendCsvRow(std::string& out, const std::vector<std::string>& fields);
 
+// The items with `separator` between them. An empty item adds nothing while nothing has
+// been added yet (so {"", "a"} joins to "a").
+template <typename Range>
+std::string Join(const Range& items, std::string_view separator) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += separator;
+    out += item;
+  }
+  return out;
+}
+
 }  // namespace steadystate

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "common/html.h"
+#include "common/text.h"
 #include "dashboard/assets.h"
 
 namespace steadystate::dashboard {
@@ -68,12 +69,6 @@ void Time(Html& h, Timestamp t, bool date_only = false, std::optional<Timestamp>
 // <a href="/services/name">name</a>; names are [a-z0-9_.-]: nothing to percent-encode.
 void ServiceLink(Html& h, std::string_view name) {
   h.Raw("<a").LocalHref("/services/", name).Raw(">").Text(name).Raw("</a>");
-}
-
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
 }
 
 void Head(Html& h, std::string_view title) {
@@ -335,7 +330,7 @@ void Targets(Html& h, const AttackRow& a) {
   if (a.targets.empty()) {
     h.Raw("<span class=\"mu\">all hosts</span>");
   } else {
-    h.Text(Join(a.targets));
+    h.Text(Join(a.targets, ", "));
   }
 }
 
@@ -809,7 +804,7 @@ void OverviewVerdict(Html& h, const Overview& o) {
     h.Raw("</p>");
   }
   if (!o.verdict.burning.empty()) {
-    h.Raw("<p>Burning error budget fast: ").Text(Join(o.verdict.burning)).Raw("</p>");
+    h.Raw("<p>Burning error budget fast: ").Text(Join(o.verdict.burning, ", ")).Raw("</p>");
   }
   if (!o.active_attacks.empty()) {
     h.Raw("<p><strong>").Int(o.active_attacks.size()).Raw(" chaos attack");
@@ -946,7 +941,7 @@ void AlertsPanel(Html& h, const std::vector<AlertRow>& alerts) {
           .Raw(" <span class=\"mu\">(threshold ")
           .Text(Fmt("%.3g", a.threshold))
           .Raw(")</span></td><td>")
-          .Text(Join(a.attacks))
+          .Text(Join(a.attacks, ", "))
           .Raw("</td></tr>");
     }
     h.Raw("</tbody></table>");

@@ -342,7 +342,7 @@ void IncrementalCorrelation::ApplyAttacks(CorrelationChanges& changes, Pass& pas
   for (size_t p = 0; p < attacks_.size(); ++p) {
     chaos::Attack& old = attacks_[p];
     auto up = upserts.find(old.id);
-    if (up != upserts.end() && chaos::AttackToJson(*up->second) == chaos::AttackToJson(old)) {
+    if (up != upserts.end() && *up->second == old) {
       upserts.erase(up);  // unchanged
     } else if (up != upserts.end() || removed.count(old.id) > 0) {
       touch(old, pass.old_now);

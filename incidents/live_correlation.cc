@@ -123,7 +123,7 @@ Result<bool> LiveCorrelation::Refresh() {
     for (chaos::Attack& a : current) {
       seen.insert(a.id);
       const chaos::Attack* known = engine_->FindAttack(a.id);
-      if (known == nullptr || chaos::AttackToJson(*known) != chaos::AttackToJson(a)) {
+      if (known == nullptr || !(*known == a)) {
         changes.attacks.push_back(std::move(a));
       }
     }

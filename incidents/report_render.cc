@@ -11,6 +11,7 @@
 #include <functional>
 
 #include "common/html.h"
+#include "common/text.h"
 #include "incidents/report.h"
 
 namespace steadystate::incidents {
@@ -568,20 +569,20 @@ json SeriesJson(const std::vector<TimelinePoint>& points, const InstantFormatter
   return out;
 }
 
-std::string Join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+// The names, comma-separated, or "none".
+std::string NamesOrNone(const std::vector<std::string>& v) {
+  std::string out = Join(v, ", ");
   return out.empty() ? "none" : out;
 }
 
 std::string Verdict(const AttackReport& r) {
   if (r.missed_detection) {
-    return "Missed detection: the attack broke the SLI of " + Join(r.broken_services) +
+    return "Missed detection: the attack broke the SLI of " + NamesOrNone(r.broken_services) +
            " and no incident was attributed to it and no steadystate alert fired within the "
            "window and the attribution grace.";
   }
   if (r.sli_broken) {
-    return "Detected: the attack broke the SLI of " + Join(r.broken_services) + " and was " +
+    return "Detected: the attack broke the SLI of " + NamesOrNone(r.broken_services) + " and was " +
            (r.incidents.empty()
                 ? "alerted on."
                 : "paged (" + std::to_string(r.incidents.size()) + " attributed incident(s)).");
@@ -753,7 +754,8 @@ Result<std::string> RenderAttackMarkdown(const AttackReport& r) {
   std::string out = "# Attack " + Md(a.name.empty() ? a.id : a.name) + "\n\n";
   out += "- id: " + Md(a.id) + "\n- type: " + Md(a.type) + "\n- window: " + Md(f->Format(a.start)) +
          " to " + Md(f->Format(r.window_end)) + (r.open ? " (still running)" : "") +
-         "\n- targets: " + Md(Join(a.targets)) + "\n- services: " + Md(Join(a.services)) +
+         "\n- targets: " + Md(NamesOrNone(a.targets)) +
+         "\n- services: " + Md(NamesOrNone(a.services)) +
          "\n- run by: " + Md(a.created_by.empty() ? "unknown" : a.created_by) + " (" +
          Md(a.source) + ")" + "\n- outcome: " + Md(a.outcome) +
          (a.halted_reason.empty() ? "" : " (" + Md(a.halted_reason) + ")") +
@@ -805,8 +807,8 @@ Result<std::string> RenderAttackHtml(const AttackReport& r) {
   row("type", a.type);
   row("window",
       f->Format(a.start) + " to " + f->Format(r.window_end) + (r.open ? " (still running)" : ""));
-  row("targets", Join(a.targets));
-  row("services", Join(a.services));
+  row("targets", NamesOrNone(a.targets));
+  row("services", NamesOrNone(a.services));
   row("run by", (a.created_by.empty() ? "unknown" : a.created_by) + " (" + a.source + ")");
   row("outcome", a.outcome + (a.halted_reason.empty() ? "" : " (" + a.halted_reason + ")"));
   row("steady state", r.steady_state + " (from " + r.steady_state_source + ")");
